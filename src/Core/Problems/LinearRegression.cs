@@ -1,0 +1,101 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+using Momentum.Training;
+
+namespace Momentum.Problems;
+
+/// <summary>
+/// Linear regression ŷ = Xw + b with the squared loss ½(ŷ − y)² averaged over examples (d2l §3.4, <c>linreg</c> and
+/// <c>squared_loss</c>, as used by <c>train_ch11</c>). Parameters are laid out as [w₁ … w_F, b].
+/// </summary>
+public static class LinearRegression
+{
+    /// <summary>F + 1: the weights and the bias.</summary>
+    public static int ParameterCount(int featureCount) => featureCount + 1;
+
+    /// <summary>ℓ(w, b) = (1/n) Σᵢ ½(xᵢ·w + b − yᵢ)² over every row, summed in double precision.</summary>
+    /// <exception cref="ArgumentException"><paramref name="parameters"/> is not F + 1 long.</exception>
+    public static double Loss<T>(Dataset<T> data, ReadOnlySpan<T> parameters)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        RequireParameters(data, parameters.Length, nameof(parameters));
+        var weights = parameters[..data.FeatureCount];
+        var bias = parameters[data.FeatureCount];
+        var labels = data.Labels.AsSpan();
+        var sum = 0.0;
+        for (var i = 0; i < data.Rows; i++)
+        {
+            var residual = double.CreateTruncating(TensorPrimitives.Dot(data.Row(i), weights) + bias - labels[i]);
+            sum += residual * residual;
+        }
+        return sum / (2 * data.Rows);
+    }
+
+    /// <summary>
+    /// The gradient of the minibatch mean loss: ∇_w = (1/B) Σ_{i∈batch} rᵢ xᵢ, ∇_b = (1/B) Σ rᵢ with rᵢ = xᵢ·w + b − yᵢ.
+    /// </summary>
+    /// <param name="data">The data set.</param>
+    /// <param name="rows">The rows of the minibatch (non-empty).</param>
+    /// <param name="parameters">[w, b].</param>
+    /// <param name="gradient">Receives [∇_w, ∇_b]; must not overlap <paramref name="parameters"/>.</param>
+    /// <exception cref="ArgumentException">Wrong lengths, or an empty minibatch.</exception>
+    public static void Gradient<T>(Dataset<T> data, ReadOnlySpan<int> rows, ReadOnlySpan<T> parameters, Span<T> gradient)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        RequireParameters(data, parameters.Length, nameof(parameters));
+        RequireParameters(data, gradient.Length, nameof(gradient));
+        if (rows.IsEmpty) throw new ArgumentException("A minibatch needs at least one row.", nameof(rows));
+        var f = data.FeatureCount;
+        var weights = parameters[..f];
+        var bias = parameters[f];
+        var labels = data.Labels.AsSpan();
+        var weightGradient = gradient[..f];
+        weightGradient.Clear();
+        var biasGradient = T.Zero;
+        foreach (var row in rows)
+        {
+            var x = data.Row(row);
+            var residual = TensorPrimitives.Dot(x, weights) + bias - labels[row];
+            TensorPrimitives.MultiplyAdd(x, residual, weightGradient, weightGradient);
+            biasGradient += residual;
+        }
+        var scale = T.One / T.CreateChecked(rows.Length);
+        TensorPrimitives.Multiply(weightGradient, scale, weightGradient);
+        gradient[f] = biasGradient * scale;
+    }
+
+    /// <summary>
+    /// The Hessian of the full-data loss, H = (1/n) X̃ᵀX̃ with X̃ = [X, 1]: the loss is the quadratic of d2l §11.6.3.1 with
+    /// Q = H, so its eigenvalues decide which learning rates converge (0 &lt; ηλ &lt; 2 + 2β for every eigenvalue λ).
+    /// </summary>
+    public static double[,] Hessian<T>(Dataset<T> data)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        var p = data.FeatureCount + 1;
+        var h = new double[p, p];
+        var row = new double[p];
+        for (var i = 0; i < data.Rows; i++)
+        {
+            var x = data.Row(i);
+            for (var j = 0; j < data.FeatureCount; j++) row[j] = double.CreateChecked(x[j]);
+            row[p - 1] = 1;
+            for (var a = 0; a < p; a++)
+                for (var b = a; b < p; b++)
+                    h[a, b] += row[a] * row[b];
+        }
+        for (var a = 0; a < p; a++)
+            for (var b = a; b < p; b++)
+                h[b, a] = h[a, b] /= data.Rows;
+        return h;
+    }
+
+    private static void RequireParameters<T>(Dataset<T> data, int length, string name)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (length != data.FeatureCount + 1)
+            throw new ArgumentException($"{name} has {length} elements; {data.FeatureCount} features need {data.FeatureCount + 1} (weights and bias).", name);
+    }
+}

@@ -1,0 +1,39 @@
+namespace Momentum.Theory;
+
+/// <summary>When and how fast gradient descent and momentum converge on a convex quadratic.</summary>
+public static class Convergence
+{
+    /// <summary>
+    /// Whether momentum converges along an eigen-direction: 0 &lt; ηλ &lt; 2 + 2β for β ∈ [0, 1) (d2l §11.6.3.2; Goh 2017).
+    /// β = 0 is gradient descent's 0 &lt; ηλ &lt; 2. Equivalent to <see cref="MomentumMatrix.SpectralRadius"/> &lt; 1 by the
+    /// Jury criterion for σ² − (1 + β − ηλ)σ + β: |β| &lt; 1, p(1) = ηλ &gt; 0 and p(−1) = 2 + 2β − ηλ &gt; 0.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">β &lt; 0 or a value is not finite.</exception>
+    public static bool Converges(double momentum, double learningRate, double eigenvalue)
+    {
+        if (!double.IsFinite(momentum) || momentum < 0)
+            throw new ArgumentOutOfRangeException(nameof(momentum), momentum, "β must be finite and non-negative.");
+        if (!double.IsFinite(learningRate)) throw new ArgumentOutOfRangeException(nameof(learningRate), learningRate, "η must be finite.");
+        if (!double.IsFinite(eigenvalue)) throw new ArgumentOutOfRangeException(nameof(eigenvalue), eigenvalue, "λ must be finite.");
+        var etaLambda = learningRate * eigenvalue;
+        return momentum < 1 && etaLambda > 0 && etaLambda < 2 + 2 * momentum;
+    }
+
+    /// <summary>The upper end of the stable range of ηλ, 2 + 2β.</summary>
+    public static double StabilityBound(double momentum) => 2 + 2 * momentum;
+
+    /// <summary>
+    /// Steps k for an error contracting at <paramref name="rate"/> per step to shrink by the factor ε:
+    /// k = ⌈ln ε / ln ρ⌉. Returns 0 when ε ≥ 1, 1 when ρ = 0, and +∞ when ρ ≥ 1.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">ρ &lt; 0 or ε ≤ 0.</exception>
+    public static double StepsToShrink(double rate, double factor)
+    {
+        if (!(rate >= 0)) throw new ArgumentOutOfRangeException(nameof(rate), rate, "The rate must be non-negative.");
+        if (!(factor > 0)) throw new ArgumentOutOfRangeException(nameof(factor), factor, "The factor ε must be positive.");
+        if (factor >= 1) return 0;
+        if (rate >= 1) return double.PositiveInfinity;
+        if (rate == 0) return 1;
+        return Math.Ceiling(Math.Log(factor) / Math.Log(rate));
+    }
+}

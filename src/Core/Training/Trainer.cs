@@ -1,0 +1,127 @@
+using System.Collections.Immutable;
+using System.Numerics;
+using System.Runtime.InteropServices;
+using MathNet.Numerics.Distributions;
+using Momentum.Kernels;
+using Momentum.Optimizers;
+using Momentum.Problems;
+
+namespace Momentum.Training;
+
+/// <summary>
+/// Minibatch training of linear regression as a fold over minibatches, with the semantics of d2l's <c>train_ch11</c>
+/// (d2l §11.5.4): w ~ N(0, 0.01²) from the seed, b = 0; each step takes the gradient of the minibatch mean loss and
+/// applies the optimizer; the loss over the whole training set is recorded each time the examples seen reach a multiple
+/// of <see cref="TrainingOptions.RecordEvery"/>.
+/// </summary>
+/// <remarks>
+/// <see cref="Train{T}"/> is the whole fold. A shell that times, reports progress, checkpoints or stops early drives the
+/// same fold itself: <see cref="Init{T}"/>, then <see cref="Advance{T}"/> until <see cref="IsFinished{T}"/>, recording
+/// <see cref="Record{T}"/> whenever <see cref="RecordDue"/> says so. Every state is an immutable value; equal inputs give
+/// equal states bit for bit, whatever the number of <see cref="Advance{T}"/> calls the run is cut into.
+/// </remarks>
+public static class Trainer
+{
+    /// <summary>The state before the first step: w ~ N(0, 0.01²) drawn from the seed, b = 0, epoch 0.</summary>
+    public static TrainingState<T> Init<T>(Dataset<T> data, TrainingOptions options)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate(data.Rows);
+        var random = new Random(Seeds.Derive(options.Seed, Seeds.Stream.Initialization, 0));
+        var parameters = new T[LinearRegression.ParameterCount(data.FeatureCount)];
+        for (var j = 0; j < data.FeatureCount; j++)
+            parameters[j] = T.CreateChecked(Normal.Sample(random, 0, 0.01));
+        return new(Sgd.Init<T>(parameters), 0, 0, 0, Minibatches.Order(data.Rows, options.Seed, 0));
+    }
+
+    /// <summary>Whether the run is over: every epoch done, or stopped by a fault.</summary>
+    public static bool IsFinished<T>(TrainingOptions options, TrainingState<T> state)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        state.Fault is not null || state.Epoch >= options.Epochs;
+
+    /// <summary>Whether a record point lies in (before, after]: ⌊after / k⌋ &gt; ⌊before / k⌋ for k = RecordEvery.</summary>
+    public static bool RecordDue(TrainingOptions options, long examplesBefore, long examplesAfter) =>
+        examplesAfter / options.RecordEvery > examplesBefore / options.RecordEvery;
+
+    /// <summary>The training set's loss at <paramref name="state"/>.</summary>
+    public static LossPoint Record<T>(Dataset<T> data, TrainingState<T> state)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        new(state.Examples, state.EpochProgress(data.Rows), LinearRegression.Loss(data, state.Optimizer.Parameters.AsSpan()));
+
+    /// <summary>
+    /// Takes minibatch steps from <paramref name="state"/> until a record point is reached, <paramref name="maxSteps"/>
+    /// steps are taken, the run ends, or a non-finite gradient stops it (policy <see cref="NonFinitePolicy.Throw"/>:
+    /// the state before the refused step is returned with <see cref="TrainingState{T}.Fault"/> set).
+    /// </summary>
+    /// <returns>The new state; <paramref name="state"/> is unchanged.</returns>
+    public static TrainingState<T> Advance<T>(Dataset<T> data, TrainingOptions options, TrainingState<T> state, long maxSteps = long.MaxValue)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentOutOfRangeException.ThrowIfNegative(maxSteps);
+        if (IsFinished(options, state) || maxSteps == 0) return state;
+
+        var batches = Minibatches.PerEpoch(data.Rows, options.BatchSize);
+        var parameters = state.Optimizer.Parameters.ToArray();
+        var velocity = state.Optimizer.Velocity.ToArray();
+        var gradient = new T[parameters.Length];
+        var (epoch, batch, examples, order) = (state.Epoch, state.Batch, state.Examples, state.Order);
+        var (step, skipped, initialized) = (state.Optimizer.Step, state.Optimizer.SkippedSteps, state.Optimizer.BufferInitialized);
+        TrainingFault? fault = null;
+
+        for (long taken = 0; taken < maxSteps; taken++)
+        {
+            var rows = Minibatches.Rows(order.AsSpan(), options.BatchSize, batch);
+            LinearRegression.Gradient(data, rows, parameters, gradient);
+            var bad = NonFinite.IndexOfFirst<T>(gradient);
+            if (bad < 0)
+            {
+                var optimizer = options.Optimizer with { LearningRate = options.LearningRateAt(step) };
+                SgdKernel.Step<T>(optimizer, initialized, parameters, velocity, gradient, parameters, velocity);
+                step++;
+                initialized |= optimizer.Momentum != 0;
+            }
+            else if (options.OnNonFinite == NonFinitePolicy.Skip)
+                skipped++;
+            else
+            {
+                fault = new TrainingFault(step, bad, double.CreateChecked(gradient[bad]));
+                break;
+            }
+
+            var before = examples;
+            examples += rows.Length;
+            if (++batch == batches)
+            {
+                (epoch, batch) = (epoch + 1, 0);
+                if (epoch < options.Epochs) order = Minibatches.Order(data.Rows, options.Seed, epoch);
+            }
+            if (epoch >= options.Epochs || RecordDue(options, before, examples)) break;
+        }
+
+        var optimizerState = new SgdState<T>(
+            ImmutableCollectionsMarshal.AsImmutableArray(parameters),
+            ImmutableCollectionsMarshal.AsImmutableArray(velocity),
+            step, initialized, skipped);
+        return new(optimizerState, epoch, batch, examples, order, fault);
+    }
+
+    /// <summary>The whole run as one fold: every step, with the loss recorded at each record point.</summary>
+    public static TrainingResult<T> Train<T>(Dataset<T> data, TrainingOptions options)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var state = Init(data, options);
+        var history = ImmutableArray.CreateBuilder<LossPoint>();
+        while (!IsFinished(options, state))
+        {
+            var next = Advance(data, options, state);
+            if (RecordDue(options, state.Examples, next.Examples)) history.Add(Record(data, next));
+            state = next;
+        }
+        return new(history.ToImmutable(), state);
+    }
+}

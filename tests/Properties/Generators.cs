@@ -1,0 +1,84 @@
+using MathNet.Numerics.LinearAlgebra;
+using Momentum.Optimizers;
+
+namespace Momentum.Properties;
+
+/// <summary>
+/// Generators that reach the edges: span lengths 0 and 1, every length through several vector widths with tails, and
+/// the kernel's chunk boundaries; β near 1; ηλ near 0 and near 2 + 2β.
+/// </summary>
+internal static class Generators
+{
+    /// <summary>A uniform double in [0, 1) with 53 random bits.</summary>
+    public static Gen<double> Unit { get; } =
+        Gen.Zip(Gen.Choose(0, (1 << 26) - 1), Gen.Choose(0, (1 << 27) - 1))
+            .Select(p => (p.Item1 * (double)(1 << 27) + p.Item2) / (1L << 53));
+
+    /// <summary>Uniform in [a, b).</summary>
+    public static Gen<double> Uniform(double a, double b) => Unit.Select(u => a + (b - a) * u);
+
+    /// <summary>Log-uniform in [a, b), for scales spanning decades.</summary>
+    public static Gen<double> LogUniform(double a, double b) => Unit.Select(u => a * Math.Pow(b / a, u));
+
+    /// <summary>A standard normal value (Box–Muller), for vectors without special structure.</summary>
+    public static Gen<double> Normal { get; } =
+        Gen.Zip(Unit, Unit).Select(p => Math.Sqrt(-2 * Math.Log(1 - p.Item1)) * Math.Cos(2 * Math.PI * p.Item2));
+
+    /// <summary>Span lengths: 0 through 70 (past every vector width, float and double, with each tail) and around the chunk boundaries.</summary>
+    public static Gen<int> Length { get; } = Gen.Frequency(
+        (8, Gen.Choose(0, 70)),
+        (1, Gen.Choose(500, 530)),
+        (1, Gen.Choose(1010, 1040)),
+        (1, Gen.Choose(2040, 2060)));
+
+    /// <summary>Values of mixed magnitude and sign, zeros included.</summary>
+    public static Gen<double> Value { get; } = Gen.Frequency(
+        (6, Normal),
+        (2, Gen.Zip(Normal, Gen.Choose(-30, 30)).Select(p => p.Item1 * Math.Pow(10, p.Item2))),
+        (1, Gen.Elements(0.0, -0.0, 1.0, -1.0)));
+
+    /// <summary>n values.</summary>
+    public static Gen<double[]> Vector(int n) => Gen.ArrayOf(Value, n);
+
+    /// <summary>β ∈ [0, 1): uniform, exactly 0, and 1 − 10⁻ᵏ close to 1.</summary>
+    public static Gen<double> Momentum { get; } = Gen.Frequency(
+        (4, Unit),
+        (1, Gen.Constant(0.0)),
+        (2, Gen.Choose(1, 8).Select(k => 1 - Math.Pow(10, -k))),
+        (1, Gen.Elements(0.5, 0.9, 0.99)));
+
+    /// <summary>ηλ strictly inside (0, 2 + 2β), reaching both ends with relative margins down to 10⁻⁹.</summary>
+    public static Gen<double> EtaLambdaInside(double momentum)
+    {
+        var bound = 2 + 2 * momentum;
+        return Gen.Frequency(
+            (4, Unit.Where(u => u > 0).Select(u => u * bound)),
+            (2, Gen.Choose(1, 9).Select(k => bound * (1 - Math.Pow(10, -k)))),
+            (1, Gen.Choose(1, 9).Select(k => Math.Pow(10, -k))));
+    }
+
+    /// <summary>ηλ beyond 2 + 2β, from a relative margin of 10⁻⁹ to far past it (the boundary itself is tested on its own).</summary>
+    public static Gen<double> EtaLambdaOutside(double momentum)
+    {
+        var bound = 2 + 2 * momentum;
+        return Gen.Frequency(
+            (2, Gen.Choose(3, 9).Select(k => bound * (1 + Math.Pow(10, -k)))),
+            (3, Uniform(1, 3).Select(f => bound * f)));
+    }
+
+    /// <summary>Options over PyTorch's whole option set, Nesterov only where it is allowed.</summary>
+    public static Gen<SgdOptions> Options { get; } =
+        from lr in Gen.Frequency((3, LogUniform(1e-4, 1)), (1, Gen.Elements(0.0, 0.1, 0.6)))
+        from momentum in Gen.Frequency((2, Momentum), (1, Gen.Constant(0.0)))
+        from dampening in Gen.Frequency((3, Gen.Constant(0.0)), (2, Unit), (1, Gen.Constant(1.0)))
+        from weightDecay in Gen.Frequency((2, Gen.Constant(0.0)), (2, LogUniform(1e-5, 0.5)))
+        from nesterov in Gen.Elements(false, true)
+        from maximize in Gen.Frequency((4, Gen.Constant(false)), (1, Gen.Constant(true)))
+        let canNesterov = nesterov && momentum > 0
+        select new SgdOptions(lr, momentum, canNesterov ? 0 : dampening, weightDecay, canNesterov, maximize);
+
+    /// <summary>A random orthogonal n×n matrix: the Q factor of a Gaussian matrix (Haar-distributed up to signs).</summary>
+    public static Gen<double[,]> Orthogonal(int n) =>
+        Gen.ArrayOf(Normal, n * n).Select(values =>
+            Matrix<double>.Build.Dense(n, n, values).QR().Q.ToArray());
+}

@@ -1,0 +1,138 @@
+using System.Numerics;
+using Momentum.Kernels;
+using Momentum.Optimizers;
+
+namespace Momentum.Properties;
+
+public class KernelProperties
+{
+    public sealed record StepCase(SgdOptions Options, bool Initialized, double[] X, double[] V, double[] G)
+    {
+        public override string ToString() => $"{Options}, initialized={Initialized}, n={X.Length}";
+    }
+
+    private static readonly Arbitrary<StepCase> Cases =
+        (from options in Generators.Options
+         from initialized in Gen.Elements(false, true)
+         from n in Generators.Length
+         from x in Generators.Vector(n)
+         from v in Generators.Vector(n)
+         from g in Generators.Vector(n)
+         select new StepCase(options, initialized, x, v, g)).ToArbitrary();
+
+    private static bool OutOfPlaceEqualsReference<T>(StepCase c)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var (x, v, g) = (Reference.Cast<T>(c.X), Reference.Cast<T>(c.V), Reference.Cast<T>(c.G));
+        var (xRef, vRef) = (new T[x.Length], new T[x.Length]);
+        Reference.Step(c.Options, c.Initialized, x, v, g, xRef, vRef);
+        var (xOut, vOut) = (new T[x.Length], new T[x.Length]);
+        SgdKernel.Step<T>(c.Options, c.Initialized, x, v, g, xOut, vOut);
+        return Reference.SameBits<T>(xOut, xRef) && Reference.SameBits<T>(vOut, vRef);
+    }
+
+    private static bool InPlaceEqualsReference<T>(StepCase c)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var (x, v, g) = (Reference.Cast<T>(c.X), Reference.Cast<T>(c.V), Reference.Cast<T>(c.G));
+        var (xRef, vRef) = (new T[x.Length], new T[x.Length]);
+        Reference.Step(c.Options, c.Initialized, x, v, g, xRef, vRef);
+        SgdKernel.Step<T>(c.Options, c.Initialized, x, v, g, x, v);
+        return Reference.SameBits<T>(x, xRef) && Reference.SameBits<T>(v, vRef);
+    }
+
+    [Property(MaxTest = 400)]
+    public Property Step_out_of_place_equals_the_scalar_reference_in_double() =>
+        Prop.ForAll(Cases, OutOfPlaceEqualsReference<double>);
+
+    [Property(MaxTest = 400)]
+    public Property Step_out_of_place_equals_the_scalar_reference_in_float() =>
+        Prop.ForAll(Cases, OutOfPlaceEqualsReference<float>);
+
+    [Property(MaxTest = 400)]
+    public Property Step_in_place_equals_the_scalar_reference_in_double() =>
+        Prop.ForAll(Cases, InPlaceEqualsReference<double>);
+
+    [Property(MaxTest = 400)]
+    public Property Step_in_place_equals_the_scalar_reference_in_float() =>
+        Prop.ForAll(Cases, InPlaceEqualsReference<float>);
+
+    [Property(MaxTest = 200)]
+    public Property Step_equals_the_reference_on_every_offset_into_a_larger_buffer() =>
+        Prop.ForAll(Cases, Gen.Choose(0, 17).ToArbitrary(), (c, offset) =>
+        {
+            // Misaligned starts: the same numbers at an offset into larger arrays give the same bits.
+            var n = c.X.Length;
+            double[] Pad(double[] a) { var p = new double[n + offset]; a.CopyTo(p, offset); return p; }
+            var (x, v, g) = (Pad(c.X), Pad(c.V), Pad(c.G));
+            var (xRef, vRef) = (new double[n], new double[n]);
+            Reference.Step(c.Options, c.Initialized, c.X, c.V, c.G, xRef, vRef);
+            SgdKernel.Step<double>(c.Options, c.Initialized, x.AsSpan(offset), v.AsSpan(offset), g.AsSpan(offset), x.AsSpan(offset), v.AsSpan(offset));
+            return Reference.SameBits<double>(x.AsSpan(offset), xRef) && Reference.SameBits<double>(v.AsSpan(offset), vRef);
+        });
+
+    [Theory]
+    [InlineData(1, 2, 2, 2, "velocity")]
+    [InlineData(2, 1, 2, 2, "gradient")]
+    [InlineData(2, 2, 3, 2, "parametersDestination")]
+    [InlineData(2, 2, 2, 0, "velocityDestination")]
+    public void Step_with_mismatched_lengths_throws_naming_the_parameter(int v, int g, int xOut, int vOut, string name)
+    {
+        var e = Assert.Throws<ArgumentException>(() =>
+            SgdKernel.Step<double>(SgdOptions.HeavyBall(0.1, 0.9), true, new double[2], new double[v], new double[g], new double[xOut], new double[vOut]));
+        Assert.Equal(name, e.ParamName);
+    }
+
+    [Fact]
+    public void Step_rejects_a_destination_that_partially_overlaps_its_input()
+    {
+        var buffer = new double[10];
+        var e = Assert.Throws<ArgumentException>(() =>
+            SgdKernel.Step<double>(SgdOptions.HeavyBall(0.1, 0.9), true, buffer.AsSpan(0, 8), new double[8], new double[8], buffer.AsSpan(1, 8), new double[8]));
+        Assert.Equal("parametersDestination", e.ParamName);
+    }
+
+    [Fact]
+    public void Step_rejects_a_destination_that_aliases_another_input()
+    {
+        var shared = new double[8];
+        var e = Assert.Throws<ArgumentException>(() =>
+            SgdKernel.Step<double>(SgdOptions.HeavyBall(0.1, 0.9), true, new double[8], new double[8], shared, new double[8], shared));
+        Assert.Equal("velocityDestination", e.ParamName);
+    }
+
+    [Fact]
+    public void Step_rejects_invalid_options_naming_them()
+    {
+        var e = Assert.Throws<ArgumentException>(() =>
+            SgdKernel.Step<float>(new SgdOptions(0.1, 0.9, Dampening: 0.5, Nesterov: true), true, new float[3], new float[3], new float[3], new float[3], new float[3]));
+        Assert.Equal("Nesterov", e.ParamName);
+        var negative = Assert.Throws<ArgumentOutOfRangeException>(() =>
+            SgdKernel.Step<float>(new SgdOptions(-0.1), true, new float[3], new float[3], new float[3], new float[3], new float[3]));
+        Assert.Equal("LearningRate", negative.ParamName);
+    }
+
+    [Theory]
+    [InlineData(1_000)]
+    [InlineData(100_003)]
+    public void Step_allocates_nothing(int n)
+    {
+        var (x, v, g) = (new float[n], new float[n], new float[n]);
+        var options = new SgdOptions(0.1, 0.9, WeightDecay: 0.01, Nesterov: true);
+        SgdKernel.Step<float>(options, true, x, v, g, x, v); // JIT and static initialisation first
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 10; i++) SgdKernel.Step<float>(options, true, x, v, g, x, v);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Property(MaxTest = 200)]
+    public Property IndexOfFirst_finds_the_first_non_finite_value() =>
+        Prop.ForAll(Generators.Length.Where(n => n > 0).ToArbitrary(), Gen.Choose(0, 1000).ToArbitrary(), Gen.Elements(double.NaN, double.PositiveInfinity, double.NegativeInfinity).ToArbitrary(), (n, at, bad) =>
+        {
+            var values = new double[n];
+            var index = at % n;
+            values[index] = bad;
+            if (index + 1 < n) values[n - 1] = double.NaN;
+            return NonFinite.IndexOfFirst<double>(values) == index && NonFinite.IndexOfFirst<double>(new double[n]) == -1;
+        });
+}

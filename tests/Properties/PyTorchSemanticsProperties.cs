@@ -1,0 +1,125 @@
+using System.Collections.Immutable;
+using System.Numerics;
+using System.Text.Json;
+using Momentum.Optimizers;
+
+namespace Momentum.Properties;
+
+/// <summary>
+/// <c>torch.optim.SGD</c>'s semantics, rule by rule, and bit for bit against trajectories recorded from PyTorch 1.13
+/// (<c>Fixtures/torch_sgd.json</c>, written by <c>bench/pytorch/sgd_fixture.py</c>; PyTorch is not run by the tests).
+/// </summary>
+public class PyTorchSemanticsProperties
+{
+    private static readonly Arbitrary<(double[] X, double[] G1, double[] G2)> Vectors =
+        (from n in Gen.Choose(1, 40)
+         from x in Gen.ArrayOf(Generators.Normal, n)
+         from g1 in Gen.ArrayOf(Generators.Normal, n)
+         from g2 in Gen.ArrayOf(Generators.Normal, n)
+         select (x, g1, g2)).ToArbitrary();
+
+    private static readonly Arbitrary<double> Betas = Generators.Momentum.Where(b => b > 0).ToArbitrary();
+
+    [Property(MaxTest = 300)]
+    public Property The_first_step_sets_the_buffer_to_the_gradient_undampened() =>
+        Prop.ForAll(Vectors, Betas, Generators.Unit.ToArbitrary(), (c, beta, dampening) =>
+        {
+            var state = Sgd.Step(new SgdOptions(0.1, beta, dampening), Sgd.Init<double>(c.X), c.G1);
+            return state.Velocity.SequenceEqual(c.G1) && state.BufferInitialized && state.Step == 1;
+        });
+
+    [Property(MaxTest = 300)]
+    public Property Later_steps_dampen_the_gradient_in_the_buffer() =>
+        Prop.ForAll(Vectors, Betas, Generators.Unit.ToArbitrary(), (c, beta, dampening) =>
+        {
+            var options = new SgdOptions(0.1, beta, dampening);
+            var first = Sgd.Step(options, Sgd.Init<double>(c.X), c.G1);
+            var second = Sgd.Step(options, first, c.G2);
+            return Enumerable.Range(0, c.X.Length).All(i =>
+                second.Velocity[i] == Math.FusedMultiplyAdd(c.G2[i], 1 - dampening, beta * c.G1[i]));
+        });
+
+    [Property(MaxTest = 300)]
+    public Property Nesterov_steps_along_the_gradient_plus_beta_times_the_new_buffer() =>
+        Prop.ForAll(Vectors, Betas, (c, beta) =>
+        {
+            var options = SgdOptions.NesterovMomentum(0.1, beta);
+            var first = Sgd.Step(options, Sgd.Init<double>(c.X), c.G1);
+            var second = Sgd.Step(options, first, c.G2);
+            return Enumerable.Range(0, c.X.Length).All(i =>
+            {
+                var buffer = beta * c.G1[i] + c.G2[i];
+                var direction = Math.FusedMultiplyAdd(buffer, beta, c.G2[i]);
+                return second.Velocity[i] == buffer && second.Parameters[i] == Math.FusedMultiplyAdd(direction, -0.1, first.Parameters[i]);
+            });
+        });
+
+    [Property(MaxTest = 300)]
+    public Property Weight_decay_adds_lambda_times_x_to_the_gradient_before_momentum() =>
+        Prop.ForAll(Vectors, Betas, Generators.LogUniform(1e-4, 1).ToArbitrary(), (c, beta, decay) =>
+        {
+            var withDecay = Sgd.Step(new SgdOptions(0.1, beta, WeightDecay: decay), Sgd.Init<double>(c.X), c.G1);
+            var decayed = c.X.Zip(c.G1, (x, g) => Math.FusedMultiplyAdd(x, decay, g)).ToArray();
+            var byHand = Sgd.Step(SgdOptions.HeavyBall(0.1, beta), Sgd.Init<double>(c.X), decayed);
+            return withDecay.Equals(byHand);
+        });
+
+    [Property(MaxTest = 300)]
+    public Property Maximize_equals_descending_the_negated_gradient() =>
+        Prop.ForAll(Vectors, Generators.Options.ToArbitrary(), (c, options) =>
+        {
+            var negated1 = c.G1.Select(g => -g).ToArray();
+            var negated2 = c.G2.Select(g => -g).ToArray();
+            var up = options with { Maximize = true };
+            var down = options with { Maximize = false };
+            var a = Sgd.Step(up, Sgd.Step(up, Sgd.Init<double>(c.X), c.G1), c.G2);
+            var b = Sgd.Step(down, Sgd.Step(down, Sgd.Init<double>(c.X), negated1), negated2);
+            return a.Equals(b);
+        });
+
+    [Fact]
+    public void Nesterov_without_momentum_or_with_dampening_is_refused_as_PyTorch_refuses_it()
+    {
+        Assert.Throws<ArgumentException>(() => new SgdOptions(0.1, 0, Nesterov: true).Validate());
+        Assert.Throws<ArgumentException>(() => new SgdOptions(0.1, 0.9, 0.1, Nesterov: true).Validate());
+    }
+
+    public sealed record TorchCase(
+        string Dtype, double Lr, double Momentum, double Dampening, double WeightDecay, bool Nesterov, bool Maximize,
+        double[] Rates, double[] Start, double[][] Gradients, double[][] Parameters, double[]?[] Buffers);
+
+    private sealed record Fixture(TorchCase[] Cases);
+
+    public static TheoryData<int> TorchCaseIndices() => [.. Enumerable.Range(0, LoadFixture().Length)];
+
+    private static TorchCase[] LoadFixture()
+    {
+        var path = Path.Combine(AppContext.BaseDirectory, "Fixtures", "torch_sgd.json");
+        var options = new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+        return JsonSerializer.Deserialize<Fixture>(File.ReadAllText(path), options)!.Cases;
+    }
+
+    [Theory]
+    [MemberData(nameof(TorchCaseIndices))]
+    public void Every_step_equals_torch_optim_SGD_bit_for_bit(int index)
+    {
+        var c = LoadFixture()[index];
+        if (c.Dtype == "float64") Replay<double>(c);
+        else Replay<float>(c);
+    }
+
+    private static void Replay<T>(TorchCase c)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var options = new SgdOptions(c.Lr, c.Momentum, c.Dampening, c.WeightDecay, c.Nesterov, c.Maximize);
+        var schedule = LearningRateSchedule.PiecewiseConstant(Enumerable.Range(1, c.Rates.Length - 1).Select(t => (long)t), c.Rates);
+        var state = Sgd.Init<T>(Reference.Cast<T>(c.Start));
+        for (var t = 0; t < c.Gradients.Length; t++)
+        {
+            state = Sgd.Step(options, schedule, state, Reference.Cast<T>(c.Gradients[t]));
+            Assert.Equal(Reference.Cast<T>(c.Parameters[t]), state.Parameters.ToArray());
+            if (c.Buffers[t] is { } buffer)
+                Assert.Equal(Reference.Cast<T>(buffer), state.Velocity.ToArray());
+        }
+    }
+}

@@ -1,0 +1,53 @@
+using System.Numerics;
+using Momentum.Optimizers;
+
+namespace Momentum.Properties;
+
+/// <summary>
+/// The plain scalar loop the kernels must equal: <c>torch.optim.SGD</c>'s <c>_single_tensor_sgd</c> written element by
+/// element, each <c>add(y, alpha=a)</c> as one fused multiply-add, <c>mul_</c> as a rounded product.
+/// </summary>
+internal static class Reference
+{
+    public static void Step<T>(SgdOptions o, bool initialized, T[] x, T[] v, T[] gradient, T[] xOut, T[] vOut)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var eta = T.CreateChecked(-o.LearningRate);
+        var beta = T.CreateChecked(o.Momentum);
+        var keep = T.CreateChecked(1 - o.Dampening);
+        var decay = T.CreateChecked(o.WeightDecay);
+        for (var i = 0; i < x.Length; i++)
+        {
+            var g = o.Maximize ? -gradient[i] : gradient[i];
+            if (o.WeightDecay != 0) g = T.FusedMultiplyAdd(x[i], decay, g);
+            T d;
+            if (o.Momentum == 0)
+            {
+                vOut[i] = g;
+                d = g;
+            }
+            else
+            {
+                var b = !initialized ? g : T.FusedMultiplyAdd(g, keep, beta * v[i]);
+                vOut[i] = b;
+                d = o.Nesterov ? T.FusedMultiplyAdd(b, beta, g) : b;
+            }
+            xOut[i] = T.FusedMultiplyAdd(d, eta, x[i]);
+        }
+    }
+
+    /// <summary>Bitwise equality that treats every NaN as equal to every NaN.</summary>
+    public static bool SameBits<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (a.Length != b.Length) return false;
+        for (var i = 0; i < a.Length; i++)
+            if (!(a[i].Equals(b[i]) || (T.IsNaN(a[i]) && T.IsNaN(b[i]))) || T.IsNegative(a[i]) != T.IsNegative(b[i]) && !T.IsNaN(a[i]))
+                return false;
+        return true;
+    }
+
+    public static T[] Cast<T>(double[] values)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        Array.ConvertAll(values, T.CreateSaturating);
+}
