@@ -99,7 +99,7 @@ public class ConvergenceProperties
         {
             var heavyBall = Trajectory.Run(new DiagonalQuadratic([lambda]), SgdOptions.HeavyBall(etaLambda / lambda, 0), [start], 50);
             return Enumerable.Range(0, 51).All(t =>
-                Math.Abs(heavyBall.Points[t][0] - Math.Pow(1 - etaLambda, t) * start) <= 1e-13 * (t + 1) * Math.Abs(start));
+                Math.Abs(heavyBall.Points[t][0] - Convergence.GradientDescentIterate(etaLambda / lambda, lambda, t, start)) <= 1e-13 * (t + 1) * Math.Abs(start));
         });
 
     [Property(MaxTest = 500)]

@@ -19,6 +19,16 @@ public static class Convergence
         return momentum < 1 && etaLambda > 0 && etaLambda < 2 + 2 * momentum;
     }
 
+    /// <summary>
+    /// Gradient descent on the scalar f(x) = (λ/2)x² from x₀: xₜ = (1 − ηλ)ᵗ x₀ (d2l §11.6.3.2, eq. 11.6.13), which
+    /// converges when |1 − ηλ| &lt; 1 and alternates in sign when ηλ &gt; 1.
+    /// </summary>
+    public static double GradientDescentIterate(double learningRate, double eigenvalue, int step, double start = 1)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(step);
+        return Math.Pow(1 - learningRate * eigenvalue, step) * start;
+    }
+
     /// <summary>The upper end of the stable range of ηλ, 2 + 2β.</summary>
     public static double StabilityBound(double momentum) => 2 + 2 * momentum;
 

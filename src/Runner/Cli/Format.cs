@@ -1,0 +1,26 @@
+using System.Globalization;
+
+namespace Momentum.Runner.Cli;
+
+/// <summary>Numbers as people read them in printed lines (CSV files keep every digit).</summary>
+internal static class Format
+{
+    /// <summary>Up to <paramref name="digits"/> significant digits, exponents as 1e-6 rather than 1E-06.</summary>
+    public static string G(double value, int digits = 4)
+    {
+        var text = value.ToString("G" + digits, CultureInfo.InvariantCulture);
+        var e = text.IndexOf('E');
+        if (e < 0) return text;
+        var exponent = int.Parse(text.AsSpan(e + 1), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
+        return text[..e] + "e" + exponent.ToString(CultureInfo.InvariantCulture);
+    }
+
+    public static string F(double value, int decimals) => value.ToString("F" + decimals, CultureInfo.InvariantCulture);
+
+    /// <summary>At least one decimal: 2 → "2.0", 2.4 → "2.4", 0.123456 → "0.1235".</summary>
+    public static string Decimal(double value) =>
+        Math.Abs(value - Math.Round(value)) < 1e-12 && Math.Abs(value) < 1e15 ? F(value, 1) : G(value);
+
+    /// <summary>A list for folder names and labels: 0.6 → "0.6".</summary>
+    public static string List(IEnumerable<double> values) => string.Join(",", values.Select(v => G(v, 17)));
+}

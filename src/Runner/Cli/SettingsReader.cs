@@ -1,0 +1,112 @@
+using System.Globalization;
+using Microsoft.Extensions.Configuration;
+
+namespace Momentum.Runner.Cli;
+
+/// <summary>
+/// Reads one verb's option values, from the command line, environment variables (<c>MOMENTUM_&lt;VERB&gt;__&lt;OPTION&gt;</c>)
+/// and appsettings.json (in that order of precedence) or else the option's default, and parses them with one set of rules
+/// so every bad value is refused the same way: <c>--lr abc: must be a number</c>. Nothing is written before all of a
+/// verb's values have been read.
+/// </summary>
+internal sealed class SettingsReader
+{
+    private readonly IConfiguration section;
+    private readonly Dictionary<string, OptionSpec> specs;
+
+    public SettingsReader(IConfiguration section, IEnumerable<OptionSpec> specs)
+    {
+        this.section = section;
+        this.specs = specs.ToDictionary(s => s.Name, StringComparer.Ordinal);
+    }
+
+    /// <summary>Whether the user set the option (anywhere), rather than leaving its default.</summary>
+    public bool IsSet(string name) => Lookup(Spec(name)) is not null;
+
+    /// <summary>The option's text as given, or its default.</summary>
+    public string? Raw(string name)
+    {
+        var spec = Spec(name);
+        return Lookup(spec) ?? spec.Default;
+    }
+
+    public string Text(string name) =>
+        Raw(name) is { Length: > 0 } text ? text : throw Fail(name, "", "needs a value");
+
+    public string? OptionalText(string name) => Raw(name) is { Length: > 0 } text ? text : null;
+
+    public double Double(string name, Func<double, string?> rule) => ParseDouble(name, Text(name), rule);
+
+    public long Long(string name, Func<long, string?> rule)
+    {
+        var text = Text(name);
+        if (!long.TryParse(text.Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value))
+            throw Fail(name, text, "must be an integer");
+        return rule(value) is { } problem ? throw Fail(name, text, problem) : value;
+    }
+
+    public int Int(string name, Func<long, string?> rule)
+    {
+        var value = Long(name, rule);
+        return value is >= int.MinValue and <= int.MaxValue ? (int)value : throw Fail(name, Text(name), "is too large");
+    }
+
+    public bool Flag(string name)
+    {
+        var text = Text(name);
+        return bool.TryParse(text.Trim(), out var value) ? value : throw Fail(name, text, "must be true or false");
+    }
+
+    public string Choice(string name, params string[] allowed)
+    {
+        var text = Text(name).Trim();
+        return allowed.FirstOrDefault(a => string.Equals(a, text, StringComparison.OrdinalIgnoreCase))
+            ?? throw Fail(name, text, $"must be one of {string.Join(", ", allowed)}");
+    }
+
+    /// <summary>A comma-separated list of numbers, each checked by <paramref name="rule"/>.</summary>
+    public double[] Doubles(string name, Func<double, string?> rule, int? count = null, int minimum = 1)
+    {
+        var text = Text(name);
+        var items = text.Split(',');
+        var values = new double[items.Length];
+        for (var i = 0; i < items.Length; i++)
+        {
+            var item = items[i].Trim();
+            if (!TryParseDouble(item, out values[i]))
+                throw Fail(name, text, items.Length == 1 ? "must be a number" : $"item {i + 1} \"{item}\" is not a number");
+            if (rule(values[i]) is { } problem)
+                throw Fail(name, text, items.Length == 1 ? problem : $"item {i + 1} ({item}) {problem}");
+        }
+        if (count is { } n && values.Length != n)
+            throw Fail(name, text, $"needs exactly {n} comma-separated numbers, found {values.Length}");
+        if (values.Length < minimum)
+            throw Fail(name, text, $"needs at least {minimum} numbers");
+        return values;
+    }
+
+    /// <summary>A usage error for this option: <c>--name value: problem</c>.</summary>
+    public static UsageException Fail(string name, string value, string problem) =>
+        new(value.Length == 0 ? $"{name}: {problem}" : $"{name} {value}: {problem}");
+
+    public static bool TryParseDouble(string text, out double value) =>
+        double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value) && double.IsFinite(value);
+
+    private static double ParseDouble(string name, string text, Func<double, string?> rule)
+    {
+        if (!TryParseDouble(text.Trim(), out var value)) throw Fail(name, text, "must be a number");
+        return rule(value) is { } problem ? throw Fail(name, text, problem) : value;
+    }
+
+    private OptionSpec Spec(string name) =>
+        specs.TryGetValue(name, out var spec) ? spec : throw new InvalidOperationException($"The verb has no option {name}.");
+
+    // Keys are case-insensitive; "batch-size" is also found as "batchsize" or "batch_size" (environment variables cannot hold '-').
+    private string? Lookup(OptionSpec spec)
+    {
+        foreach (var key in new[] { spec.Key, spec.Key.Replace("-", ""), spec.Key.Replace('-', '_') })
+            if (section[key] is { } value)
+                return value;
+        return null;
+    }
+}

@@ -1,0 +1,63 @@
+using Microsoft.Extensions.Logging;
+
+namespace Momentum.Runner.Cli;
+
+/// <summary>A verb of the <c>momentum</c> command: its options, how it reads them, and what it does.</summary>
+internal abstract class Verb
+{
+    public abstract string Name { get; }
+    public abstract string Description { get; }
+
+    /// <summary>The verb's own options; <c>--out</c> is added to every verb.</summary>
+    public abstract IReadOnlyList<OptionSpec> Options { get; }
+
+    /// <summary>One line of example for the help text.</summary>
+    public virtual string? Example => null;
+
+    /// <summary>The default output folder.</summary>
+    public virtual string DefaultOut => Path.Combine("out", Name);
+
+    /// <summary>Reads and checks every option; throws <see cref="UsageException"/> before anything is written.</summary>
+    public abstract object Bind(SettingsReader reader);
+
+    /// <summary>Runs with checked settings, writing into <see cref="VerbContext.Output"/> and printing through the context.</summary>
+    public abstract Task<int> ExecuteAsync(object settings, VerbContext context);
+}
+
+/// <summary>A verb whose settings are the record <typeparamref name="TSettings"/>.</summary>
+internal abstract class Verb<TSettings> : Verb
+    where TSettings : notnull
+{
+    public sealed override object Bind(SettingsReader reader) => Read(reader);
+
+    public sealed override Task<int> ExecuteAsync(object settings, VerbContext context) => RunAsync((TSettings)settings, context);
+
+    protected abstract TSettings Read(SettingsReader reader);
+
+    protected abstract Task<int> RunAsync(TSettings settings, VerbContext context);
+}
+
+/// <summary>What a running verb may touch: its output folder, standard output, a logger and cancellation.</summary>
+internal sealed class VerbContext(Output.OutputFolder output, TextWriter stdout, TextWriter stderr, ILogger logger, CancellationToken cancellation)
+{
+    private readonly List<string> printed = [];
+
+    public Output.OutputFolder Output { get; } = output;
+    public TextWriter Error { get; } = stderr;
+    public ILogger Logger { get; } = logger;
+    public CancellationToken Cancellation { get; } = cancellation;
+
+    /// <summary>The lines printed so far (the chapter's report quotes them).</summary>
+    public IReadOnlyList<string> Printed => printed;
+
+    /// <summary>Prints one line of results to standard output.</summary>
+    public void Print(string line)
+    {
+        printed.Add(line);
+        stdout.WriteLine(line);
+    }
+
+    /// <summary>A context for a part of this run writing into a sub-folder, printing to <paramref name="stdout"/>.</summary>
+    public VerbContext Child(string folder, TextWriter stdout) =>
+        new(Output.Sub(folder), stdout, Error, Logger, Cancellation);
+}

@@ -1,0 +1,29 @@
+namespace Momentum.Runner.Output;
+
+/// <summary>
+/// Writes a file so that, whatever moment the process is killed, the file is either absent, its previous complete
+/// version, or the new complete version: the bytes go to a temporary name in the same folder, are flushed to disk, and
+/// the temporary file is renamed over the target (rename within a file system is atomic on POSIX and NTFS).
+/// </summary>
+internal static class AtomicFile
+{
+    public static void Write(string path, Action<Stream> write)
+    {
+        var folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        var temporary = Path.Combine(folder, $".{Path.GetFileName(path)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
+            {
+                write(stream);
+                stream.Flush(flushToDisk: true);
+            }
+            File.Move(temporary, path, overwrite: true);
+        }
+        catch
+        {
+            File.Delete(temporary);
+            throw;
+        }
+    }
+}

@@ -1,0 +1,101 @@
+using System.Globalization;
+using ScottPlot;
+
+namespace Momentum.Runner.Output;
+
+/// <summary>
+/// The chapter's figures as PNG through ScottPlot 5, drawn the way d2l draws them (matplotlib's default blue and orange,
+/// contours in blue with the path in orange dots), titled and labelled. Rendering is headless (SkiaSharp).
+/// </summary>
+internal static class Figures
+{
+    public const int Width = 720;
+    public const int Height = 480;
+
+    /// <summary>matplotlib's "tab10" palette, which d2l's figures use.</summary>
+    public static readonly Color[] Palette =
+        [.. new[] { "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf" }.Select(Color.FromHex)];
+
+    public static Plot New(string title, string xLabel, string yLabel)
+    {
+        var plot = new Plot();
+        plot.Title(title);
+        plot.XLabel(xLabel);
+        plot.YLabel(yLabel);
+        plot.Axes.Title.Label.FontSize = 16;
+        return plot;
+    }
+
+    /// <summary>Renders <paramref name="plot"/> to PNG and writes it atomically.</summary>
+    public static string Save(OutputFolder folder, string file, Plot plot, int width = Width, int height = Height) =>
+        folder.WriteBytes(file, plot.GetImageBytes(width, height, ImageFormat.Png));
+
+    /// <summary>
+    /// d2l's <c>show_trace_2d</c>: contours of f over the box around the path, and the path x₀ … x_T as orange dots.
+    /// </summary>
+    public static Plot Trace2d(string title, IReadOnlyList<(double X1, double X2)> path, Func<double, double, double> f)
+    {
+        var plot = New(title, "x1", "x2");
+        // The book's box is [−5.5, 1] × [−3, 1]; it grows to hold paths that leave it (e.g. divergence).
+        var (left, right) = (Math.Min(-5.5, path.Min(p => p.X1) - 0.5), Math.Max(1.0, path.Max(p => p.X1) + 0.5));
+        var (bottom, top) = (Math.Min(-3.0, path.Min(p => p.X2) - 0.5), Math.Max(1.0, path.Max(p => p.X2) + 0.5));
+        const int grid = 101;
+        var points = new Coordinates3d[grid, grid];
+        for (var i = 0; i < grid; i++)
+            for (var j = 0; j < grid; j++)
+            {
+                var (x, y) = (left + (right - left) * j / (grid - 1), bottom + (top - bottom) * i / (grid - 1));
+                points[i, j] = new Coordinates3d(x, y, f(x, y));
+            }
+        var contours = plot.Add.ContourLines(points, 10);
+        contours.LineColor = Palette[0];
+        contours.Colormap = null;
+        contours.LabelStyle.IsVisible = false;
+
+        var line = plot.Add.Scatter(path.Select(p => p.X1).ToArray(), path.Select(p => p.X2).ToArray(), Palette[1]);
+        line.MarkerSize = 6;
+        line.LineWidth = 1.5f;
+        plot.Axes.SetLimits(left, right, bottom, top);
+        return plot;
+    }
+
+    /// <summary>One line per series, with a legend.</summary>
+    public static Plot Lines(string title, string xLabel, string yLabel, IEnumerable<(string Label, double[] X, double[] Y)> series, bool markers = false)
+    {
+        var plot = New(title, xLabel, yLabel);
+        var k = 0;
+        foreach (var (label, x, y) in series)
+        {
+            var line = plot.Add.Scatter(x, y, Palette[k++ % Palette.Length]);
+            line.LegendText = label;
+            line.MarkerSize = markers ? 5 : 0;
+            line.LineWidth = 2;
+        }
+        plot.ShowLegend(Alignment.UpperRight);
+        return plot;
+    }
+
+    /// <summary>
+    /// Lines on a logarithmic y axis: ScottPlot 5 draws log10(y) with ticks labelled as powers of ten and log-spaced
+    /// minor ticks. Values ≤ 0 are left out (they have no logarithm).
+    /// </summary>
+    public static Plot LogLines(string title, string xLabel, string yLabel, IEnumerable<(string Label, double[] X, double[] Y)> series)
+    {
+        var logSeries = series.Select(s =>
+        {
+            var keep = Enumerable.Range(0, s.Y.Length).Where(i => s.Y[i] > 0 && double.IsFinite(s.Y[i])).ToArray();
+            return (s.Label, keep.Select(i => s.X[i]).ToArray(), keep.Select(i => Math.Log10(s.Y[i])).ToArray());
+        }).ToList();
+        var plot = Lines(title, xLabel, yLabel, logSeries);
+        var ticks = new ScottPlot.TickGenerators.NumericAutomatic
+        {
+            MinorTickGenerator = new ScottPlot.TickGenerators.LogMinorTickGenerator(),
+            IntegerTicksOnly = true,
+            LabelFormatter = y => "1e" + y.ToString("0", CultureInfo.InvariantCulture),
+        };
+        plot.Axes.Left.TickGenerator = ticks;
+        plot.Grid.MajorLineColor = Colors.Black.WithOpacity(0.15);
+        plot.Grid.MinorLineColor = Colors.Black.WithOpacity(0.05);
+        return plot;
+    }
+}

@@ -1,0 +1,82 @@
+namespace Momentum.EndToEnd;
+
+/// <summary>An invalid argument exits 2 with one line naming the option, the value and what is allowed, and writes nothing.</summary>
+public sealed class ErrorTests : IDisposable
+{
+    private readonly Cli cli = new();
+
+    public void Dispose() => cli.Dispose();
+
+    [Theory]
+    [InlineData("--momentum 1.5: must be in [0, 1)", "trace", "--momentum", "1.5")]
+    [InlineData("--momentum -0.1: must be in [0, 1)", "trace", "--momentum=-0.1")]
+    [InlineData("--lr 0: must be > 0", "trace", "--lr", "0")]
+    [InlineData("--lr -1: must be > 0", "trace", "--lr=-1")]
+    [InlineData("--lr abc: must be a number", "trace", "--lr", "abc")]
+    [InlineData("--lr NaN: must be a number", "quadratic", "--lr", "NaN")]
+    [InlineData("--dampening 1.5: must be in [0, 1]", "quadratic", "--dampening", "1.5")]
+    [InlineData("--momentum 0: must be > 0 with --optimizer nesterov", "trace", "--optimizer", "nesterov", "--momentum", "0")]
+    [InlineData("--dampening 0.5: must be 0 with --optimizer nesterov", "quadratic", "--optimizer", "nesterov", "--dampening", "0.5")]
+    [InlineData("--optimizer adam: must be one of gd, momentum, nesterov", "trace", "--optimizer", "adam")]
+    [InlineData("--steps -1: must be an integer in [0, 10000000]", "trace", "--steps", "-1")]
+    [InlineData("--steps 2.5: must be an integer", "trace", "--steps", "2.5")]
+    [InlineData("--eigenvalues 1,x,3: item 2 \"x\" is not a number", "quadratic", "--eigenvalues=1,x,3")]
+    [InlineData("--start 1,2,3: needs exactly 2 comma-separated numbers, found 3", "trace", "--start", "1,2,3")]
+    [InlineData("--x0 1,2: needs 1 value or 10 (one per eigenvalue), found 2", "quadratic", "--x0", "1,2")]
+    [InlineData("--betas 0.9,1: item 2 (1) must be in [0, 1)", "weights", "--betas", "0.9,1")]
+    [InlineData("--horizon 0: must be an integer in [1, 1000000]", "weights", "--horizon", "0")]
+    [InlineData("--bogus: not an option or verb of 'momentum trace'; see 'momentum trace --help'", "trace", "--bogus", "1")]
+    [InlineData("--matrix and --eigenvalues: give one or the other, not both", "analyze", "--matrix", "q.csv", "--eigenvalues", "1,2")]
+    public void An_invalid_value_exits_2_with_one_line_and_writes_nothing(string message, params string[] args)
+    {
+        var output = cli.PathOf("never");
+        var result = cli.Run([.. args, "--out", output]);
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal(message, result.Error.TrimEnd());
+        Assert.DoesNotContain('\n', result.Error.TrimEnd());
+        Assert.False(Directory.Exists(output));
+        Assert.Equal("", result.Out);
+    }
+
+    [Theory]
+    [InlineData("", ": the file is empty")]
+    [InlineData("1,2\n3,4,5\n", ":2: expected 2 columns, found 3")]
+    [InlineData("1,2\n3,x\n", ":2:2: \"x\" is not a number")]
+    [InlineData("1,2\n3,Infinity\n", ":2:2: Infinity is not a finite number")]
+    [InlineData("a,b\n", ": has a header but no data rows")]
+    [InlineData("1,2\n3,4\n5,6\n", ": the matrix is 3×2; Q must be square")]
+    [InlineData("1,2\n0,1\n", ": The matrix is not symmetric: entry (1,2) = 2 but (2,1) = 0.")]
+    public void A_bad_matrix_file_exits_2_naming_the_file_and_line(string content, string expected)
+    {
+        var file = cli.PathOf("q.csv");
+        File.WriteAllText(file, content);
+        var result = cli.Run("analyze", "--matrix", file, "--out", cli.PathOf("never"));
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal(file + expected, result.Error.TrimEnd());
+        Assert.False(Directory.Exists(cli.PathOf("never")));
+    }
+
+    [Fact]
+    public void An_option_without_its_value_is_named()
+    {
+        var result = cli.Run("trace", "--lr");
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal("--lr: needs a value", result.Error.TrimEnd());
+    }
+
+    [Fact]
+    public void A_missing_file_is_named()
+    {
+        var result = cli.Run("analyze", "--matrix", cli.PathOf("nope.csv"), "--out", cli.PathOf("never"));
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal(cli.PathOf("nope.csv") + ": no such file", result.Error.TrimEnd());
+    }
+
+    [Fact]
+    public void An_unknown_verb_is_refused()
+    {
+        var result = cli.Run("tarce");
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal("tarce: not an option or verb of 'momentum'; see 'momentum --help'", result.Error.TrimEnd());
+    }
+}

@@ -1,0 +1,48 @@
+using System.Globalization;
+using Momentum.Optimizers;
+using Momentum.Problems;
+
+namespace Momentum.Properties;
+
+/// <summary>The printed output of d2l §11.6 (<c>train_2d</c> on f(x) = 0.1x₁² + 2x₂² from (−5, −2), 20 steps).</summary>
+public class BookExamples
+{
+    private static string Train2d(SgdOptions options)
+    {
+        var trajectory = Trajectory.Run(TwoDimensionalQuadratic.Chapter, options, [-5, -2], 20);
+        var last = trajectory.Points[^1];
+        return string.Create(CultureInfo.InvariantCulture, $"epoch {trajectory.Steps}, x1: {last[0]:F6}, x2: {last[1]:F6}");
+    }
+
+    [Fact]
+    public void Gradient_descent_with_eta_0_4_prints_the_books_line() =>
+        Assert.Equal("epoch 20, x1: -0.943467, x2: -0.000073", Train2d(SgdOptions.GradientDescent(0.4)));
+
+    [Fact]
+    public void Gradient_descent_with_eta_0_6_diverges_in_x2_as_the_book_prints() =>
+        Assert.Equal("epoch 20, x1: -0.387814, x2: -1673.365109", Train2d(SgdOptions.GradientDescent(0.6)));
+
+    [Fact]
+    public void Momentum_with_eta_0_6_and_beta_0_5_prints_the_books_line() =>
+        Assert.Equal("epoch 20, x1: 0.007188, x2: 0.002553", Train2d(SgdOptions.HeavyBall(0.6, 0.5)));
+
+    [Fact]
+    public void Momentum_with_eta_0_6_and_beta_0_25_prints_the_books_line() =>
+        Assert.Equal("epoch 20, x1: -0.126340, x2: -0.186632", Train2d(SgdOptions.HeavyBall(0.6, 0.25)));
+
+    [Fact]
+    public void The_chapters_problem_has_Hessian_eigenvalues_0_2_and_4()
+    {
+        Assert.Equal([0.2, 4.0], TwoDimensionalQuadratic.Chapter.HessianEigenvalues.ToArray());
+        Assert.Equal(0.1 * 25 + 2 * 4, TwoDimensionalQuadratic.Chapter.Value([-5, -2]));
+    }
+
+    [Fact]
+    public void Exercise_2_uses_eigenvalues_two_to_the_minus_i()
+    {
+        var problem = DiagonalQuadratic.Exercise2();
+        Assert.Equal(10, problem.Dimension);
+        Assert.Equal(1, problem.Eigenvalues[0]);
+        Assert.Equal(1.0 / 512, problem.Eigenvalues[9]);
+    }
+}

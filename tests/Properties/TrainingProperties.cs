@@ -1,0 +1,179 @@
+using System.Collections.Immutable;
+using Momentum.Optimizers;
+using Momentum.Problems;
+using Momentum.Training;
+
+namespace Momentum.Properties;
+
+/// <summary>Data preparation and the training fold (d2l §11.5, <c>get_data_ch11</c> and <c>train_ch11</c>).</summary>
+public class TrainingProperties
+{
+    public sealed record TableCase(int Rows, int Columns, double[] Values)
+    {
+        public override string ToString() => $"{Rows}×{Columns}";
+    }
+
+    private static readonly Arbitrary<TableCase> Tables =
+        (from rows in Gen.Choose(2, 60)
+         from columns in Gen.Choose(1, 6)
+         from scale in Generators.LogUniform(1e-3, 1e4)
+         from values in Gen.ArrayOf(Generators.Normal.Select(v => v * scale + 7), rows * columns)
+         select new TableCase(rows, columns, values)).ToArbitrary();
+
+    [Property(MaxTest = 300)]
+    public Property Standardised_columns_have_mean_zero_and_population_deviation_one() =>
+        Prop.ForAll(Tables, t =>
+        {
+            var standardized = Standardization.Standardize(new NumericTable([.. t.Values], t.Columns)).Table;
+            return Enumerable.Range(0, t.Columns).All(j =>
+            {
+                var column = Enumerable.Range(0, t.Rows).Select(i => standardized[i, j]).ToArray();
+                var mean = column.Average();
+                var variance = column.Sum(v => (v - mean) * (v - mean)) / t.Rows;
+                return Math.Abs(mean) < 1e-10 && Math.Abs(variance - 1) < 1e-10;
+            });
+        });
+
+    [Fact]
+    public void A_constant_column_is_refused_naming_it()
+    {
+        var e = Assert.Throws<ConstantColumnException>(() => Standardization.Standardize(new NumericTable([1, 5, 2, 5, 3, 5], 2)));
+        Assert.Equal(1, e.Column);
+        Assert.Contains("column 2 is constant", e.Message);
+    }
+
+    [Property(MaxTest = 300)]
+    public Property Each_epochs_order_is_a_permutation_fixed_by_seed_and_epoch() =>
+        Prop.ForAll(Gen.Choose(0, 3000).ToArbitrary(), Gen.Choose(int.MinValue, int.MaxValue).ToArbitrary(), Gen.Choose(0, 1000).ToArbitrary(), (rows, seed, epoch) =>
+        {
+            var order = Minibatches.Order(rows, seed, epoch);
+            return order.Order().SequenceEqual(Enumerable.Range(0, rows))
+                && order.SequenceEqual(Minibatches.Order(rows, seed, epoch))
+                && (rows < 20 || !order.SequenceEqual(Minibatches.Order(rows, seed, epoch + 1)));
+        });
+
+    private static Dataset<T> Synthetic<T>(int rows, int features, int seed)
+        where T : unmanaged, System.Numerics.IFloatingPointIeee754<T> =>
+        Dataset<T>.FromTable(Standardization.Standardize(SyntheticData.LinearRegression(rows, features, seed)).Table, features);
+
+    public sealed record RunCase(int Rows, int Features, int BatchSize, int Epochs, int Seed, SgdOptions Optimizer, int[] Chunks)
+    {
+        public override string ToString() => $"{Rows}×{Features}, batch {BatchSize}, {Epochs} epochs, seed {Seed}, {Optimizer}";
+    }
+
+    private static readonly Arbitrary<RunCase> Runs =
+        (from rows in Gen.Choose(2, 120)
+         from features in Gen.Choose(1, 7)
+         from batch in Gen.Choose(1, rows)
+         from epochs in Gen.Choose(1, 3)
+         from seed in Gen.Choose(0, 1000)
+         from lr in Generators.LogUniform(1e-3, 0.1)
+         from momentum in Gen.Elements(0.0, 0.5, 0.9)
+         from nesterov in Gen.Elements(false, true)
+         from chunks in Gen.ArrayOf(Gen.Choose(1, 7), 50)
+         select new RunCase(rows, features, batch, epochs, seed,
+             new SgdOptions(lr, momentum, Nesterov: nesterov && momentum > 0), chunks)).ToArbitrary();
+
+    [Property(MaxTest = 200)]
+    public Property The_fold_equals_a_hand_written_loop_of_record_level_steps() =>
+        Prop.ForAll(Runs, r =>
+        {
+            var data = Synthetic<float>(r.Rows, r.Features, r.Seed);
+            var options = new TrainingOptions(r.Optimizer, r.BatchSize, r.Epochs, r.Seed, RecordEvery: 7);
+            var result = Trainer.Train(data, options);
+
+            var state = Trainer.Init(data, options).Optimizer;
+            var gradient = new float[r.Features + 1];
+            var history = new List<LossPoint>();
+            long examples = 0;
+            for (var epoch = 0; epoch < r.Epochs; epoch++)
+            {
+                var order = Minibatches.Order(r.Rows, r.Seed, epoch);
+                for (var b = 0; b < Minibatches.PerEpoch(r.Rows, r.BatchSize); b++)
+                {
+                    var rows = Minibatches.Rows(order.AsSpan(), r.BatchSize, b);
+                    LinearRegression.Gradient(data, rows, state.Parameters.AsSpan(), gradient);
+                    state = Sgd.Step(r.Optimizer, state, gradient);
+                    var before = examples;
+                    examples += rows.Length;
+                    if (examples / 7 > before / 7)
+                        history.Add(new LossPoint(examples, (double)examples / r.Rows, LinearRegression.Loss(data, state.Parameters.AsSpan())));
+                }
+            }
+            return result.Final.Optimizer.Equals(state) && result.History.SequenceEqual(history) && result.Final.Examples == examples;
+        });
+
+    [Property(MaxTest = 200)]
+    public Property Cutting_the_run_into_any_number_of_advances_gives_the_same_states() =>
+        Prop.ForAll(Runs, r =>
+        {
+            var data = Synthetic<double>(r.Rows, r.Features, r.Seed);
+            var options = new TrainingOptions(r.Optimizer, r.BatchSize, r.Epochs, r.Seed, RecordEvery: 5);
+            var whole = Trainer.Train(data, options);
+            var state = Trainer.Init(data, options);
+            var i = 0;
+            while (!Trainer.IsFinished(options, state))
+                state = Trainer.Advance(data, options, state, r.Chunks[i++ % r.Chunks.Length]);
+            return state.Equals(whole.Final);
+        });
+
+    [Fact]
+    public void The_books_setting_records_fifteen_points_over_two_epochs_of_1500_rows()
+    {
+        var data = Synthetic<float>(1500, 5, 0);
+        var result = Trainer.Train(data, new TrainingOptions(SgdOptions.HeavyBall(0.005, 0.9)));
+        Assert.Equal(15, result.History.Length);
+        Assert.Equal(200, result.History[0].Examples);
+        Assert.Equal(2.0, result.History[^1].Epoch);
+        Assert.Equal(300, result.Final.Optimizer.Step);
+        Assert.True(result.History[^1].Loss < result.History[0].Loss);
+    }
+
+    [Fact]
+    public void Initial_weights_are_small_and_seeded_and_the_bias_starts_at_zero()
+    {
+        var data = Synthetic<double>(50, 200, 1);
+        var options = new TrainingOptions(SgdOptions.GradientDescent(0.01));
+        var a = Trainer.Init(data, options).Optimizer.Parameters;
+        var b = Trainer.Init(data, options).Optimizer.Parameters;
+        Assert.True(a.SequenceEqual(b));
+        Assert.Equal(0, a[^1]);
+        var weights = a[..^1];
+        var sd = Math.Sqrt(weights.Sum(w => w * w) / weights.Length);
+        Assert.InRange(sd, 0.008, 0.012);
+        Assert.False(a.SequenceEqual(Trainer.Init(data, options with { Seed = 2 }).Optimizer.Parameters));
+    }
+
+    [Fact]
+    public void A_non_finite_gradient_stops_the_run_with_a_fault_before_the_step_or_is_skipped()
+    {
+        // A learning rate far past 2/λ_max overflows the parameters, and then the gradient.
+        var data = Synthetic<float>(200, 3, 0);
+        var stop = Trainer.Train(data, new TrainingOptions(SgdOptions.HeavyBall(50, 0.9), Epochs: 5));
+        Assert.NotNull(stop.Final.Fault);
+        Assert.Equal(stop.Final.Optimizer.Step, stop.Final.Fault!.Step);
+        Assert.True(Trainer.IsFinished(new TrainingOptions(SgdOptions.HeavyBall(50, 0.9)), stop.Final));
+
+        var skip = Trainer.Train(data, new TrainingOptions(SgdOptions.HeavyBall(50, 0.9), Epochs: 5, OnNonFinite: NonFinitePolicy.Skip));
+        Assert.Null(skip.Final.Fault);
+        Assert.True(skip.Final.Optimizer.SkippedSteps > 0);
+        Assert.Equal(5 * 20, skip.Final.Optimizer.Step + skip.Final.Optimizer.SkippedSteps);
+    }
+
+    [Fact]
+    public void Options_out_of_range_are_refused_naming_them()
+    {
+        var options = new TrainingOptions(SgdOptions.GradientDescent(0.1));
+        Assert.Equal("BatchSize", Assert.Throws<ArgumentOutOfRangeException>(() => (options with { BatchSize = 11 }).Validate(10)).ParamName);
+        Assert.Equal("Epochs", Assert.Throws<ArgumentOutOfRangeException>(() => (options with { Epochs = 0 }).Validate(10)).ParamName);
+        Assert.Equal("RecordEvery", Assert.Throws<ArgumentOutOfRangeException>(() => (options with { RecordEvery = 0 }).Validate(10)).ParamName);
+    }
+
+    [Fact]
+    public void The_Hessian_of_the_loss_is_the_second_moment_of_the_features_with_a_bias_column()
+    {
+        var data = new Dataset<double>([1, 2, 3, 4], [0, 0], 2);
+        var h = LinearRegression.Hessian(data);
+        Assert.Equal(new double[,] { { 5, 7, 2 }, { 7, 10, 3 }, { 2, 3, 1 } }, h);
+    }
+}
