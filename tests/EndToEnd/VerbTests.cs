@@ -185,7 +185,8 @@ public sealed class VerbTests : IDisposable
         Assert.Equal(4, report.Split("(same)").Length - 1);
         Assert.DoesNotContain("DIFFERENT", report);
         var pngs = Directory.GetFiles(cli.PathOf("out"), "*.png", SearchOption.AllDirectories);
-        Assert.Equal(9, pngs.Length);
+        Assert.Equal(13, pngs.Length);
+        Assert.Contains("Minibatch runs (sections 6–9): data: ", report);
         foreach (var png in pngs)
         {
             Cli.AssertPng(png);

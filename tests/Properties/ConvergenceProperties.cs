@@ -48,15 +48,19 @@ public class ConvergenceProperties
             return (predicate == interval && (radius < 1) == interval).Label($"radius {radius:R}");
         });
 
+    // Rates within 3·10⁻⁴ of 1 would need more than 2·10⁵ steps to show; the equivalence property above covers them
+    // through the spectral radius, this one iterates every other case of the same generator until the error is gone.
+    private static readonly Arbitrary<Setting> InsideAndIterable = Settings(Generators.EtaLambdaInside)
+        .Where(s => MomentumMatrix.SpectralRadius(s.Momentum, s.LearningRate, s.Lambda) < 1 - 3e-4).ToArbitrary();
+
     [Property(MaxTest = 500)]
     public Property Inside_the_interval_the_iterates_tend_to_zero() =>
-        Prop.ForAll(Inside, s =>
+        Prop.ForAll(InsideAndIterable, s =>
         {
             var radius = MomentumMatrix.SpectralRadius(s.Momentum, s.LearningRate, s.Lambda);
             // Long enough for ρᵗ to reach 1e−12 twice over, which also absorbs the transient t·ρᵗ of coinciding roots.
-            var steps = (long)Math.Min(2 * Convergence.StepsToShrink(radius, 1e-12) + 100, 2e5);
-            var converging = steps < 2e5;
-            return (!converging || SizeAfter(s, steps) < 1e-6).When(converging).Label($"radius {radius:R}, {steps} steps");
+            var steps = (long)(2 * Convergence.StepsToShrink(radius, 1e-12) + 100);
+            return (SizeAfter(s, steps) < 1e-6).Label($"radius {radius:R}, {steps} steps");
         });
 
     [Property(MaxTest = 500)]

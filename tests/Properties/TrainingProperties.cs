@@ -117,6 +117,19 @@ public class TrainingProperties
             return state.Equals(whole.Final);
         });
 
+    [Property(MaxTest = 200)]
+    public Property The_mean_squared_error_trains_exactly_like_the_half_loss_at_twice_the_learning_rate() =>
+        Prop.ForAll(Runs, r =>
+        {
+            // train_concise_ch11's nn.MSELoss doubles every gradient; with momentum that is the same as doubling η (exact in binary).
+            var data = Synthetic<float>(r.Rows, r.Features, r.Seed);
+            var mse = new TrainingOptions(r.Optimizer, r.BatchSize, r.Epochs, r.Seed, 3, Loss: RegressionLoss.SquaredError);
+            var half = mse with { Optimizer = r.Optimizer with { LearningRate = 2 * r.Optimizer.LearningRate }, Loss = RegressionLoss.HalfSquaredError };
+            var a = Trainer.Train(data, mse);
+            var b = Trainer.Train(data, half);
+            return a.History.SequenceEqual(b.History) && a.Final.Optimizer.Parameters.SequenceEqual(b.Final.Optimizer.Parameters);
+        });
+
     [Fact]
     public void The_books_setting_records_fifteen_points_over_two_epochs_of_1500_rows()
     {

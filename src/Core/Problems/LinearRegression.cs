@@ -33,14 +33,16 @@ public static class LinearRegression
     }
 
     /// <summary>
-    /// The gradient of the minibatch mean loss: ∇_w = (1/B) Σ_{i∈batch} rᵢ xᵢ, ∇_b = (1/B) Σ rᵢ with rᵢ = xᵢ·w + b − yᵢ.
+    /// The gradient of the minibatch mean loss: ∇_w = (c/B) Σ_{i∈batch} rᵢ xᵢ, ∇_b = (c/B) Σ rᵢ with rᵢ = xᵢ·w + b − yᵢ,
+    /// where c = 1 for d2l's ½(ŷ − y)² and c = 2 for the mean squared error (PyTorch's <c>nn.MSELoss</c>).
     /// </summary>
     /// <param name="data">The data set.</param>
     /// <param name="rows">The rows of the minibatch (non-empty).</param>
     /// <param name="parameters">[w, b].</param>
     /// <param name="gradient">Receives [∇_w, ∇_b]; must not overlap <paramref name="parameters"/>.</param>
+    /// <param name="loss">Which loss the gradient is of.</param>
     /// <exception cref="ArgumentException">Wrong lengths, or an empty minibatch.</exception>
-    public static void Gradient<T>(Dataset<T> data, ReadOnlySpan<int> rows, ReadOnlySpan<T> parameters, Span<T> gradient)
+    public static void Gradient<T>(Dataset<T> data, ReadOnlySpan<int> rows, ReadOnlySpan<T> parameters, Span<T> gradient, RegressionLoss loss = RegressionLoss.HalfSquaredError)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(data);
@@ -61,7 +63,7 @@ public static class LinearRegression
             TensorPrimitives.MultiplyAdd(x, residual, weightGradient, weightGradient);
             biasGradient += residual;
         }
-        var scale = T.One / T.CreateChecked(rows.Length);
+        var scale = T.CreateChecked(loss == RegressionLoss.SquaredError ? 2 : 1) / T.CreateChecked(rows.Length);
         TensorPrimitives.Multiply(weightGradient, scale, weightGradient);
         gradient[f] = biasGradient * scale;
     }
@@ -98,4 +100,14 @@ public static class LinearRegression
         if (length != data.FeatureCount + 1)
             throw new ArgumentException($"{name} has {length} elements; {data.FeatureCount} features need {data.FeatureCount + 1} (weights and bias).", name);
     }
+}
+
+/// <summary>The per-example loss that minibatch gradients are taken of.</summary>
+public enum RegressionLoss
+{
+    /// <summary>½(ŷ − y)², d2l's <c>squared_loss</c>, used by <c>train_ch11</c>.</summary>
+    HalfSquaredError,
+
+    /// <summary>(ŷ − y)², PyTorch's <c>nn.MSELoss</c>, used by d2l's <c>train_concise_ch11</c>: twice the gradient.</summary>
+    SquaredError,
 }

@@ -76,7 +76,7 @@ public static class Trainer
         for (long taken = 0; taken < maxSteps; taken++)
         {
             var rows = Minibatches.Rows(order.AsSpan(), options.BatchSize, batch);
-            LinearRegression.Gradient(data, rows, parameters, gradient);
+            LinearRegression.Gradient(data, rows, parameters, gradient, options.Loss);
             var bad = NonFinite.IndexOfFirst<T>(gradient);
             if (bad < 0)
             {

@@ -1,4 +1,5 @@
 using Momentum.Optimizers;
+using Momentum.Problems;
 
 namespace Momentum.Training;
 
@@ -13,6 +14,10 @@ namespace Momentum.Training;
 /// <param name="RecordEvery">Record the loss each time the examples seen reach a multiple of this (d2l: <c>n % 200 == 0</c>).</param>
 /// <param name="Schedule">The learning rate per optimizer step, or null for the optimizer's constant rate.</param>
 /// <param name="OnNonFinite">What a non-finite gradient does: <see cref="NonFinitePolicy.Throw"/> stops the run with a fault, <see cref="NonFinitePolicy.Skip"/> skips the step.</param>
+/// <param name="Loss">
+/// The loss the gradients are taken of: d2l's ½(ŷ − y)² (<c>train_ch11</c>) or the mean squared error
+/// (<c>train_concise_ch11</c>'s <c>nn.MSELoss</c>). The recorded loss is ½·MSE either way, as the book plots it.
+/// </param>
 public sealed record TrainingOptions(
     SgdOptions Optimizer,
     int BatchSize = 10,
@@ -20,7 +25,8 @@ public sealed record TrainingOptions(
     int Seed = 0,
     int RecordEvery = 200,
     LearningRateSchedule? Schedule = null,
-    NonFinitePolicy OnNonFinite = NonFinitePolicy.Throw)
+    NonFinitePolicy OnNonFinite = NonFinitePolicy.Throw,
+    RegressionLoss Loss = RegressionLoss.HalfSquaredError)
 {
     /// <summary>Checks the options against a data set of <paramref name="rows"/> rows.</summary>
     /// <returns>This instance.</returns>

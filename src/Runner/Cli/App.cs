@@ -6,8 +6,10 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
+using Momentum.Runner.Execution;
 using Momentum.Runner.Output;
 using Momentum.Runner.Verbs;
+using Spectre.Console;
 
 namespace Momentum.Runner.Cli;
 
@@ -28,8 +30,14 @@ internal static partial class App
     /// <summary>The verbs, the chapter first (it runs when no verb is given).</summary>
     public static IReadOnlyList<Verb> CreateVerbs()
     {
-        Verb[] experiments = [new TraceVerb(), new QuadraticVerb(), new AnalyzeVerb(), new RegionVerb(), new WeightsVerb(), new ScalarVerb()];
-        return [new ChapterVerb(experiments), .. experiments];
+        IReadOnlyList<Verb> all = [];
+        Verb[] experiments =
+        [
+            new TraceVerb(), new QuadraticVerb(), new AnalyzeVerb(), new RegionVerb(), new WeightsVerb(), new ScalarVerb(),
+            new TrainVerb(), new SweepVerb(), new MergeVerb(),
+        ];
+        all = [new ChapterVerb(experiments), .. experiments, new RunVerb(() => all)];
+        return all;
     }
 
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellation = default)
@@ -47,22 +55,39 @@ internal static partial class App
         }
 
         var command = parse.CommandResult.Command;
-        var (verb, options) = commands[command];
+        var (verb, symbols) = commands[command];
         var explicitValues = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
-        foreach (var (spec, option) in options)
-            if (parse.GetResult(option) is { Implicit: false } result)
-                explicitValues[$"{verb.Name}:{spec.Key}"] = spec.IsFlag
-                    ? parse.GetValue((Option<bool>)option).ToString().ToLowerInvariant()
-                    : parse.GetValue((Option<string>)option);
+        foreach (var (spec, symbol) in symbols)
+            switch (symbol)
+            {
+                case Argument<string[]> argument:
+                    var items = parse.GetValue(argument) ?? [];
+                    for (var i = 0; i < items.Length; i++) explicitValues[$"{verb.Name}:{spec.Key}:{i}"] = items[i];
+                    break;
+                case Option<bool> flag when parse.GetResult(flag) is { Implicit: false }:
+                    explicitValues[$"{verb.Name}:{spec.Key}"] = parse.GetValue(flag) ? "true" : "false";
+                    break;
+                case Option<string> option when parse.GetResult(option) is { Implicit: false }:
+                    explicitValues[$"{verb.Name}:{spec.Key}"] = parse.GetValue(option);
+                    break;
+            }
 
         using var host = BuildHost(verbs, explicitValues);
         var configuration = host.Services.GetRequiredService<IConfiguration>();
         var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("momentum");
-        return await ExecuteAsync(verb, configuration.GetSection(verb.Name), stdout, stderr, logger, cancellation);
+        var section = configuration.GetSection(verb.Name);
+        if (!verb.ShowsProgress)
+            return await ExecuteAsync(verb, section, stdout, stderr, logger, SilentProgress.Instance, cancellation);
+        if (ReferenceEquals(stderr, Console.Error) && !Console.IsErrorRedirected)
+        {
+            var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+            return await SpectreProgress.RunAsync(console, sink => ExecuteAsync(verb, section, stdout, stderr, logger, sink, cancellation));
+        }
+        return await ExecuteAsync(verb, section, stdout, stderr, logger, new LogProgress(stderr, TimeSpan.FromSeconds(5)), cancellation);
     }
 
-    /// <summary>Reads the verb's settings from <paramref name="section"/>, then runs it; shared with <c>momentum run</c>.</summary>
-    public static async Task<int> ExecuteAsync(Verb verb, IConfiguration section, TextWriter stdout, TextWriter stderr, ILogger logger, CancellationToken cancellation)
+    /// <summary>Reads the verb's settings from <paramref name="section"/>, then runs it; shared with <c>chapter</c> and <c>run</c>.</summary>
+    public static async Task<int> ExecuteAsync(Verb verb, IConfiguration section, TextWriter stdout, TextWriter stderr, ILogger logger, IProgressSink progress, CancellationToken cancellation)
     {
         object settings;
         OutputFolder output;
@@ -80,7 +105,7 @@ internal static partial class App
 
         try
         {
-            var context = new VerbContext(output, stdout, stderr, logger, cancellation);
+            var context = new VerbContext(output, stdout, stderr, logger, progress, cancellation);
             var code = await verb.ExecuteAsync(settings, context);
             foreach (var file in output.Written) logger.LogInformation("wrote {File}", file);
             return code;
@@ -119,13 +144,13 @@ internal static partial class App
     private static IEnumerable<OptionSpec> WithOut(Verb verb) =>
         verb.Options.Append(new OptionSpec("--out", "Output folder (created when first written).", verb.DefaultOut));
 
-    private static (RootCommand Root, Dictionary<Command, (Verb Verb, List<(OptionSpec Spec, Option Option)> Options)> Commands) BuildCommandLine(IReadOnlyList<Verb> verbs)
+    private static (RootCommand Root, Dictionary<Command, (Verb Verb, List<(OptionSpec Spec, Symbol Symbol)> Symbols)> Commands) BuildCommandLine(IReadOnlyList<Verb> verbs)
     {
         var chapter = verbs[0];
         var root = new RootCommand(
             "momentum: gradient descent, momentum and Nesterov as in Dive into Deep Learning §11.6, reproducible from the command line.\n" +
             "With no verb it runs `chapter`: every figure of the chapter into out/.");
-        var commands = new Dictionary<Command, (Verb, List<(OptionSpec, Option)>)>();
+        var commands = new Dictionary<Command, (Verb, List<(OptionSpec, Symbol)>)>();
         commands[root] = (chapter, AddOptions(root, chapter));
         root.SetAction(_ => Success); // no verb runs the chapter; RunAsync dispatches, the action only marks the root as runnable
         foreach (var verb in verbs)
@@ -138,11 +163,18 @@ internal static partial class App
         return (root, commands);
     }
 
-    private static List<(OptionSpec, Option)> AddOptions(Command command, Verb verb)
+    private static List<(OptionSpec, Symbol)> AddOptions(Command command, Verb verb)
     {
-        var list = new List<(OptionSpec, Option)>();
+        var list = new List<(OptionSpec, Symbol)>();
         foreach (var spec in WithOut(verb))
         {
+            if (spec.IsList)
+            {
+                var argument = new Argument<string[]>(spec.Key) { Description = spec.Description, Arity = ArgumentArity.ZeroOrMore };
+                command.Arguments.Add(argument);
+                list.Add((spec, argument));
+                continue;
+            }
             Option option = spec.IsFlag
                 ? new Option<bool>(spec.Name) { Description = spec.Description }
                 : new Option<string>(spec.Name)

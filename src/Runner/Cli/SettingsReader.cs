@@ -85,6 +85,28 @@ internal sealed class SettingsReader
         return values;
     }
 
+    /// <summary>Every option's effective text (set or default), keyed by its name without dashes, for summaries.</summary>
+    public SortedDictionary<string, string> Effective()
+    {
+        var values = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var spec in specs.Values)
+        {
+            var value = spec.IsList ? string.Join(",", Items(spec)) : Raw(spec.Name);
+            if (!string.IsNullOrEmpty(value)) values[spec.Key] = value;
+        }
+        return values;
+    }
+
+    /// <summary>A list given as separate values (a command line's positional arguments, a JSON array), or as one comma-separated text.</summary>
+    public IReadOnlyList<string> List(string name) => Items(Spec(name));
+
+    private string[] Items(OptionSpec spec)
+    {
+        var children = section.GetSection(spec.Key).GetChildren().Select(c => c.Value).OfType<string>().ToArray();
+        if (children.Length > 0) return children;
+        return Raw(spec.Name) is { Length: > 0 } text ? text.Split(',', StringSplitOptions.TrimEntries) : [];
+    }
+
     /// <summary>A usage error for this option: <c>--name value: problem</c>.</summary>
     public static UsageException Fail(string name, string value, string problem) =>
         new(value.Length == 0 ? $"{name}: {problem}" : $"{name} {value}: {problem}");

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Momentum.Runner.Execution;
 
 namespace Momentum.Runner.Cli;
 
@@ -13,6 +14,9 @@ internal abstract class Verb
 
     /// <summary>One line of example for the help text.</summary>
     public virtual string? Example => null;
+
+    /// <summary>Whether the verb shows progress (a bar on a terminal, log lines otherwise).</summary>
+    public virtual bool ShowsProgress => false;
 
     /// <summary>The default output folder.</summary>
     public virtual string DefaultOut => Path.Combine("out", Name);
@@ -37,14 +41,16 @@ internal abstract class Verb<TSettings> : Verb
     protected abstract Task<int> RunAsync(TSettings settings, VerbContext context);
 }
 
-/// <summary>What a running verb may touch: its output folder, standard output, a logger and cancellation.</summary>
-internal sealed class VerbContext(Output.OutputFolder output, TextWriter stdout, TextWriter stderr, ILogger logger, CancellationToken cancellation)
+/// <summary>What a running verb may touch: its output folder, standard output and error, a logger, progress and cancellation.</summary>
+internal sealed class VerbContext(Output.OutputFolder output, TextWriter stdout, TextWriter stderr, ILogger logger, IProgressSink progress, CancellationToken cancellation)
 {
     private readonly List<string> printed = [];
 
     public Output.OutputFolder Output { get; } = output;
+    public TextWriter Out { get; } = stdout;
     public TextWriter Error { get; } = stderr;
     public ILogger Logger { get; } = logger;
+    public IProgressSink Progress { get; } = progress;
     public CancellationToken Cancellation { get; } = cancellation;
 
     /// <summary>The lines printed so far (the chapter's report quotes them).</summary>
@@ -54,10 +60,8 @@ internal sealed class VerbContext(Output.OutputFolder output, TextWriter stdout,
     public void Print(string line)
     {
         printed.Add(line);
-        stdout.WriteLine(line);
+        Out.WriteLine(line);
     }
 
-    /// <summary>A context for a part of this run writing into a sub-folder, printing to <paramref name="stdout"/>.</summary>
-    public VerbContext Child(string folder, TextWriter stdout) =>
-        new(Output.Sub(folder), stdout, Error, Logger, Cancellation);
+
 }

@@ -30,6 +30,10 @@ internal static class Figures
     public static string Save(OutputFolder folder, string file, Plot plot, int width = Width, int height = Height) =>
         folder.WriteBytes(file, plot.GetImageBytes(width, height, ImageFormat.Png));
 
+    /// <summary>Renders several panels side by side to PNG and writes it atomically.</summary>
+    public static string Save(OutputFolder folder, string file, Multiplot plots, int width, int height) =>
+        folder.WriteBytes(file, plots.Render(width, height).GetImageBytes(ImageFormat.Png));
+
     /// <summary>
     /// d2l's <c>show_trace_2d</c>: contours of f over the box around the path, and the path x₀ … x_T as orange dots.
     /// </summary>

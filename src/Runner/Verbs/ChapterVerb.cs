@@ -1,5 +1,7 @@
+using System.Globalization;
 using System.Text;
 using Momentum.Runner.Cli;
+using Momentum.Runner.Data;
 
 namespace Momentum.Runner.Verbs;
 
@@ -10,55 +12,91 @@ namespace Momentum.Runner.Verbs;
 /// </summary>
 internal sealed class ChapterVerb(IReadOnlyList<Verb> verbs) : Verb<ChapterVerb.Settings>
 {
-    public sealed record Settings;
+    /// <summary>The data of the minibatch runs: a file (with the rows to keep) or the synthetic set, and why.</summary>
+    public sealed record Settings(string? Data, int Rows, string DataNote);
 
     public override string Name => "chapter";
     public override string Description => "Every experiment of the Momentum chapter (d2l §11.6) with the book's settings, and report.md (runs when no verb is given).";
-    public override string Example => "momentum chapter --out out";
+    public override string Example => "momentum chapter --data ../shared/data/airfoil_self_noise.dat";
     public override string DefaultOut => "out";
-    public override IReadOnlyList<OptionSpec> Options { get; } = [];
-
-    /// <summary>The chapter's experiments, in its order.</summary>
-    public static IReadOnlyList<Experiment> Experiments { get; } =
+    public override IReadOnlyList<OptionSpec> Options { get; } =
     [
-        new("trace", "01-gd-lr0.4", "Gradient descent on f(x) = 0.1x₁² + 2x₂², η = 0.4 (§11.6.1.2)",
-            Opts(("optimizer", "gd"), ("lr", "0.4")), "epoch 20, x1: -0.943467, x2: -0.000073"),
-        new("trace", "02-gd-lr0.6", "Gradient descent, η = 0.6: x₂ diverges (§11.6.1.2)",
-            Opts(("optimizer", "gd"), ("lr", "0.6")), "epoch 20, x1: -0.387814, x2: -1673.365109"),
-        new("trace", "03-momentum-lr0.6-beta0.5", "Momentum, η = 0.6, β = 0.5 (§11.6.1.3)",
-            Opts(("optimizer", "momentum"), ("lr", "0.6"), ("momentum", "0.5")), "epoch 20, x1: 0.007188, x2: 0.002553"),
-        new("trace", "04-momentum-lr0.6-beta0.25", "Momentum, η = 0.6, β = 0.25 (§11.6.1.3)",
-            Opts(("optimizer", "momentum"), ("lr", "0.6"), ("momentum", "0.25")), "epoch 20, x1: -0.126340, x2: -0.186632"),
-        new("weights", "05-weights", "Effective sample weights β^τ (§11.6.1.4)", Opts(("betas", "0.95,0.9,0.6,0"), ("horizon", "40"))),
-        new("scalar", "06-scalar", "Gradient descent on (λ/2)x²: x_t = (1 − ηλ)^t (§11.6.3.2)", Opts(("lambdas", "0.1,1,10,19"), ("lr", "0.1"), ("steps", "20"))),
-        new("quadratic", "07-exercise2-gd", "Exercise 2: gradient descent on ½ Σ 2⁻ⁱ xᵢ²", Opts(("optimizer", "gd"), ("lr", "1"), ("steps", "100"))),
-        new("quadratic", "08-exercise2-momentum", "Exercise 2: momentum on ½ Σ 2⁻ⁱ xᵢ²", Opts(("optimizer", "momentum"), ("lr", "1"), ("momentum", "0.9"), ("steps", "100"))),
-        new("region", "09-region", "Where momentum converges: 0 < ηλ < 2 + 2β (§11.6.3.2; Goh 2017)", Opts(("points", "200"))),
-        new("analyze", "10-analyze", "The theory for f(x) = 0.1x₁² + 2x₂², η = 0.6, β = 0.5 (Hessian eigenvalues 0.2 and 4)",
-            Opts(("lr", "0.6"), ("momentum", "0.5"), ("eigenvalues", "0.2,4"))),
+        new("--data", "The airfoil data for the minibatch runs (default: $AIRFOIL_DATA; without either, a synthetic set of the same shape).", null),
     ];
 
-    protected override Settings Read(SettingsReader reader) => new();
+    /// <summary>The chapter's experiments in its order; the minibatch runs train on <paramref name="data"/>.</summary>
+    public static IReadOnlyList<Experiment> Experiments(Settings data)
+    {
+        (string Key, string Value)[] source = data.Data is null
+            ? [("synthetic", "1500x5")]
+            : [("data", data.Data), ("rows", data.Rows.ToString(CultureInfo.InvariantCulture))];
+        Dictionary<string, string> Train(params (string Key, string Value)[] options) =>
+            source.Concat(options).ToDictionary(o => o.Key, o => o.Value);
+        return
+        [
+            new("trace", "01-gd-lr0.4", "Gradient descent on f(x) = 0.1x₁² + 2x₂², η = 0.4 (§11.6.1.2)",
+                Opts(("optimizer", "gd"), ("lr", "0.4")), "epoch 20, x1: -0.943467, x2: -0.000073"),
+            new("trace", "02-gd-lr0.6", "Gradient descent, η = 0.6: x₂ diverges (§11.6.1.2)",
+                Opts(("optimizer", "gd"), ("lr", "0.6")), "epoch 20, x1: -0.387814, x2: -1673.365109"),
+            new("trace", "03-momentum-lr0.6-beta0.5", "Momentum, η = 0.6, β = 0.5 (§11.6.1.3)",
+                Opts(("optimizer", "momentum"), ("lr", "0.6"), ("momentum", "0.5")), "epoch 20, x1: 0.007188, x2: 0.002553"),
+            new("trace", "04-momentum-lr0.6-beta0.25", "Momentum, η = 0.6, β = 0.25 (§11.6.1.3)",
+                Opts(("optimizer", "momentum"), ("lr", "0.6"), ("momentum", "0.25")), "epoch 20, x1: -0.126340, x2: -0.186632"),
+            new("weights", "05-weights", "Effective sample weights β^τ (§11.6.1.4)", Opts(("betas", "0.95,0.9,0.6,0"), ("horizon", "40"))),
+            new("train", "06-train-lr0.02-beta0.5", $"Minibatch momentum from scratch, η = 0.02, β = 0.5 (§11.6.2.1); {data.DataNote}",
+                Train(("optimizer", "momentum"), ("lr", "0.02"), ("momentum", "0.5"))),
+            new("train", "07-train-lr0.01-beta0.9", $"Minibatch momentum, η = 0.01, β = 0.9 (§11.6.2.1); {data.DataNote}",
+                Train(("optimizer", "momentum"), ("lr", "0.01"), ("momentum", "0.9"))),
+            new("train", "08-train-lr0.005-beta0.9", $"Minibatch momentum, η = 0.005, β = 0.9 (§11.6.2.1); {data.DataNote}",
+                Train(("optimizer", "momentum"), ("lr", "0.005"), ("momentum", "0.9"))),
+            new("train", "09-train-concise", $"Concise: torch.optim.SGD(lr=0.005, momentum=0.9) on nn.MSELoss, 4 epochs, as train_concise_ch11 (§11.6.2.2); {data.DataNote}",
+                Train(("optimizer", "momentum"), ("lr", "0.005"), ("momentum", "0.9"), ("loss", "mse"), ("epochs", "4"))),
+            new("scalar", "10-scalar", "Gradient descent on (λ/2)x²: x_t = (1 − ηλ)^t (§11.6.3.2)", Opts(("lambdas", "0.1,1,10,19"), ("lr", "0.1"), ("steps", "20"))),
+            new("quadratic", "11-exercise2-gd", "Exercise 2: gradient descent on ½ Σ 2⁻ⁱ xᵢ²", Opts(("optimizer", "gd"), ("lr", "1"), ("steps", "100"))),
+            new("quadratic", "12-exercise2-momentum", "Exercise 2: momentum on ½ Σ 2⁻ⁱ xᵢ²", Opts(("optimizer", "momentum"), ("lr", "1"), ("momentum", "0.9"), ("steps", "100"))),
+            new("region", "13-region", "Where momentum converges: 0 < ηλ < 2 + 2β (§11.6.3.2; Goh 2017)", Opts(("points", "200"))),
+            new("analyze", "14-analyze", "The theory for f(x) = 0.1x₁² + 2x₂², η = 0.6, β = 0.5 (Hessian eigenvalues 0.2 and 4)",
+                Opts(("lr", "0.6"), ("momentum", "0.5"), ("eigenvalues", "0.2,4"))),
+        ];
+    }
+
+    protected override Settings Read(SettingsReader reader)
+    {
+        if (reader.OptionalText("--data") is { } given)
+            return ForFile(given, $"data: {given} (--data)");
+        if (Environment.GetEnvironmentVariable("AIRFOIL_DATA") is { Length: > 0 } airfoil)
+            return File.Exists(airfoil)
+                ? ForFile(airfoil, $"data: {Path.GetFileName(airfoil)} (AIRFOIL_DATA)")
+                : new(null, 0, $"data: synthetic 1500x5, since AIRFOIL_DATA names {airfoil}, which does not exist");
+        return new(null, 0, "data: synthetic 1500x5, since neither --data nor AIRFOIL_DATA is set");
+    }
+
+    // d2l keeps the first 1500 of the airfoil's 1503 rows; a smaller file is used whole.
+    private static Settings ForFile(string path, string note) =>
+        new(path, Math.Min(1500, DataFile.Read(path).Table.Rows), note);
 
     protected override async Task<int> RunAsync(Settings settings, VerbContext context)
     {
+        var experiments = Experiments(settings);
         var report = new StringBuilder()
             .AppendLine("# Momentum — Dive into Deep Learning §11.6, reproduced")
             .AppendLine()
             .AppendLine("Written by `momentum chapter`. Each section gives the command that reproduces it alone, the lines it printed")
             .AppendLine("(with the book's, where the book prints one), its figures and its data.")
+            .AppendLine()
+            .AppendLine($"Minibatch runs (sections 6–9): {settings.DataNote}.")
             .AppendLine();
 
         var worst = App.Success;
-        for (var k = 0; k < Experiments.Count; k++)
+        for (var k = 0; k < experiments.Count; k++)
         {
-            var experiment = Experiments[k];
+            var experiment = experiments[k];
             var verb = verbs.Single(v => v.Name == experiment.Verb);
-            context.Print($"[{k + 1}/{Experiments.Count}] {experiment.Title}");
+            context.Print($"[{k + 1}/{experiments.Count}] {experiment.Title}");
             var output = new StringWriter();
-            var child = context.Child(experiment.Folder, output);
-            var code = await App.ExecuteAsync(verb, experiment.Section(context.Output.Path), output, context.Error, context.Logger, context.Cancellation);
+            var code = await App.ExecuteAsync(verb, experiment.Section(context.Output.Path), output, context.Error, context.Logger, context.Progress, context.Cancellation);
             foreach (var line in output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries)) context.Print("    " + line.TrimEnd('\r'));
+            if (code == App.Interrupted) return code;
             worst = Math.Max(worst, code);
             Section(report, k + 1, experiment, context.Output.Path, output.ToString());
         }

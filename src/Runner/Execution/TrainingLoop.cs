@@ -1,0 +1,152 @@
+using System.Collections.Immutable;
+using System.Diagnostics;
+using System.Globalization;
+using System.Numerics;
+using Momentum.Problems;
+using Momentum.Runner.Cli;
+using Momentum.Theory;
+using Momentum.Training;
+
+namespace Momentum.Runner.Execution;
+
+/// <summary>How a training run ended.</summary>
+internal enum RunStatus
+{
+    Completed,
+    Diverged,
+    Interrupted,
+}
+
+/// <summary>The result of driving Core's training fold: the recorded losses, the last state, and how it ended.</summary>
+/// <param name="History">The loss at every record point reached.</param>
+/// <param name="Final">The state after the last step taken.</param>
+/// <param name="Status">Completed, diverged (non-finite gradient or exploding loss) or interrupted.</param>
+/// <param name="TrainingSeconds">Time spent in minibatch steps only, as d2l's timer measures it (loss evaluation excluded).</param>
+/// <param name="InitialLoss">The loss before the first step.</param>
+/// <param name="Reason">Why the run stopped early, for people.</param>
+internal sealed record TrainingOutcome<T>(
+    ImmutableArray<LossPoint> History, TrainingState<T> Final, RunStatus Status, double TrainingSeconds, double InitialLoss, string? Reason)
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    /// <summary>The loss over the whole training set at the final state.</summary>
+    public double FinalLoss(Dataset<T> data) =>
+        History.Length > 0 && History[^1].Examples == Final.Examples ? History[^1].Loss : LinearRegression.Loss(data, Final.Optimizer.Parameters.AsSpan());
+}
+
+/// <summary>
+/// The shell's driver of <see cref="Trainer"/>: Core's fold, with a clock around the minibatch steps (and not around
+/// the loss evaluations), progress, cancellation at step boundaries, and divergence detection.
+/// </summary>
+internal static class TrainingLoop
+{
+    /// <summary>
+    /// A recorded loss this many times the initial loss counts as exploding: a converging run of a convex loss may
+    /// overshoot its start, but not by two orders of magnitude.
+    /// </summary>
+    public const double ExplosionFactor = 100;
+
+    /// <summary>Most steps between two looks at the cancellation token and the progress display.</summary>
+    public const int MaxStepsPerAdvance = 4096;
+
+    /// <summary>Runs (or continues) training until it completes, diverges, or <paramref name="cancellation"/> is set.</summary>
+    /// <param name="data">The data set.</param>
+    /// <param name="options">The training options.</param>
+    /// <param name="progress">Receives the number of minibatches processed.</param>
+    /// <param name="cancellation">Stops the run at the next step boundary.</param>
+    /// <param name="start">A state to continue from (a checkpoint), or null to start afresh.</param>
+    /// <param name="history">The losses recorded before <paramref name="start"/>.</param>
+    /// <param name="checkpointEvery">Call <paramref name="checkpoint"/> every this many steps (0: never).</param>
+    /// <param name="checkpoint">Saves the state and history so far.</param>
+    /// <param name="initialLoss">The loss before the first step, when continuing a run that measured it.</param>
+    /// <param name="seconds">Training seconds spent before <paramref name="start"/>.</param>
+    public static TrainingOutcome<T> Run<T>(
+        Dataset<T> data,
+        TrainingOptions options,
+        IProgressTask progress,
+        CancellationToken cancellation,
+        TrainingState<T>? start = null,
+        ImmutableArray<LossPoint>? history = null,
+        long checkpointEvery = 0,
+        Action<TrainingState<T>, ImmutableArray<LossPoint>, double>? checkpoint = null,
+        double? initialLoss = null,
+        double seconds = 0)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var state = start ?? Trainer.Init(data, options);
+        var initial = initialLoss ?? LinearRegression.Loss(data, Trainer.Init(data, options).Optimizer.Parameters.AsSpan());
+        var recorded = (history ?? []).ToBuilder();
+        var clock = new Stopwatch();
+        var status = RunStatus.Completed;
+        string? reason = null;
+
+        while (!Trainer.IsFinished(options, state))
+        {
+            if (cancellation.IsCancellationRequested)
+            {
+                status = RunStatus.Interrupted;
+                reason = $"interrupted after step {Taken(state)}";
+                break;
+            }
+            var steps = MaxStepsPerAdvance;
+            if (checkpointEvery > 0) steps = (int)Math.Min(steps, checkpointEvery - Taken(state) % checkpointEvery);
+
+            clock.Start();
+            var next = Trainer.Advance(data, options, state, steps);
+            clock.Stop();
+            progress.Report(Taken(next));
+
+            if (next.Fault is { } fault)
+            {
+                state = next;
+                status = RunStatus.Diverged;
+                reason = $"the gradient is not finite at step {fault.Step + 1} (element {fault.Index + 1} is {fault.Value.ToString(CultureInfo.InvariantCulture)})";
+                break;
+            }
+            if (Trainer.RecordDue(options, state.Examples, next.Examples))
+            {
+                var point = Trainer.Record(data, next);
+                recorded.Add(point);
+                if (!double.IsFinite(point.Loss) || point.Loss > ExplosionFactor * initial)
+                {
+                    state = next;
+                    status = RunStatus.Diverged;
+                    reason = $"the loss exploded to {Format.G(point.Loss)} after step {Taken(next)}, over {ExplosionFactor} times the initial {Format.G(initial)}";
+                    break;
+                }
+            }
+            state = next;
+            if (checkpointEvery > 0 && Taken(state) % checkpointEvery == 0 && !Trainer.IsFinished(options, state))
+                checkpoint?.Invoke(state, recorded.ToImmutable(), seconds + clock.Elapsed.TotalSeconds);
+        }
+        if (status == RunStatus.Completed)
+        {
+            // Record points may be sparse (or absent, in a sweep): judge the end too.
+            var final = recorded.Count > 0 && recorded[^1].Examples == state.Examples
+                ? recorded[^1].Loss
+                : LinearRegression.Loss(data, state.Optimizer.Parameters.AsSpan());
+            if (!double.IsFinite(final) || final > ExplosionFactor * initial)
+            {
+                status = RunStatus.Diverged;
+                reason = $"the final loss {Format.G(final)} is over {ExplosionFactor} times the initial {Format.G(initial)}";
+            }
+        }
+        return new(recorded.ToImmutable(), state, status, seconds + clock.Elapsed.TotalSeconds, initial, reason);
+    }
+
+    /// <summary>Minibatches processed: steps taken plus steps skipped.</summary>
+    public static long Taken<T>(TrainingState<T> state)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        state.Optimizer.Step + state.Optimizer.SkippedSteps;
+
+    /// <summary>
+    /// For a diverged run of this linear model: the learning rates for which full-batch momentum converges, from the
+    /// largest eigenvalue L of the loss's Hessian (d2l §11.6.3: 0 &lt; ηλ &lt; 2 + 2β for every λ, so η &lt; (2 + 2β)/L).
+    /// </summary>
+    public static string StableRange(double momentum, double[,] hessian)
+    {
+        var largest = SymmetricEigen.Of(hessian).Largest;
+        var bound = Convergence.StabilityBound(momentum) / largest;
+        return $"for this data, full-batch momentum with β = {Format.G(momentum)} converges only for lr < (2 + 2β)/L = {Format.G(bound)}, " +
+            $"L = {Format.G(largest)} being the largest eigenvalue of the loss's Hessian; minibatch gradients are noisier, so stay well below it";
+    }
+}

@@ -1,0 +1,30 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+
+namespace Momentum.Runner.Output;
+
+/// <summary>JSON files (summaries, manifests, checkpoints), indented, written atomically through <see cref="OutputFolder"/>.</summary>
+internal static class Json
+{
+    public static readonly JsonWriterOptions WriterOptions = new()
+    {
+        Indented = true,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, // keeps "η" and "≥" readable; files are not embedded in HTML
+    };
+
+    public static string Write(OutputFolder folder, string file, Action<Utf8JsonWriter> write) =>
+        folder.Write(file, stream =>
+        {
+            using var writer = new Utf8JsonWriter(stream, WriterOptions);
+            write(writer);
+            writer.Flush();
+            stream.WriteByte((byte)'\n');
+        });
+
+    /// <summary>A number, or null when it is not finite (JSON has no NaN or infinity).</summary>
+    public static void Number(this Utf8JsonWriter writer, string name, double value)
+    {
+        if (double.IsFinite(value)) writer.WriteNumber(name, value);
+        else writer.WriteNull(name);
+    }
+}

@@ -1,0 +1,200 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Numerics;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Momentum.Optimizers;
+using Momentum.Problems;
+using Momentum.Runner.Cli;
+using Momentum.Runner.Data;
+using Momentum.Runner.Execution;
+using Momentum.Runner.Output;
+using Momentum.Training;
+
+namespace Momentum.Runner.Verbs;
+
+/// <summary>
+/// A grid of training runs, optimizer × lr × momentum × seed, in parallel; <c>--shard K/N</c> runs one of N disjoint
+/// slices so a cluster's job array can spread one sweep over many machines, and <c>merge</c> joins the slices.
+/// Results do not depend on the parallelism or the sharding: every point is an independent, seeded run.
+/// </summary>
+internal sealed class SweepVerb : Verb<SweepVerb.Settings>
+{
+    public sealed record Settings(
+        TrainingData Data, Grid Grid, TrainingOptions Template, bool Double, int Parallelism, int Shard, int Shards, bool Timing);
+
+    /// <summary>The grid and everything shared by its points: what <c>merge</c> checks is equal across shards.</summary>
+    public sealed record Grid(
+        string[] Optimizers, double[] LearningRates, double[] Momenta, int[] Seeds, double Dampening, double WeightDecay,
+        string Schedule, int BatchSize, int Epochs, string Precision, string Loss, string Data, string DataFingerprint)
+    {
+        public int Count => Optimizers.Length * Momenta.Length * LearningRates.Length * Seeds.Length;
+
+        /// <summary>Point <paramref name="index"/>, in the order optimizer, momentum, lr, seed (seed fastest).</summary>
+        public Point At(int index)
+        {
+            var seed = index % Seeds.Length;
+            var rest = index / Seeds.Length;
+            var lr = rest % LearningRates.Length;
+            rest /= LearningRates.Length;
+            return new Point(index, Optimizers[rest / Momenta.Length], LearningRates[lr], Momenta[rest % Momenta.Length], Seeds[seed]);
+        }
+
+        public string ToJson() => JsonSerializer.Serialize(this, JsonOptions);
+    }
+
+    public sealed record Point(int Index, string Optimizer, double LearningRate, double Momentum, int Seed);
+
+    /// <summary>One finished point: a row of sweep.csv.</summary>
+    public sealed record Row(Point Point, double FinalLoss, bool Diverged, double? Seconds);
+
+    public static readonly JsonSerializerOptions JsonOptions = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, WriteIndented = true };
+
+    public static readonly string[] Header = ["optimizer", "lr", "momentum", "seed", "final_loss", "diverged", "seconds", "point"];
+
+    public override string Name => "sweep";
+    public override string Description => "Train over a grid of optimizer × lr × momentum × seed in parallel (or one --shard of it): sweep.csv, sweep.png, sweep.json.";
+    public override string Example => "momentum sweep --lr 0.005,0.01,0.02 --momentum 0,0.5,0.9 --seeds 0,1 --shard 1/4";
+
+    public override IReadOnlyList<OptionSpec> Options { get; } =
+    [
+        new("--optimizer", "Optimizers to compare: a list of gd, momentum, nesterov.", "momentum"),
+        new("--lr", "Learning rates η > 0 (a list).", "0.005,0.01,0.02,0.05,0.1"),
+        new("--momentum", "Momenta β in [0, 1) (a list).", "0,0.5,0.9"),
+        new("--seeds", "Seeds (a list): each point is trained once per seed.", "0"),
+        .. TrainVerb.Specs().Where(s => s.Name is not ("--optimizer" or "--lr" or "--momentum" or "--seed" or "--record-every")),
+        .. TrainingData.Specs(),
+        new("--parallelism", "Points trained at once (default: the number of cores).", null),
+        new("--shard", "K/N: run only the K-th of N disjoint slices of the grid (1 ≤ K ≤ N).", "1/1"),
+        OptionSpec.Flag("--timing", "Fill the seconds column with each point's training time (then equal sweeps no longer give equal files)."),
+    ];
+
+    protected override Settings Read(SettingsReader r)
+    {
+        var optimizers = r.Text("--optimizer").Split(',', StringSplitOptions.TrimEntries);
+        foreach (var name in optimizers)
+            if (!OptimizerSettings.Names.Contains(name))
+                throw SettingsReader.Fail("--optimizer", r.Text("--optimizer"), $"\"{name}\" must be one of {string.Join(", ", OptimizerSettings.Names)}");
+        var lrs = r.Doubles("--lr", Rules.Positive);
+        var momenta = r.Doubles("--momentum", Rules.MomentumRange);
+        var seeds = r.Doubles("--seeds", v => v == Math.Floor(v) && v is >= int.MinValue and <= int.MaxValue ? null : "must be an integer")
+            .Select(v => (int)v).ToArray();
+        var dampening = r.Double("--dampening", Rules.UnitInterval);
+        var weightDecay = r.Double("--weight-decay", Rules.NonNegative);
+        if (optimizers.Contains("nesterov") && momenta.Contains(0))
+            throw SettingsReader.Fail("--momentum", r.Text("--momentum"), "includes 0, which --optimizer nesterov does not allow (Nesterov needs β > 0)");
+        if (optimizers.Contains("nesterov") && dampening != 0)
+            throw SettingsReader.Fail("--dampening", r.Text("--dampening"), "must be 0 with --optimizer nesterov");
+
+        var data = TrainingData.Read(r, seeds[0]);
+        // A point's loss is evaluated once, at its end: the sweep needs no record points.
+        var template = TrainVerb.ReadRun(r, data, seeds[0], new SgdOptions(lrs[0], momenta[0], dampening, weightDecay), int.MaxValue);
+        foreach (var lr in lrs) ScheduleSettings.Parse(r.Text("--schedule"), lr);
+
+        var precision = r.Choice("--precision", "float32", "float64");
+        var parallelism = r.OptionalText("--parallelism") is null ? Environment.ProcessorCount : r.Int("--parallelism", Rules.Between(1, 1024));
+        var (shard, shards) = ReadShard(r);
+        var grid = new Grid(optimizers, lrs, momenta, seeds, dampening, weightDecay, r.Text("--schedule"), template.BatchSize,
+            template.Epochs, precision, r.Text("--loss"), data.Description, Fingerprint(data));
+        return new(data, grid, template, precision == "float64", parallelism, shard, shards, r.Flag("--timing"));
+    }
+
+    private static (int Shard, int Shards) ReadShard(SettingsReader r)
+    {
+        var text = r.Text("--shard");
+        var parts = text.Split('/');
+        if (parts.Length != 2
+            || !int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var k)
+            || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var n)
+            || n < 1 || k < 1 || k > n)
+            throw SettingsReader.Fail("--shard", text, "must be K/N with 1 ≤ K ≤ N, e.g. 2/8");
+        return (k, n);
+    }
+
+    /// <summary>SHA-256 of the training data as used (standardised, rows kept, target), so merge can tell sweeps of different data apart.</summary>
+    private static string Fingerprint(TrainingData data)
+    {
+        var bytes = new List<byte>();
+        foreach (var v in data.Table.Values.AsSpan()[..(data.Rows * data.Table.Columns)]) bytes.AddRange(BitConverter.GetBytes(v));
+        bytes.AddRange(BitConverter.GetBytes(data.Target));
+        return Convert.ToHexStringLower(SHA256.HashData(bytes.ToArray()));
+    }
+
+    protected override Task<int> RunAsync(Settings s, VerbContext context) =>
+        Task.FromResult(s.Double ? Sweep<double>(s, context) : Sweep<float>(s, context));
+
+    private static int Sweep<T>(Settings s, VerbContext context)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var data = s.Data.ToDataset<T>();
+        var points = Enumerable.Range(0, s.Grid.Count).Where(i => i % s.Shards == s.Shard - 1).Select(s.Grid.At).ToArray();
+        var progress = context.Progress.Start($"sweep {s.Shard}/{s.Shards}", points.Length);
+        var rows = new ConcurrentDictionary<int, Row>();
+        var done = 0;
+        try
+        {
+            Parallel.ForEach(points, new ParallelOptions { MaxDegreeOfParallelism = s.Parallelism, CancellationToken = context.Cancellation }, point =>
+            {
+                var options = OptionsAt(s, point);
+                var outcome = TrainingLoop.Run(data, options, SilentProgress.Instance, context.Cancellation);
+                if (outcome.Status == RunStatus.Interrupted) return;
+                var diverged = outcome.Status == RunStatus.Diverged;
+                rows[point.Index] = new Row(point, diverged ? double.NaN : outcome.FinalLoss(data), diverged, s.Timing ? outcome.TrainingSeconds : null);
+                progress.Report(Interlocked.Increment(ref done));
+            });
+        }
+        catch (OperationCanceledException)
+        {
+            // Points not started are left out; the finished ones are written below.
+        }
+
+        var finished = rows.Values.OrderBy(r => r.Point.Index).ToList();
+        Write(context.Output, s.Grid, finished, s.Shard, s.Shards, points.Length);
+        if (context.Cancellation.IsCancellationRequested)
+        {
+            context.Error.WriteLine($"interrupted: {finished.Count} of {points.Length} points finished and were written to {context.Output.Path}");
+            return App.Interrupted;
+        }
+        PrintSummary(context, finished);
+        return App.Success;
+    }
+
+    /// <summary>The training options of one grid point.</summary>
+    public static TrainingOptions OptionsAt(Settings s, Point p)
+    {
+        var momentum = p.Optimizer == "gd" ? 0 : p.Momentum;
+        var optimizer = new SgdOptions(p.LearningRate, momentum, s.Grid.Dampening, s.Grid.WeightDecay, Nesterov: p.Optimizer == "nesterov");
+        return s.Template with { Optimizer = optimizer, Seed = p.Seed, Schedule = ScheduleSettings.Parse(s.Grid.Schedule, p.LearningRate) };
+    }
+
+    /// <summary>sweep.csv, sweep.json and sweep.png for <paramref name="rows"/>; shared with <c>merge</c>.</summary>
+    public static void Write(OutputFolder output, Grid grid, IReadOnlyList<Row> rows, int shard, int shards, int shardPoints)
+    {
+        Csv.Write(output, "sweep.csv", Header, rows.Select(r => (IReadOnlyList<object>)
+        [
+            r.Point.Optimizer, r.Point.LearningRate, r.Point.Momentum, r.Point.Seed,
+            double.IsFinite(r.FinalLoss) ? r.FinalLoss : "", r.Diverged, r.Seconds is { } t ? t : "", r.Point.Index,
+        ]));
+        Json.Write(output, "sweep.json", w =>
+        {
+            w.WriteStartObject();
+            w.WritePropertyName("grid");
+            JsonSerializer.Serialize(w, grid, JsonOptions);
+            w.WriteNumber("points", grid.Count);
+            w.WriteString("shard", $"{shard}/{shards}");
+            w.WriteNumber("shard_points", shardPoints);
+            w.WriteNumber("finished", rows.Count);
+            w.WriteBoolean("complete", rows.Count == shardPoints);
+            w.WriteEndObject();
+        });
+        Figures.Save(output, "sweep.png", SweepFigure.Render(grid, rows), 360 + 420 * grid.Optimizers.Length, 480);
+    }
+
+    private static void PrintSummary(VerbContext context, IReadOnlyList<Row> rows)
+    {
+        var diverged = rows.Count(r => r.Diverged);
+        var best = rows.Where(r => !r.Diverged).MinBy(r => r.FinalLoss);
+        context.Print($"{rows.Count} points, {diverged} diverged" + (best is null ? "" :
+            $"; best: {best.Point.Optimizer}, lr {Format.G(best.Point.LearningRate)}, momentum {Format.G(best.Point.Momentum)}, seed {best.Point.Seed}: final loss {Format.F(best.FinalLoss, 4)}"));
+    }
+}

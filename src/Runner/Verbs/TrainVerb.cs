@@ -1,0 +1,146 @@
+using System.Globalization;
+using System.Numerics;
+using Momentum.Optimizers;
+using Momentum.Problems;
+using Momentum.Runner.Cli;
+using Momentum.Runner.Data;
+using Momentum.Runner.Execution;
+using Momentum.Runner.Output;
+using Momentum.Training;
+
+namespace Momentum.Runner.Verbs;
+
+/// <summary>
+/// Minibatch training of linear regression, d2l's <c>train_ch11</c> (§11.5.4) and <c>train_concise_ch11</c>: the loss
+/// over the whole training set every 200 examples, timed as the book times it (training only).
+/// </summary>
+internal sealed class TrainVerb : Verb<TrainVerb.Settings>
+{
+    public sealed record Settings(TrainingData Data, TrainingOptions Training, bool Double, IReadOnlyDictionary<string, string> Options);
+
+    public override string Name => "train";
+    public override string Description => "Minibatch SGD/momentum/Nesterov on linear regression (d2l's train_ch11): loss.csv, loss.png, parameters.csv, summary.json.";
+    public override string Example => "momentum train --data airfoil_self_noise.dat --rows 1500 --lr 0.01 --momentum 0.9";
+
+    public override IReadOnlyList<OptionSpec> Options { get; } = [.. Specs(), .. TrainingData.Specs()];
+
+    /// <summary>The options of one training run, shared with <c>sweep</c> (which takes lists for some of them).</summary>
+    public static IEnumerable<OptionSpec> Specs() =>
+    [
+        new("--optimizer", "gd, momentum (heavy ball) or nesterov.", "momentum"),
+        new("--lr", "Learning rate η > 0.", "0.005"),
+        new("--momentum", "Momentum β in [0, 1); gd ignores it.", "0.9"),
+        new("--dampening", "Dampening in [0, 1] of the gradient in the buffer after the first step (torch.optim.SGD).", "0"),
+        new("--weight-decay", "Coupled L2 weight decay ≥ 0 (torch.optim.SGD).", "0"),
+        ScheduleSettings.Spec,
+        new("--batch-size", "Examples per minibatch.", "10"),
+        new("--epochs", "Passes over the data.", "2"),
+        new("--seed", "Seeds the initial weights w ~ N(0, 0.01²), the shuffles and synthetic data.", "0"),
+        new("--record-every", "Record the loss over the whole training set every this many examples.", "200"),
+        new("--precision", "float32 or float64.", "float32"),
+        new("--loss", "half-mse: d2l's ½(ŷ − y)² (train_ch11); mse: nn.MSELoss as train_concise_ch11 (twice the gradient). The loss reported is ½·MSE either way.", "half-mse"),
+    ];
+
+    protected override Settings Read(SettingsReader r)
+    {
+        var seed = r.Int("--seed", Rules.Between(int.MinValue, int.MaxValue));
+        var data = TrainingData.Read(r, seed);
+        var training = ReadRun(r, data, seed, OptimizerSettings.Read(r, full: true), r.Int("--record-every", Rules.AtLeast(1)));
+        return new(data, training, r.Choice("--precision", "float32", "float64") == "float64", r.Effective());
+    }
+
+    /// <summary>
+    /// The training options around <paramref name="optimizer"/> (schedule, batch size, epochs, loss), checked against the
+    /// data; shared with <c>sweep</c>.
+    /// </summary>
+    public static TrainingOptions ReadRun(SettingsReader r, TrainingData data, int seed, SgdOptions optimizer, int recordEvery)
+    {
+        var schedule = ScheduleSettings.Read(r, optimizer.LearningRate);
+        var batch = r.Int("--batch-size", Rules.AtLeast(1));
+        if (batch > data.Rows)
+            throw SettingsReader.Fail("--batch-size", batch.ToString(CultureInfo.InvariantCulture), $"must be at most the {data.Rows} rows of the data");
+        var loss = r.Choice("--loss", "half-mse", "mse") == "mse" ? RegressionLoss.SquaredError : RegressionLoss.HalfSquaredError;
+        return new TrainingOptions(
+            optimizer,
+            batch,
+            r.Int("--epochs", Rules.Between(1, 1_000_000)),
+            seed,
+            recordEvery,
+            schedule,
+            NonFinitePolicy.Throw,
+            loss);
+    }
+
+    protected override Task<int> RunAsync(Settings s, VerbContext context) =>
+        Task.FromResult(s.Double ? Train<double>(s, context) : Train<float>(s, context));
+
+    private static int Train<T>(Settings s, VerbContext context)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var data = s.Data.ToDataset<T>();
+        var progress = context.Progress.Start("train", s.Training.TotalSteps(data.Rows));
+        var outcome = TrainingLoop.Run(data, s.Training, progress, context.Cancellation);
+        return Report(s, context, data, outcome);
+    }
+
+    /// <summary>Writes every output of a run, prints the book's last line, and returns the exit code.</summary>
+    public static int Report<T>(Settings s, VerbContext context, Dataset<T> data, TrainingOutcome<T> outcome)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var o = context.Output;
+        Csv.Write(o, "loss.csv", ["epoch", "examples", "loss"],
+            outcome.History.Select(p => (IReadOnlyList<object>)[p.Epoch, p.Examples, p.Loss]));
+        var names = s.Data.FeatureNames;
+        var parameters = outcome.Final.Optimizer.Parameters;
+        Csv.Write(o, "parameters.csv", ["parameter", "value"],
+            parameters.Select((p, i) => (IReadOnlyList<object>)[i < names.Count ? "w_" + names[i] : "b", double.CreateTruncating(p)]));
+
+        var epochs = s.Training.Epochs;
+        var finalLoss = outcome.FinalLoss(data);
+        var secondsPerEpoch = outcome.TrainingSeconds / Math.Max(1, Math.Ceiling(outcome.Final.EpochProgress(data.Rows) - 1e-12));
+        var title = $"{OptimizerSettings.Describe(s.Training.Optimizer)}, batch {s.Training.BatchSize}";
+        var epochAxis = outcome.History.Select(p => p.Epoch).ToArray();
+        var plot = Figures.Lines(title, "epoch", "loss", [("loss", epochAxis, outcome.History.Select(p => p.Loss).ToArray())], markers: outcome.History.Length < 60);
+        plot.Axes.SetLimitsX(0, epochs);
+        Figures.Save(o, "loss.png", plot);
+
+        Json.Write(o, "summary.json", w =>
+        {
+            w.WriteStartObject();
+            w.WriteString("status", outcome.Status.ToString().ToLowerInvariant());
+            if (outcome.Reason is not null) w.WriteString("reason", outcome.Reason);
+            w.Number("final_loss", finalLoss);
+            w.Number("initial_loss", outcome.InitialLoss);
+            w.Number("seconds_per_epoch", secondsPerEpoch);
+            w.Number("training_seconds", outcome.TrainingSeconds);
+            w.WriteNumber("steps", outcome.Final.Optimizer.Step);
+            w.WriteNumber("skipped_steps", outcome.Final.Optimizer.SkippedSteps);
+            w.WriteNumber("examples", outcome.Final.Examples);
+            w.WriteNumber("rows", data.Rows);
+            w.WriteNumber("features", data.FeatureCount);
+            w.WriteString("data", s.Data.Description);
+            w.WriteNumber("recorded_points", outcome.History.Length);
+            w.WriteStartObject("options");
+            foreach (var (key, value) in s.Options) w.WriteString(key, value);
+            w.WriteEndObject();
+            w.WriteEndObject();
+        });
+
+        switch (outcome.Status)
+        {
+            case RunStatus.Diverged:
+                var hessian = LinearRegression.Hessian(data);
+                Csv.Write(o, "hessian.csv", [.. names.Select(n => "w_" + n), "b"],
+                    Enumerable.Range(0, hessian.GetLength(0)).Select(i => (IReadOnlyList<object>)[.. Enumerable.Range(0, hessian.GetLength(1)).Select(j => (object)hessian[i, j])]));
+                context.Error.WriteLine($"diverged: {outcome.Reason}; {TrainingLoop.StableRange(s.Training.Optimizer.Momentum, hessian)} " +
+                    $"(see momentum analyze --matrix {o.PathOf("hessian.csv")}). The outputs so far are in {o.Path}.");
+                return App.Diverged;
+            case RunStatus.Interrupted:
+                context.Error.WriteLine($"{outcome.Reason}: the outputs so far are in {o.Path}");
+                return App.Interrupted;
+            default:
+                context.Print(string.Create(CultureInfo.InvariantCulture, $"loss: {finalLoss:F3}, {secondsPerEpoch:F6} sec/epoch"));
+                return App.Success;
+        }
+    }
+}
