@@ -80,7 +80,7 @@ internal static partial class App
             return await ExecuteAsync(verb, section, stdout, stderr, logger, SilentProgress.Instance, cancellation);
         if (ReferenceEquals(stderr, Console.Error) && !Console.IsErrorRedirected)
         {
-            var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+            var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error), Interactive = InteractionSupport.Yes });
             return await SpectreProgress.RunAsync(console, sink => ExecuteAsync(verb, section, stdout, stderr, logger, sink, cancellation));
         }
         return await ExecuteAsync(verb, section, stdout, stderr, logger, new LogProgress(stderr, TimeSpan.FromSeconds(5)), cancellation);

@@ -46,7 +46,7 @@ internal sealed class LogProgress(TextWriter error, TimeSpan every) : IProgressS
             var left = fraction > 0 ? clock.Elapsed.TotalSeconds * (1 - fraction) / fraction : double.NaN;
             lock (error)
                 error.WriteLine(FormattableString.Invariant(
-                    $"{description}: {done:0}/{total:0} ({fraction:P0}), {clock.Elapsed.TotalSeconds:0.0} s elapsed, about {left:0.0} s left"));
+                    $"{description}: {done:0}/{total:0} ({100 * fraction:0}%), {clock.Elapsed.TotalSeconds:0.0} s elapsed, about {left:0.0} s left"));
         }
     }
 }
@@ -66,8 +66,16 @@ internal sealed class SpectreProgress(ProgressContext context) : IProgressSink
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
             .StartAsync(context => work(new SpectreProgress(context)));
 
+    // Spectre keeps a speed sample per update; report at most every 50 ms, and always the end.
     private sealed class Task(ProgressTask task) : IProgressTask
     {
-        public void Report(double done) => task.Value = Math.Min(done, task.MaxValue);
+        private readonly Stopwatch clock = new();
+
+        public void Report(double done)
+        {
+            if (done < task.MaxValue && clock.IsRunning && clock.ElapsedMilliseconds < 50) return;
+            clock.Restart();
+            task.Value = Math.Min(done, task.MaxValue);
+        }
     }
 }

@@ -55,6 +55,7 @@ internal sealed class SweepVerb : Verb<SweepVerb.Settings>
     public override string Name => "sweep";
     public override string Description => "Train over a grid of optimizer × lr × momentum × seed in parallel (or one --shard of it): sweep.csv, sweep.png, sweep.json.";
     public override string Example => "momentum sweep --lr 0.005,0.01,0.02 --momentum 0,0.5,0.9 --seeds 0,1 --shard 1/4";
+    public override bool ShowsProgress => true;
 
     public override IReadOnlyList<OptionSpec> Options { get; } =
     [

@@ -21,6 +21,7 @@ internal sealed class TrainVerb : Verb<TrainVerb.Settings>
     public override string Name => "train";
     public override string Description => "Minibatch SGD/momentum/Nesterov on linear regression (d2l's train_ch11): loss.csv, loss.png, parameters.csv, summary.json.";
     public override string Example => "momentum train --data airfoil_self_noise.dat --rows 1500 --lr 0.01 --momentum 0.9";
+    public override bool ShowsProgress => true;
 
     public override IReadOnlyList<OptionSpec> Options { get; } = [.. Specs(), .. TrainingData.Specs()];
 
