@@ -20,42 +20,73 @@ public class KernelProperties
          from g in Generators.Vector(n)
          select new StepCase(options, initialized, x, v, g)).ToArbitrary();
 
-    private static bool OutOfPlaceEqualsReference<T>(StepCase c)
+    /// <summary>A step kernel's shape, so the same properties run against each implementation.</summary>
+    public delegate void Kernel<T>(in SgdOptions options, bool initialized, ReadOnlySpan<T> x, ReadOnlySpan<T> v, ReadOnlySpan<T> g, Span<T> xOut, Span<T> vOut);
+
+    private static bool EqualsReference<T>(StepCase c, Kernel<T> kernel, bool inPlace)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var (x, v, g) = (Reference.Cast<T>(c.X), Reference.Cast<T>(c.V), Reference.Cast<T>(c.G));
         var (xRef, vRef) = (new T[x.Length], new T[x.Length]);
         Reference.Step(c.Options, c.Initialized, x, v, g, xRef, vRef);
-        var (xOut, vOut) = (new T[x.Length], new T[x.Length]);
-        SgdKernel.Step<T>(c.Options, c.Initialized, x, v, g, xOut, vOut);
+        var (xOut, vOut) = inPlace ? (x, v) : (new T[x.Length], new T[x.Length]);
+        kernel(c.Options, c.Initialized, x, v, g, xOut, vOut);
         return Reference.SameBits<T>(xOut, xRef) && Reference.SameBits<T>(vOut, vRef);
     }
 
-    private static bool InPlaceEqualsReference<T>(StepCase c)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        var (x, v, g) = (Reference.Cast<T>(c.X), Reference.Cast<T>(c.V), Reference.Cast<T>(c.G));
-        var (xRef, vRef) = (new T[x.Length], new T[x.Length]);
-        Reference.Step(c.Options, c.Initialized, x, v, g, xRef, vRef);
-        SgdKernel.Step<T>(c.Options, c.Initialized, x, v, g, x, v);
-        return Reference.SameBits<T>(x, xRef) && Reference.SameBits<T>(v, vRef);
-    }
+    private static void Fused<T>(in SgdOptions o, bool i, ReadOnlySpan<T> x, ReadOnlySpan<T> v, ReadOnlySpan<T> g, Span<T> xo, Span<T> vo)
+        where T : unmanaged, IFloatingPointIeee754<T> => SgdKernel.Step(o, i, x, v, g, xo, vo);
+
+    private static void Composed<T>(in SgdOptions o, bool i, ReadOnlySpan<T> x, ReadOnlySpan<T> v, ReadOnlySpan<T> g, Span<T> xo, Span<T> vo)
+        where T : unmanaged, IFloatingPointIeee754<T> => SgdKernel.StepComposed(o, i, x, v, g, xo, vo);
 
     [Property(MaxTest = 400)]
     public Property Step_out_of_place_equals_the_scalar_reference_in_double() =>
-        Prop.ForAll(Cases, OutOfPlaceEqualsReference<double>);
+        Prop.ForAll(Cases, c => EqualsReference<double>(c, Fused, inPlace: false));
 
     [Property(MaxTest = 400)]
     public Property Step_out_of_place_equals_the_scalar_reference_in_float() =>
-        Prop.ForAll(Cases, OutOfPlaceEqualsReference<float>);
+        Prop.ForAll(Cases, c => EqualsReference<float>(c, Fused, inPlace: false));
 
     [Property(MaxTest = 400)]
     public Property Step_in_place_equals_the_scalar_reference_in_double() =>
-        Prop.ForAll(Cases, InPlaceEqualsReference<double>);
+        Prop.ForAll(Cases, c => EqualsReference<double>(c, Fused, inPlace: true));
 
     [Property(MaxTest = 400)]
     public Property Step_in_place_equals_the_scalar_reference_in_float() =>
-        Prop.ForAll(Cases, InPlaceEqualsReference<float>);
+        Prop.ForAll(Cases, c => EqualsReference<float>(c, Fused, inPlace: true));
+
+    [Property(MaxTest = 300)]
+    public Property The_TensorPrimitives_composition_equals_the_scalar_reference_in_float_and_double() =>
+        Prop.ForAll(Cases, Gen.Elements(false, true).ToArbitrary(), (c, inPlace) =>
+            EqualsReference<float>(c, Composed, inPlace) && EqualsReference<double>(c, Composed, inPlace));
+
+    private static readonly Arbitrary<StepCase> LargeCases =
+        (from options in Generators.Options
+         from initialized in Gen.Elements(false, true)
+         from n in Gen.Frequency((3, Gen.Choose(16_000, 70_000)), (1, Gen.Choose(0, 20)))
+         from seed in Gen.Choose(0, int.MaxValue)
+         let random = new Random(seed)
+         select new StepCase(options, initialized,
+             [.. Enumerable.Range(0, n).Select(_ => random.NextDouble() * 4 - 2)],
+             [.. Enumerable.Range(0, n).Select(_ => random.NextDouble() * 4 - 2)],
+             [.. Enumerable.Range(0, n).Select(_ => random.NextDouble() * 4 - 2)])).ToArbitrary();
+
+    [Property(MaxTest = 60)]
+    public Property The_parallel_step_equals_the_scalar_reference_for_any_thread_count() =>
+        Prop.ForAll(LargeCases, Gen.Choose(1, 5).ToArbitrary(), Gen.Elements(false, true).ToArbitrary(), (c, threads, inPlace) =>
+        {
+            Kernel<float> parallel = (in SgdOptions o, bool i, ReadOnlySpan<float> x, ReadOnlySpan<float> v, ReadOnlySpan<float> g, Span<float> xo, Span<float> vo) =>
+            {
+                // Memory for the threads: copy in, step, copy out (the step itself runs on the copies in place or not).
+                var (mx, mv, mg) = (x.ToArray(), v.ToArray(), g.ToArray());
+                var (mxo, mvo) = inPlace ? (mx, mv) : (new float[x.Length], new float[x.Length]);
+                SgdKernel.StepParallel<float>(o, i, mx, mv, mg, mxo, mvo, threads);
+                mxo.CopyTo(xo);
+                mvo.CopyTo(vo);
+            };
+            return EqualsReference(c, parallel, inPlace: false);
+        });
 
     [Property(MaxTest = 200)]
     public Property Step_equals_the_reference_on_every_offset_into_a_larger_buffer() =>
@@ -68,7 +99,12 @@ public class KernelProperties
             var (xRef, vRef) = (new double[n], new double[n]);
             Reference.Step(c.Options, c.Initialized, c.X, c.V, c.G, xRef, vRef);
             SgdKernel.Step<double>(c.Options, c.Initialized, x.AsSpan(offset), v.AsSpan(offset), g.AsSpan(offset), x.AsSpan(offset), v.AsSpan(offset));
-            return Reference.SameBits<double>(x.AsSpan(offset), xRef) && Reference.SameBits<double>(v.AsSpan(offset), vRef);
+            var fused = Reference.SameBits<double>(x.AsSpan(offset), xRef) && Reference.SameBits<double>(v.AsSpan(offset), vRef);
+            var (xf, vf, gf) = (Reference.Cast<float>(Pad(c.X)), Reference.Cast<float>(Pad(c.V)), Reference.Cast<float>(Pad(c.G)));
+            var (xfRef, vfRef) = (new float[n], new float[n]);
+            Reference.Step(c.Options, c.Initialized, Reference.Cast<float>(c.X), Reference.Cast<float>(c.V), Reference.Cast<float>(c.G), xfRef, vfRef);
+            SgdKernel.Step<float>(c.Options, c.Initialized, xf.AsSpan(offset), vf.AsSpan(offset), gf.AsSpan(offset), xf.AsSpan(offset), vf.AsSpan(offset));
+            return fused && Reference.SameBits<float>(xf.AsSpan(offset), xfRef) && Reference.SameBits<float>(vf.AsSpan(offset), vfRef);
         });
 
     [Theory]
@@ -115,13 +151,18 @@ public class KernelProperties
     [Theory]
     [InlineData(1_000)]
     [InlineData(100_003)]
-    public void Step_allocates_nothing(int n)
+    public void Step_and_its_composition_allocate_nothing(int n)
     {
         var (x, v, g) = (new float[n], new float[n], new float[n]);
         var options = new SgdOptions(0.1, 0.9, WeightDecay: 0.01, Nesterov: true);
         SgdKernel.Step<float>(options, true, x, v, g, x, v); // JIT and static initialisation first
+        SgdKernel.StepComposed<float>(options, true, x, v, g, x, v);
         var before = GC.GetAllocatedBytesForCurrentThread();
-        for (var i = 0; i < 10; i++) SgdKernel.Step<float>(options, true, x, v, g, x, v);
+        for (var i = 0; i < 10; i++)
+        {
+            SgdKernel.Step<float>(options, true, x, v, g, x, v);
+            SgdKernel.StepComposed<float>(options, true, x, v, g, x, v);
+        }
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
 

@@ -52,6 +52,17 @@ public class TrainingProperties
                 && (rows < 20 || !order.SequenceEqual(Minibatches.Order(rows, seed, epoch + 1)));
         });
 
+    [Fact]
+    public void Every_order_of_three_rows_is_about_equally_likely_over_seeds()
+    {
+        // 6000 seeds, 6 permutations: each expected 1000 times; ±150 is over four standard deviations (σ ≈ 29).
+        var counts = Enumerable.Range(0, 6000)
+            .GroupBy(seed => string.Join(",", Minibatches.Order(3, seed, 0)))
+            .ToDictionary(g => g.Key, g => g.Count());
+        Assert.Equal(6, counts.Count);
+        Assert.All(counts.Values, c => Assert.InRange(c, 850, 1150));
+    }
+
     private static Dataset<T> Synthetic<T>(int rows, int features, int seed)
         where T : unmanaged, System.Numerics.IFloatingPointIeee754<T> =>
         Dataset<T>.FromTable(Standardization.Standardize(SyntheticData.LinearRegression(rows, features, seed)).Table, features);
@@ -128,6 +139,47 @@ public class TrainingProperties
             var a = Trainer.Train(data, mse);
             var b = Trainer.Train(data, half);
             return a.History.SequenceEqual(b.History) && a.Final.Optimizer.Parameters.SequenceEqual(b.Final.Optimizer.Parameters);
+        });
+
+    public sealed record GradientCase(int Rows, int Features, int[] Batch, double[] Parameters, int Seed)
+    {
+        public override string ToString() => $"{Rows}×{Features}, batch of {Batch.Length}";
+    }
+
+    private static readonly Arbitrary<GradientCase> GradientCases =
+        (from features in Gen.Choose(1, 40)
+         from rows in Gen.Choose(1, 60)
+         from size in Gen.Choose(1, 13)
+         from batch in Gen.ArrayOf(Gen.Choose(0, rows - 1), size)
+         from parameters in Gen.ArrayOf(Generators.Normal, features + 1)
+         from seed in Gen.Choose(0, 1000)
+         select new GradientCase(rows, features, batch, parameters, seed)).ToArbitrary();
+
+    [Property(MaxTest = 300)]
+    public Property The_minibatch_gradient_is_the_mean_of_residual_times_row_with_the_bias_as_a_constant_feature() =>
+        Prop.ForAll(GradientCases, c =>
+        {
+            // Every feature count crosses the SIMD widths and the four-row blocks; repeated rows are allowed.
+            var table = SyntheticData.LinearRegression(Math.Max(c.Rows, 2), c.Features, c.Seed);
+            var data = Dataset<double>.FromTable(table, c.Features, c.Rows == 1 ? 1 : c.Rows);
+            var gradient = new double[c.Features + 1];
+            LinearRegression.Gradient<double>(data, c.Batch, c.Parameters, gradient);
+            for (var j = 0; j <= c.Features; j++)
+            {
+                double expected = 0, scale = 0;
+                foreach (var row in c.Batch)
+                {
+                    var x = data.Row(row);
+                    var r = c.Parameters[c.Features] - data.Labels[row];
+                    for (var k = 0; k < c.Features; k++) r += x[k] * c.Parameters[k];
+                    var term = r * (j < c.Features ? x[j] : 1);
+                    expected += term;
+                    scale += Math.Abs(term) + 1;
+                }
+                if (Math.Abs(gradient[j] - expected / c.Batch.Length) > 1e-12 * scale)
+                    return false.Label($"entry {j}: {gradient[j]:R} vs {expected / c.Batch.Length:R}");
+            }
+            return true.ToProperty();
         });
 
     [Fact]

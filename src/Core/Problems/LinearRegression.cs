@@ -1,5 +1,7 @@
 using System.Numerics;
-using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using Momentum.Kernels;
 using Momentum.Training;
 
 namespace Momentum.Problems;
@@ -15,18 +17,21 @@ public static class LinearRegression
 
     /// <summary>ℓ(w, b) = (1/n) Σᵢ ½(xᵢ·w + b − yᵢ)² over every row, summed in double precision.</summary>
     /// <exception cref="ArgumentException"><paramref name="parameters"/> is not F + 1 long.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static double Loss<T>(Dataset<T> data, ReadOnlySpan<T> parameters)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(data);
         RequireParameters(data, parameters.Length, nameof(parameters));
-        var weights = parameters[..data.FeatureCount];
         var bias = parameters[data.FeatureCount];
         var labels = data.Labels.AsSpan();
+        var f = (nuint)data.FeatureCount;
+        ref var w = ref MemoryMarshal.GetReference(parameters);
+        ref var x = ref MemoryMarshal.GetReference(data.Features.AsSpan());
         var sum = 0.0;
         for (var i = 0; i < data.Rows; i++)
         {
-            var residual = double.CreateTruncating(TensorPrimitives.Dot(data.Row(i), weights) + bias - labels[i]);
+            var residual = double.CreateTruncating(RegressionKernel.Dot(ref Unsafe.Add(ref x, (nuint)i * f), ref w, f) + bias - labels[i]);
             sum += residual * residual;
         }
         return sum / (2 * data.Rows);
@@ -49,24 +54,16 @@ public static class LinearRegression
         RequireParameters(data, parameters.Length, nameof(parameters));
         RequireParameters(data, gradient.Length, nameof(gradient));
         if (rows.IsEmpty) throw new ArgumentException("A minibatch needs at least one row.", nameof(rows));
-        var f = data.FeatureCount;
-        var weights = parameters[..f];
-        var bias = parameters[f];
-        var labels = data.Labels.AsSpan();
-        var weightGradient = gradient[..f];
-        weightGradient.Clear();
-        var biasGradient = T.Zero;
         foreach (var row in rows)
-        {
-            var x = data.Row(row);
-            var residual = TensorPrimitives.Dot(x, weights) + bias - labels[row];
-            TensorPrimitives.MultiplyAdd(x, residual, weightGradient, weightGradient);
-            biasGradient += residual;
-        }
-        var scale = T.CreateChecked(loss == RegressionLoss.SquaredError ? 2 : 1) / T.CreateChecked(rows.Length);
-        TensorPrimitives.Multiply(weightGradient, scale, weightGradient);
-        gradient[f] = biasGradient * scale;
+            if ((uint)row >= (uint)data.Rows)
+                throw new ArgumentOutOfRangeException(nameof(rows), row, $"A minibatch row must be in [0, {data.Rows}).");
+        RegressionKernel.Gradient(data.Features.AsSpan(), data.FeatureCount, data.Labels.AsSpan(), rows, parameters, Scale<T>(loss, rows.Length), gradient);
     }
+
+    /// <summary>c/B: the factor of the summed gradient for a minibatch of B rows (c = 2 for the mean squared error).</summary>
+    internal static T Scale<T>(RegressionLoss loss, int batch)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        T.CreateChecked(loss == RegressionLoss.SquaredError ? 2 : 1) / T.CreateChecked(batch);
 
     /// <summary>
     /// The Hessian of the full-data loss, H = (1/n) X̃ᵀX̃ with X̃ = [X, 1]: the loss is the quadratic of d2l §11.6.3.1 with

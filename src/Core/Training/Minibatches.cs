@@ -7,16 +7,26 @@ namespace Momentum.Training;
 public static class Minibatches
 {
     /// <summary>
-    /// The order of the rows in <paramref name="epoch"/>: a uniform random permutation (Fisher–Yates, by
-    /// <see cref="Random.Shuffle{T}(Span{T})"/>) that depends only on the seed and the epoch.
+    /// The order of the rows in <paramref name="epoch"/>: a uniform random permutation that depends only on the seed and
+    /// the epoch, by Fisher–Yates (Knuth, TAOCP vol. 2, §3.4.2, Algorithm P) driven by SplitMix64 with Lemire's unbiased
+    /// bounded integers ("Fast random integer generation in an interval", ACM TOMACS 2019).
     /// </summary>
+    /// <remarks>
+    /// Written out rather than <see cref="Random.Shuffle{T}(Span{T})"/>: a seeded <see cref="Random"/> uses the legacy
+    /// subtractive generator, which took a fifth of an airfoil epoch (16 µs of ~80) to shuffle 1500 rows; this takes ~3 µs.
+    /// </remarks>
     public static ImmutableArray<int> Order(int rows, int seed, int epoch)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(rows);
         ArgumentOutOfRangeException.ThrowIfNegative(epoch);
         var order = new int[rows];
         for (var i = 0; i < rows; i++) order[i] = i;
-        new Random(Seeds.Derive(seed, Seeds.Stream.Shuffle, epoch)).Shuffle(order);
+        var state = Seeds.Derive64(seed, Seeds.Stream.Shuffle, epoch);
+        for (var i = rows - 1; i > 0; i--)
+        {
+            var j = (int)Seeds.Below(ref state, (uint)(i + 1));
+            (order[i], order[j]) = (order[j], order[i]);
+        }
         return ImmutableCollectionsMarshal.AsImmutableArray(order);
     }
 

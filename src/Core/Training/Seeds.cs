@@ -27,6 +27,39 @@ public static class Seeds
         return (int)(z >> 33);
     }
 
+    /// <summary>A 64-bit generator state for <see cref="Below"/>, depending on all three inputs.</summary>
+    public static ulong Derive64(int seed, Stream stream, long index) =>
+        Mix((ulong)(uint)seed ^ Mix((ulong)stream * 0x9E3779B97F4A7C15UL ^ Mix((ulong)index)));
+
+    /// <summary>
+    /// A uniform integer in [0, <paramref name="bound"/>) from a SplitMix64 state (Steele, Lea and Flood 2014), without
+    /// bias, by Lemire's multiply-and-reject ("Fast random integer generation in an interval", 2019).
+    /// </summary>
+    public static uint Below(ref ulong state, uint bound)
+    {
+        var product = (ulong)Next32(ref state) * bound;
+        var low = (uint)product;
+        if (low < bound)
+        {
+            var threshold = (0u - bound) % bound;
+            while (low < threshold)
+            {
+                product = (ulong)Next32(ref state) * bound;
+                low = (uint)product;
+            }
+        }
+        return (uint)(product >> 32);
+    }
+
+    private static uint Next32(ref ulong state)
+    {
+        state += 0x9E3779B97F4A7C15UL;
+        var z = state;
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+        return (uint)((z ^ (z >> 31)) >> 32);
+    }
+
     private static ulong Mix(ulong z)
     {
         z += 0x9E3779B97F4A7C15UL;

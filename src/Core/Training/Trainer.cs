@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using MathNet.Numerics.Distributions;
 using Momentum.Kernels;
@@ -17,7 +18,7 @@ namespace Momentum.Training;
 /// <remarks>
 /// <see cref="Train{T}"/> is the whole fold. A shell that times, reports progress, checkpoints or stops early drives the
 /// same fold itself: <see cref="Init{T}"/>, then <see cref="Advance{T}"/> until <see cref="IsFinished{T}"/>, recording
-/// <see cref="Record{T}"/> whenever <see cref="RecordDue"/> says so. Every state is an immutable value; equal inputs give
+/// <see cref="Record{T}(Dataset{T}, LossEvaluator{T}, TrainingState{T})"/> whenever <see cref="RecordDue"/> says so. Every state is an immutable value; equal inputs give
 /// equal states bit for bit, whatever the number of <see cref="Advance{T}"/> calls the run is cut into.
 /// </remarks>
 public static class Trainer
@@ -45,10 +46,15 @@ public static class Trainer
     public static bool RecordDue(TrainingOptions options, long examplesBefore, long examplesAfter) =>
         examplesAfter / options.RecordEvery > examplesBefore / options.RecordEvery;
 
-    /// <summary>The training set's loss at <paramref name="state"/>.</summary>
+    /// <summary>The training set's loss at <paramref name="state"/>, evaluated directly.</summary>
     public static LossPoint Record<T>(Dataset<T> data, TrainingState<T> state)
         where T : unmanaged, IFloatingPointIeee754<T> =>
-        new(state.Examples, state.EpochProgress(data.Rows), LinearRegression.Loss(data, state.Optimizer.Parameters.AsSpan()));
+        Record(data, LossEvaluator<T>.Direct(data), state);
+
+    /// <summary>The training set's loss at <paramref name="state"/>, by <paramref name="evaluator"/>.</summary>
+    public static LossPoint Record<T>(Dataset<T> data, LossEvaluator<T> evaluator, TrainingState<T> state)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        new(state.Examples, state.EpochProgress(data.Rows), evaluator.Loss(state.Optimizer.Parameters.AsSpan()));
 
     /// <summary>
     /// Takes minibatch steps from <paramref name="state"/> until a record point is reached, <paramref name="maxSteps"/>
@@ -56,6 +62,7 @@ public static class Trainer
     /// the state before the refused step is returned with <see cref="TrainingState{T}.Fault"/> set).
     /// </summary>
     /// <returns>The new state; <paramref name="state"/> is unchanged.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static TrainingState<T> Advance<T>(Dataset<T> data, TrainingOptions options, TrainingState<T> state, long maxSteps = long.MaxValue)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -65,42 +72,61 @@ public static class Trainer
         ArgumentOutOfRangeException.ThrowIfNegative(maxSteps);
         if (IsFinished(options, state) || maxSteps == 0) return state;
 
-        var batches = Minibatches.PerEpoch(data.Rows, options.BatchSize);
+        var optimizer = options.Optimizer.Validate();
+        var batchSize = options.BatchSize;
+        var batches = Minibatches.PerEpoch(data.Rows, batchSize);
         var parameters = state.Optimizer.Parameters.ToArray();
         var velocity = state.Optimizer.Velocity.ToArray();
         var gradient = new T[parameters.Length];
+        var features = data.Features.AsSpan();
+        var labels = data.Labels.AsSpan();
+        var featureCount = data.FeatureCount;
+        var fullScale = LinearRegression.Scale<T>(options.Loss, batchSize);
         var (epoch, batch, examples, order) = (state.Epoch, state.Batch, state.Examples, state.Order);
         var (step, skipped, initialized) = (state.Optimizer.Step, state.Optimizer.SkippedSteps, state.Optimizer.BufferInitialized);
         TrainingFault? fault = null;
 
+        // The step's scalars change only with the learning rate (a schedule) and once, when the buffer is created.
+        var coefficients = default(StepCoefficients<T>);
+        var (coefficientRate, coefficientInitialized) = (double.NaN, false);
+        var schedule = options.Schedule;
+        var hasMomentum = optimizer.Momentum != 0;
+        // The next multiple of RecordEvery (a comparison per step instead of two divisions).
+        var nextRecord = (examples / options.RecordEvery + 1) * options.RecordEvery;
+
         for (long taken = 0; taken < maxSteps; taken++)
         {
-            var rows = Minibatches.Rows(order.AsSpan(), options.BatchSize, batch);
-            LinearRegression.Gradient(data, rows, parameters, gradient, options.Loss);
-            var bad = NonFinite.IndexOfFirst<T>(gradient);
-            if (bad < 0)
+            var rows = Minibatches.Rows(order.AsSpan(), batchSize, batch);
+            var next = batch + 1 < batches ? Minibatches.Rows(order.AsSpan(), batchSize, batch + 1) : default;
+            var scale = rows.Length == batchSize ? fullScale : LinearRegression.Scale<T>(options.Loss, rows.Length);
+            if (RegressionKernel.Gradient(features, featureCount, labels, rows, parameters, scale, gradient, next))
             {
-                var optimizer = options.Optimizer with { LearningRate = options.LearningRateAt(step) };
-                SgdKernel.Step<T>(optimizer, initialized, parameters, velocity, gradient, parameters, velocity);
+                var rate = schedule?.At(step) ?? optimizer.LearningRate;
+                if (rate != coefficientRate || initialized != coefficientInitialized)
+                {
+                    coefficients = new StepCoefficients<T>(optimizer with { LearningRate = rate }, initialized);
+                    (coefficientRate, coefficientInitialized) = (rate, initialized);
+                }
+                FusedStep.Run(coefficients, parameters, velocity, gradient, parameters, velocity);
                 step++;
-                initialized |= optimizer.Momentum != 0;
+                initialized |= hasMomentum;
             }
             else if (options.OnNonFinite == NonFinitePolicy.Skip)
                 skipped++;
             else
             {
+                var bad = NonFinite.IndexOfFirst<T>(gradient);
                 fault = new TrainingFault(step, bad, double.CreateChecked(gradient[bad]));
                 break;
             }
 
-            var before = examples;
             examples += rows.Length;
             if (++batch == batches)
             {
                 (epoch, batch) = (epoch + 1, 0);
                 if (epoch < options.Epochs) order = Minibatches.Order(data.Rows, options.Seed, epoch);
             }
-            if (epoch >= options.Epochs || RecordDue(options, before, examples)) break;
+            if (epoch >= options.Epochs || examples >= nextRecord) break;
         }
 
         var optimizerState = new SgdState<T>(
@@ -110,16 +136,20 @@ public static class Trainer
         return new(optimizerState, epoch, batch, examples, order, fault);
     }
 
-    /// <summary>The whole run as one fold: every step, with the loss recorded at each record point.</summary>
+    /// <summary>
+    /// The whole run as one fold: every step, with the loss recorded at each record point (by
+    /// <see cref="LossEvaluator{T}.For"/>: directly, or from the data's moments when direct passes would dominate).
+    /// </summary>
     public static TrainingResult<T> Train<T>(Dataset<T> data, TrainingOptions options)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var state = Init(data, options);
+        var evaluator = LossEvaluator<T>.For(data, options);
         var history = ImmutableArray.CreateBuilder<LossPoint>();
         while (!IsFinished(options, state))
         {
             var next = Advance(data, options, state);
-            if (RecordDue(options, state.Examples, next.Examples)) history.Add(Record(data, next));
+            if (RecordDue(options, state.Examples, next.Examples)) history.Add(Record(data, evaluator, next));
             state = next;
         }
         return new(history.ToImmutable(), state);

@@ -34,7 +34,7 @@ internal static partial class App
         Verb[] experiments =
         [
             new TraceVerb(), new QuadraticVerb(), new AnalyzeVerb(), new RegionVerb(), new WeightsVerb(), new ScalarVerb(),
-            new TrainVerb(), new SweepVerb(), new MergeVerb(),
+            new TrainVerb(), new SweepVerb(), new MergeVerb(), new BenchVerb(),
         ];
         all = [new ChapterVerb(experiments), .. experiments, new RunVerb(() => all)];
         return all;

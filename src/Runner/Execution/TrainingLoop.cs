@@ -23,15 +23,11 @@ internal enum RunStatus
 /// <param name="Status">Completed, diverged (non-finite gradient or exploding loss) or interrupted.</param>
 /// <param name="TrainingSeconds">Time spent in minibatch steps only, as d2l's timer measures it (loss evaluation excluded).</param>
 /// <param name="InitialLoss">The loss before the first step.</param>
+/// <param name="FinalLoss">The loss over the whole training set at <paramref name="Final"/>.</param>
 /// <param name="Reason">Why the run stopped early, for people.</param>
 internal sealed record TrainingOutcome<T>(
-    ImmutableArray<LossPoint> History, TrainingState<T> Final, RunStatus Status, double TrainingSeconds, double InitialLoss, string? Reason)
-    where T : unmanaged, IFloatingPointIeee754<T>
-{
-    /// <summary>The loss over the whole training set at the final state.</summary>
-    public double FinalLoss(Dataset<T> data) =>
-        History.Length > 0 && History[^1].Examples == Final.Examples ? History[^1].Loss : LinearRegression.Loss(data, Final.Optimizer.Parameters.AsSpan());
-}
+    ImmutableArray<LossPoint> History, TrainingState<T> Final, RunStatus Status, double TrainingSeconds, double InitialLoss, double FinalLoss, string? Reason)
+    where T : unmanaged, IFloatingPointIeee754<T>;
 
 /// <summary>
 /// The shell's driver of <see cref="Trainer"/>: Core's fold, with a clock around the minibatch steps (and not around
@@ -73,7 +69,11 @@ internal static class TrainingLoop
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var state = start ?? Trainer.Init(data, options);
-        var initial = initialLoss ?? LinearRegression.Loss(data, Trainer.Init(data, options).Optimizer.Parameters.AsSpan());
+        var evaluator = LossEvaluator<T>.For(data, options);
+        // One untimed step from a throwaway state compiles the training code before the clock runs (the JIT's work is
+        // not training time; PyTorch's kernels are compiled ahead of time). Core is pure, so nothing else changes.
+        if (!Trainer.IsFinished(options, state)) Trainer.Advance(data, options, state, 1);
+        var initial = initialLoss ?? evaluator.Loss(Trainer.Init(data, options).Optimizer.Parameters.AsSpan());
         var recorded = (history ?? []).ToBuilder();
         var clock = new Stopwatch();
         var status = RunStatus.Completed;
@@ -104,7 +104,7 @@ internal static class TrainingLoop
             }
             if (Trainer.RecordDue(options, state.Examples, next.Examples))
             {
-                var point = Trainer.Record(data, next);
+                var point = Trainer.Record(data, evaluator, next);
                 recorded.Add(point);
                 if (!double.IsFinite(point.Loss) || point.Loss > ExplosionFactor * initial)
                 {
@@ -118,19 +118,19 @@ internal static class TrainingLoop
             if (checkpointEvery > 0 && Taken(state) % checkpointEvery == 0 && !Trainer.IsFinished(options, state))
                 checkpoint?.Invoke(state, recorded.ToImmutable(), seconds + clock.Elapsed.TotalSeconds);
         }
+        var final = recorded.Count > 0 && recorded[^1].Examples == state.Examples
+            ? recorded[^1].Loss
+            : evaluator.Loss(state.Optimizer.Parameters.AsSpan());
         if (status == RunStatus.Completed)
         {
             // Record points may be sparse (or absent, in a sweep): judge the end too.
-            var final = recorded.Count > 0 && recorded[^1].Examples == state.Examples
-                ? recorded[^1].Loss
-                : LinearRegression.Loss(data, state.Optimizer.Parameters.AsSpan());
             if (!double.IsFinite(final) || final > ExplosionFactor * initial)
             {
                 status = RunStatus.Diverged;
                 reason = $"the final loss {Format.G(final)} is over {ExplosionFactor} times the initial {Format.G(initial)}";
             }
         }
-        return new(recorded.ToImmutable(), state, status, seconds + clock.Elapsed.TotalSeconds, initial, reason);
+        return new(recorded.ToImmutable(), state, status, seconds + clock.Elapsed.TotalSeconds, initial, final, reason);
     }
 
     /// <summary>Minibatches processed: steps taken plus steps skipped.</summary>

@@ -128,36 +128,50 @@ internal sealed class SweepVerb : Verb<SweepVerb.Settings>
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var data = s.Data.ToDataset<T>();
-        var points = Enumerable.Range(0, s.Grid.Count).Where(i => i % s.Shards == s.Shard - 1).Select(s.Grid.At).ToArray();
-        var progress = context.Progress.Start($"sweep {s.Shard}/{s.Shards}", points.Length);
+        var shardPoints = Points(s).Count;
+        var progress = context.Progress.Start($"sweep {s.Shard}/{s.Shards}", shardPoints);
+        var finished = Compute(s, data, progress, context.Cancellation);
+        Write(context.Output, s.Grid, finished, s.Shard, s.Shards, shardPoints);
+        if (context.Cancellation.IsCancellationRequested)
+        {
+            context.Error.WriteLine($"interrupted: {finished.Count} of {shardPoints} points finished and were written to {context.Output.Path}");
+            return App.Interrupted;
+        }
+        PrintSummary(context, finished);
+        return App.Success;
+    }
+
+    /// <summary>The points of this shard: those whose index is K − 1 modulo N.</summary>
+    public static IReadOnlyList<Point> Points(Settings s) =>
+        [.. Enumerable.Range(0, s.Grid.Count).Where(i => i % s.Shards == s.Shard - 1).Select(s.Grid.At)];
+
+    /// <summary>
+    /// Trains every point of this shard, <see cref="Settings.Parallelism"/> at a time, and returns the finished rows in grid
+    /// order; points not finished when <paramref name="cancellation"/> is set are left out.
+    /// </summary>
+    public static List<Row> Compute<T>(Settings s, Dataset<T> data, IProgressTask progress, CancellationToken cancellation)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
         var rows = new ConcurrentDictionary<int, Row>();
         var done = 0;
         try
         {
-            Parallel.ForEach(points, new ParallelOptions { MaxDegreeOfParallelism = s.Parallelism, CancellationToken = context.Cancellation }, point =>
+            // One point at a time to whichever worker is free: points differ in cost (diverging ones stop early).
+            var points = Partitioner.Create(Points(s), EnumerablePartitionerOptions.NoBuffering);
+            Parallel.ForEach(points, new ParallelOptions { MaxDegreeOfParallelism = s.Parallelism, CancellationToken = cancellation }, point =>
             {
-                var options = OptionsAt(s, point);
-                var outcome = TrainingLoop.Run(data, options, SilentProgress.Instance, context.Cancellation);
+                var outcome = TrainingLoop.Run(data, OptionsAt(s, point), SilentProgress.Instance, cancellation);
                 if (outcome.Status == RunStatus.Interrupted) return;
                 var diverged = outcome.Status == RunStatus.Diverged;
-                rows[point.Index] = new Row(point, diverged ? double.NaN : outcome.FinalLoss(data), diverged, s.Timing ? outcome.TrainingSeconds : null);
+                rows[point.Index] = new Row(point, diverged ? double.NaN : outcome.FinalLoss, diverged, s.Timing ? outcome.TrainingSeconds : null);
                 progress.Report(Interlocked.Increment(ref done));
             });
         }
         catch (OperationCanceledException)
         {
-            // Points not started are left out; the finished ones are written below.
+            // Points not started are left out; the finished ones are returned.
         }
-
-        var finished = rows.Values.OrderBy(r => r.Point.Index).ToList();
-        Write(context.Output, s.Grid, finished, s.Shard, s.Shards, points.Length);
-        if (context.Cancellation.IsCancellationRequested)
-        {
-            context.Error.WriteLine($"interrupted: {finished.Count} of {points.Length} points finished and were written to {context.Output.Path}");
-            return App.Interrupted;
-        }
-        PrintSummary(context, finished);
-        return App.Success;
+        return [.. rows.Values.OrderBy(r => r.Point.Index)];
     }
 
     /// <summary>The training options of one grid point.</summary>

@@ -97,7 +97,7 @@ internal sealed class TrainVerb : Verb<TrainVerb.Settings>
             parameters.Select((p, i) => (IReadOnlyList<object>)[i < names.Count ? "w_" + names[i] : "b", double.CreateTruncating(p)]));
 
         var epochs = s.Training.Epochs;
-        var finalLoss = outcome.FinalLoss(data);
+        var finalLoss = outcome.FinalLoss;
         var secondsPerEpoch = outcome.TrainingSeconds / Math.Max(1, Math.Ceiling(outcome.Final.EpochProgress(data.Rows) - 1e-12));
         var title = $"{OptimizerSettings.Describe(s.Training.Optimizer)}, batch {s.Training.BatchSize}";
         var epochAxis = outcome.History.Select(p => p.Epoch).ToArray();

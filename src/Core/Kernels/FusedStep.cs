@@ -1,0 +1,93 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace Momentum.Kernels;
+
+/// <summary>
+/// The SGD step in one pass over memory: each element of x, v and g is loaded once and x', v' stored once, with the
+/// widest SIMD width the machine accelerates (512, then 256, then 128 bits for what remains) and a scalar tail. The
+/// operations and their rounding are those of <see cref="SgdKernel.StepComposed{T}"/>, element for element.
+/// </summary>
+internal static class FusedStep
+{
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Run<T>(in StepCoefficients<T> c, ReadOnlySpan<T> x, ReadOnlySpan<T> v, ReadOnlySpan<T> g, Span<T> xOut, Span<T> vOut)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ref var rx = ref MemoryMarshal.GetReference(x);
+        ref var rv = ref MemoryMarshal.GetReference(v);
+        ref var rg = ref MemoryMarshal.GetReference(g);
+        ref var rxo = ref MemoryMarshal.GetReference(xOut);
+        ref var rvo = ref MemoryMarshal.GetReference(vOut);
+        var n = (nuint)x.Length;
+        nuint i = 0;
+        if (Simd512<T>.IsAccelerated) i = Loop<Simd512<T>, T>(c, ref rx, ref rv, ref rg, ref rxo, ref rvo, i, n);
+        if (Simd256<T>.IsAccelerated) i = Loop<Simd256<T>, T>(c, ref rx, ref rv, ref rg, ref rxo, ref rvo, i, n);
+        if (Simd128<T>.IsAccelerated) i = Loop<Simd128<T>, T>(c, ref rx, ref rv, ref rg, ref rxo, ref rvo, i, n);
+        for (; i < n; i++)
+        {
+            var xi = Unsafe.Add(ref rx, i);
+            var gi = Unsafe.Add(ref rg, i);
+            if (c.Maximize) gi = -gi;
+            if (c.HasWeightDecay) gi = T.FusedMultiplyAdd(xi, c.WeightDecay, gi);
+            T d;
+            if (!c.HasMomentum)
+            {
+                Unsafe.Add(ref rvo, i) = gi;
+                d = gi;
+            }
+            else
+            {
+                var b = !c.BufferInitialized ? gi
+                    : c.Undampened ? c.Momentum * Unsafe.Add(ref rv, i) + gi
+                    : T.FusedMultiplyAdd(gi, c.OneMinusDampening, c.Momentum * Unsafe.Add(ref rv, i));
+                Unsafe.Add(ref rvo, i) = b;
+                d = c.Nesterov ? T.FusedMultiplyAdd(b, c.Momentum, gi) : b;
+            }
+            Unsafe.Add(ref rxo, i) = T.FusedMultiplyAdd(d, c.NegativeLearningRate, xi);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static nuint Loop<TV, T>(in StepCoefficients<T> c, ref T x, ref T v, ref T g, ref T xOut, ref T vOut, nuint i, nuint n)
+        where TV : struct, ISimd<TV, T>
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var count = (nuint)TV.Count;
+        if (n - i < count) return i;
+        var eta = TV.Create(c.NegativeLearningRate);
+        var beta = TV.Create(c.Momentum);
+        var keep = TV.Create(c.OneMinusDampening);
+        var decay = TV.Create(c.WeightDecay);
+        var (maximize, hasDecay, hasMomentum, initialized, undampened, nesterov) =
+            (c.Maximize, c.HasWeightDecay, c.HasMomentum, c.BufferInitialized, c.Undampened, c.Nesterov);
+        for (; i + count <= n; i += count)
+        {
+            var xi = TV.Load(ref x, i);
+            var gi = TV.Load(ref g, i);
+            if (maximize) gi = TV.Negate(gi);
+            if (hasDecay) gi = TV.FusedMultiplyAdd(xi, decay, gi);
+            TV d;
+            if (!hasMomentum)
+            {
+                TV.Store(gi, ref vOut, i);
+                d = gi;
+            }
+            else
+            {
+                TV b;
+                if (!initialized) b = gi;
+                else
+                {
+                    var scaled = TV.Multiply(TV.Load(ref v, i), beta);
+                    b = undampened ? TV.Add(scaled, gi) : TV.FusedMultiplyAdd(gi, keep, scaled);
+                }
+                TV.Store(b, ref vOut, i);
+                d = nesterov ? TV.FusedMultiplyAdd(b, beta, gi) : b;
+            }
+            TV.Store(TV.FusedMultiplyAdd(d, eta, xi), ref xOut, i);
+        }
+        return i;
+    }
+}

@@ -1,0 +1,57 @@
+using Momentum.Kernels;
+using Momentum.Problems;
+using Momentum.Training;
+
+namespace Momentum.Properties;
+
+/// <summary>The bandwidth probe and the moment form of the loss.</summary>
+public class ProbeAndMomentsProperties
+{
+    [Property(MaxTest = 300)]
+    public Property The_streaming_copy_copies_every_length_at_every_offset() =>
+        Prop.ForAll(Generators.Length.ToArbitrary(), Gen.Choose(0, 9).ToArbitrary(), Gen.Choose(0, 9).ToArbitrary(), (n, from, to) =>
+        {
+            var source = Enumerable.Range(0, n + from).Select(i => (float)i * 0.5f).ToArray();
+            var destination = new float[n + to + 3];
+            MemoryProbe.StreamingCopy<float>(source.AsSpan(from, n), destination.AsSpan(to));
+            return destination.AsSpan(to, n).SequenceEqual(source.AsSpan(from, n)) && destination.AsSpan(to + n).ToArray().All(v => v == 0);
+        });
+
+    [Fact]
+    public void The_streaming_copy_refuses_a_short_or_overlapping_destination()
+    {
+        var buffer = new double[10];
+        Assert.Throws<ArgumentException>(() => MemoryProbe.StreamingCopy<double>(new double[5], new double[4]));
+        Assert.Throws<ArgumentException>(() => MemoryProbe.StreamingCopy<double>(buffer.AsSpan(0, 5), buffer.AsSpan(3, 5)));
+    }
+
+    [Property(MaxTest = 200)]
+    public Property The_loss_from_second_moments_equals_the_direct_loss() =>
+        Prop.ForAll(
+            (from rows in Gen.Choose(2, 300)
+             from features in Gen.Choose(1, 30)
+             from seed in Gen.Choose(0, 1000)
+             from size in Generators.LogUniform(1e-3, 10)
+             select (rows, features, seed, size)).ToArbitrary(),
+            c =>
+            {
+                var (rows, features, seed, size) = c;
+                var data = Dataset<double>.FromTable(Standardization.Standardize(SyntheticData.LinearRegression(rows, features, seed)).Table, features);
+                var random = new Random(seed);
+                var parameters = Enumerable.Range(0, features + 1).Select(_ => size * (random.NextDouble() - 0.5)).ToArray();
+                var direct = LinearRegression.Loss<double>(data, parameters);
+                var moments = RegressionMoments.Of(data).Loss<double>(parameters);
+                // Cancellation: the error is about ε·(θᵀHθ + s), relative to a loss that can be far smaller.
+                var scale = 1 + parameters.Sum(p => p * p) * (features + 1);
+                return (Math.Abs(direct - moments) <= 1e-12 * scale).Label($"direct {direct:R}, moments {moments:R}");
+            });
+
+    [Fact]
+    public void The_evaluator_uses_moments_only_where_direct_passes_would_dominate()
+    {
+        var small = Dataset<float>.FromTable(Standardization.Standardize(SyntheticData.LinearRegression(1500, 5, 0)).Table, 5);
+        Assert.Null(LossEvaluator<float>.For(small, new TrainingOptions(Optimizers.SgdOptions.HeavyBall(0.01, 0.9))).Moments);
+        var large = Dataset<float>.FromTable(Standardization.Standardize(SyntheticData.LinearRegression(100_000, 20, 0)).Table, 20);
+        Assert.NotNull(LossEvaluator<float>.For(large, new TrainingOptions(Optimizers.SgdOptions.HeavyBall(0.01, 0.9), 100, 1)).Moments);
+    }
+}
