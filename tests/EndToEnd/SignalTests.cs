@@ -1,5 +1,6 @@
 using System.Text.Json;
 
+
 namespace Momentum.EndToEnd;
 
 public sealed class SignalTests : IDisposable
@@ -25,5 +26,35 @@ public sealed class SignalTests : IDisposable
         using var summary = JsonDocument.Parse(File.ReadAllText(cli.PathOf("t", "summary.json")));
         Assert.Equal("interrupted", summary.RootElement.GetProperty("status").GetString());
         Assert.Empty(Directory.GetFiles(cli.PathOf("t"), "*.tmp"));
+    }
+}
+
+public sealed class KillTests : IDisposable
+{
+    private readonly Cli cli = new();
+
+    public void Dispose() => cli.Dispose();
+
+    [Fact]
+    public async Task A_run_killed_with_SIGKILL_and_resumed_writes_exactly_what_an_uninterrupted_run_writes()
+    {
+        if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS()) return;
+        string[] args = ["train", "--synthetic", "200000x8", "--batch-size", "4", "--epochs", "150", "--record-every", "400000", "--checkpoint-every", "25000"];
+        using (var process = ChildProcess.Start(cli.Root, [.. args, "--out", "killed"]))
+        {
+            ChildProcess.WaitFor(() => File.Exists(cli.PathOf("killed", "checkpoint.json")), 60, "the first checkpoint");
+            await Task.Delay(300 + new Random().Next(1200)); // some moment in the run, not chosen by the run
+            process.Kill(); // SIGKILL: no handler runs, nothing is flushed
+            process.WaitForExit();
+        }
+        Assert.DoesNotContain(Directory.GetFiles(cli.PathOf("killed"), "*.json"), f => new FileInfo(f).Length == 0);
+        using (var checkpoint = JsonDocument.Parse(File.ReadAllText(cli.PathOf("killed", "checkpoint.json"))))
+            Assert.True(checkpoint.RootElement.GetProperty("epoch").GetInt32() < 150, "the kill should land part way through the run");
+
+        Assert.Equal(0, cli.Run("train", "--resume", cli.PathOf("killed")).ExitCode);
+        Assert.Equal(0, cli.Run([.. args, "--out", cli.PathOf("whole")]).ExitCode);
+        Assert.Equal(File.ReadAllBytes(cli.PathOf("whole", "loss.csv")), File.ReadAllBytes(cli.PathOf("killed", "loss.csv")));
+        Assert.Equal(File.ReadAllBytes(cli.PathOf("whole", "parameters.csv")), File.ReadAllBytes(cli.PathOf("killed", "parameters.csv")));
+        Assert.Empty(Directory.GetFiles(cli.PathOf("killed"), "*.tmp"));
     }
 }

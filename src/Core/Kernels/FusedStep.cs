@@ -49,27 +49,64 @@ internal static class FusedStep
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    // The six options become type arguments, so each combination in use gets its own loop without branches; the
+    // dispatch below picks it once per call. Not inlined into Run: each width gets its own compilation.
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private static nuint Loop<TV, T>(in StepCoefficients<T> c, ref T x, ref T v, ref T g, ref T xOut, ref T vOut, nuint i, nuint n)
         where TV : struct, ISimd<TV, T>
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        if (n - i < (nuint)TV.Count) return i;
+        return c.Maximize
+            ? Decay<TV, T, Yes>(c, ref x, ref v, ref g, ref xOut, ref vOut, i, n)
+            : Decay<TV, T, No>(c, ref x, ref v, ref g, ref xOut, ref vOut, i, n);
+    }
+
+    private static nuint Decay<TV, T, TMax>(in StepCoefficients<T> c, ref T x, ref T v, ref T g, ref T xOut, ref T vOut, nuint i, nuint n)
+        where TV : struct, ISimd<TV, T> where T : unmanaged, IFloatingPointIeee754<T> where TMax : struct, IFlag =>
+        c.HasWeightDecay
+            ? Momentum<TV, T, TMax, Yes>(c, ref x, ref v, ref g, ref xOut, ref vOut, i, n)
+            : Momentum<TV, T, TMax, No>(c, ref x, ref v, ref g, ref xOut, ref vOut, i, n);
+
+    private static nuint Momentum<TV, T, TMax, TDecay>(in StepCoefficients<T> c, ref T x, ref T v, ref T g, ref T xOut, ref T vOut, nuint i, nuint n)
+        where TV : struct, ISimd<TV, T> where T : unmanaged, IFloatingPointIeee754<T> where TMax : struct, IFlag where TDecay : struct, IFlag
+    {
+        if (!c.HasMomentum) return Run<TV, T, TMax, TDecay, No, No, No, No>(c, ref x, ref v, ref g, ref xOut, ref vOut, i, n);
+        if (!c.BufferInitialized)
+            return c.Nesterov
+                ? Run<TV, T, TMax, TDecay, Yes, No, Yes, Yes>(c, ref x, ref v, ref g, ref xOut, ref vOut, i, n)
+                : Run<TV, T, TMax, TDecay, Yes, No, Yes, No>(c, ref x, ref v, ref g, ref xOut, ref vOut, i, n);
+        if (c.Nesterov) return Run<TV, T, TMax, TDecay, Yes, Yes, Yes, Yes>(c, ref x, ref v, ref g, ref xOut, ref vOut, i, n);
+        return c.Undampened
+            ? Run<TV, T, TMax, TDecay, Yes, Yes, Yes, No>(c, ref x, ref v, ref g, ref xOut, ref vOut, i, n)
+            : Run<TV, T, TMax, TDecay, Yes, Yes, No, No>(c, ref x, ref v, ref g, ref xOut, ref vOut, i, n);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static nuint Run<TV, T, TMax, TDecay, TMomentum, TInitialized, TUndampened, TNesterov>(
+        in StepCoefficients<T> c, ref T x, ref T v, ref T g, ref T xOut, ref T vOut, nuint i, nuint n)
+        where TV : struct, ISimd<TV, T>
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TMax : struct, IFlag
+        where TDecay : struct, IFlag
+        where TMomentum : struct, IFlag
+        where TInitialized : struct, IFlag
+        where TUndampened : struct, IFlag
+        where TNesterov : struct, IFlag
+    {
         var count = (nuint)TV.Count;
-        if (n - i < count) return i;
         var eta = TV.Create(c.NegativeLearningRate);
         var beta = TV.Create(c.Momentum);
         var keep = TV.Create(c.OneMinusDampening);
         var decay = TV.Create(c.WeightDecay);
-        var (maximize, hasDecay, hasMomentum, initialized, undampened, nesterov) =
-            (c.Maximize, c.HasWeightDecay, c.HasMomentum, c.BufferInitialized, c.Undampened, c.Nesterov);
         for (; i + count <= n; i += count)
         {
             var xi = TV.Load(ref x, i);
             var gi = TV.Load(ref g, i);
-            if (maximize) gi = TV.Negate(gi);
-            if (hasDecay) gi = TV.FusedMultiplyAdd(xi, decay, gi);
+            if (TMax.Value) gi = TV.Negate(gi);
+            if (TDecay.Value) gi = TV.FusedMultiplyAdd(xi, decay, gi);
             TV d;
-            if (!hasMomentum)
+            if (!TMomentum.Value)
             {
                 TV.Store(gi, ref vOut, i);
                 d = gi;
@@ -77,17 +114,33 @@ internal static class FusedStep
             else
             {
                 TV b;
-                if (!initialized) b = gi;
+                if (!TInitialized.Value) b = gi;
                 else
                 {
                     var scaled = TV.Multiply(TV.Load(ref v, i), beta);
-                    b = undampened ? TV.Add(scaled, gi) : TV.FusedMultiplyAdd(gi, keep, scaled);
+                    b = TUndampened.Value ? TV.Add(scaled, gi) : TV.FusedMultiplyAdd(gi, keep, scaled);
                 }
                 TV.Store(b, ref vOut, i);
-                d = nesterov ? TV.FusedMultiplyAdd(b, beta, gi) : b;
+                d = TNesterov.Value ? TV.FusedMultiplyAdd(b, beta, gi) : b;
             }
             TV.Store(TV.FusedMultiplyAdd(d, eta, xi), ref xOut, i);
         }
         return i;
     }
+}
+
+/// <summary>A boolean known to the JIT when it compiles a generic instantiation.</summary>
+internal interface IFlag
+{
+    static abstract bool Value { get; }
+}
+
+internal readonly struct Yes : IFlag
+{
+    public static bool Value => true;
+}
+
+internal readonly struct No : IFlag
+{
+    public static bool Value => false;
 }

@@ -95,7 +95,7 @@ internal static partial class App
         {
             var reader = new SettingsReader(section, WithOut(verb));
             settings = verb.Bind(reader);
-            output = new OutputFolder(reader.Text("--out"));
+            output = new OutputFolder(verb.OutputOf(settings) ?? reader.Text("--out"));
         }
         catch (UsageException e)
         {

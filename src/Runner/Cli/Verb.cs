@@ -21,6 +21,9 @@ internal abstract class Verb
     /// <summary>The default output folder.</summary>
     public virtual string DefaultOut => Path.Combine("out", Name);
 
+    /// <summary>The output folder the settings call for, when it is not <c>--out</c>'s (a resumed run writes into its own).</summary>
+    public virtual string? OutputOf(object settings) => null;
+
     /// <summary>Reads and checks every option; throws <see cref="UsageException"/> before anything is written.</summary>
     public abstract object Bind(SettingsReader reader);
 

@@ -99,6 +99,19 @@ internal sealed record TrainingData(NumericTable Table, int Target, int Rows, st
         return new TrainingData(standardized.Table, target, keep, description, header);
     }
 
+    /// <summary>
+    /// SHA-256 of the data as used (standardised values of the rows kept, and the target column), so a resumed run or a
+    /// merged sweep can tell that its data is the same.
+    /// </summary>
+    public string Fingerprint()
+    {
+        using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        hash.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(Table.Values.AsSpan()[..(Rows * Table.Columns)]));
+        hash.AppendData(BitConverter.GetBytes(Target));
+        hash.AppendData(BitConverter.GetBytes(Table.Columns));
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
+
     /// <summary>The data set in the chosen precision.</summary>
     public Dataset<T> ToDataset<T>()
         where T : unmanaged, System.Numerics.IFloatingPointIeee754<T> =>

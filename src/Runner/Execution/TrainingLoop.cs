@@ -25,8 +25,10 @@ internal enum RunStatus
 /// <param name="InitialLoss">The loss before the first step.</param>
 /// <param name="FinalLoss">The loss over the whole training set at <paramref name="Final"/>.</param>
 /// <param name="Reason">Why the run stopped early, for people.</param>
+/// <param name="DivergedAtStep">The step (1-based) at which a divergence was seen, or null.</param>
 internal sealed record TrainingOutcome<T>(
-    ImmutableArray<LossPoint> History, TrainingState<T> Final, RunStatus Status, double TrainingSeconds, double InitialLoss, double FinalLoss, string? Reason)
+    ImmutableArray<LossPoint> History, TrainingState<T> Final, RunStatus Status, double TrainingSeconds, double InitialLoss, double FinalLoss,
+    string? Reason, long? DivergedAtStep)
     where T : unmanaged, IFloatingPointIeee754<T>;
 
 /// <summary>
@@ -52,7 +54,10 @@ internal static class TrainingLoop
     /// <param name="start">A state to continue from (a checkpoint), or null to start afresh.</param>
     /// <param name="history">The losses recorded before <paramref name="start"/>.</param>
     /// <param name="checkpointEvery">Call <paramref name="checkpoint"/> every this many steps (0: never).</param>
-    /// <param name="checkpoint">Saves the state and history so far.</param>
+    /// <param name="checkpoint">
+    /// Saves the state, the history so far, the initial loss and the training seconds: at the start, every
+    /// <paramref name="checkpointEvery"/> steps, and at the end unless the run diverged.
+    /// </param>
     /// <param name="initialLoss">The loss before the first step, when continuing a run that measured it.</param>
     /// <param name="seconds">Training seconds spent before <paramref name="start"/>.</param>
     public static TrainingOutcome<T> Run<T>(
@@ -63,7 +68,7 @@ internal static class TrainingLoop
         TrainingState<T>? start = null,
         ImmutableArray<LossPoint>? history = null,
         long checkpointEvery = 0,
-        Action<TrainingState<T>, ImmutableArray<LossPoint>, double>? checkpoint = null,
+        Action<TrainingState<T>, ImmutableArray<LossPoint>, double, double>? checkpoint = null,
         double? initialLoss = null,
         double seconds = 0)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -78,6 +83,8 @@ internal static class TrainingLoop
         var clock = new Stopwatch();
         var status = RunStatus.Completed;
         string? reason = null;
+        long? divergedAt = null;
+        if (checkpointEvery > 0) checkpoint?.Invoke(state, recorded.ToImmutable(), initial, seconds);
 
         while (!Trainer.IsFinished(options, state))
         {
@@ -100,6 +107,7 @@ internal static class TrainingLoop
                 state = next;
                 status = RunStatus.Diverged;
                 reason = $"the gradient is not finite at step {fault.Step + 1} (element {fault.Index + 1} is {fault.Value.ToString(CultureInfo.InvariantCulture)})";
+                divergedAt = fault.Step + 1;
                 break;
             }
             if (Trainer.RecordDue(options, state.Examples, next.Examples))
@@ -111,12 +119,13 @@ internal static class TrainingLoop
                     state = next;
                     status = RunStatus.Diverged;
                     reason = $"the loss exploded to {Format.G(point.Loss)} after step {Taken(next)}, over {ExplosionFactor} times the initial {Format.G(initial)}";
+                    divergedAt = Taken(next);
                     break;
                 }
             }
             state = next;
             if (checkpointEvery > 0 && Taken(state) % checkpointEvery == 0 && !Trainer.IsFinished(options, state))
-                checkpoint?.Invoke(state, recorded.ToImmutable(), seconds + clock.Elapsed.TotalSeconds);
+                checkpoint?.Invoke(state, recorded.ToImmutable(), initial, seconds + clock.Elapsed.TotalSeconds);
         }
         var final = recorded.Count > 0 && recorded[^1].Examples == state.Examples
             ? recorded[^1].Loss
@@ -128,9 +137,12 @@ internal static class TrainingLoop
             {
                 status = RunStatus.Diverged;
                 reason = $"the final loss {Format.G(final)} is over {ExplosionFactor} times the initial {Format.G(initial)}";
+                divergedAt = Taken(state);
             }
         }
-        return new(recorded.ToImmutable(), state, status, seconds + clock.Elapsed.TotalSeconds, initial, final, reason);
+        if (checkpointEvery > 0 && status != RunStatus.Diverged)
+            checkpoint?.Invoke(state, recorded.ToImmutable(), initial, seconds + clock.Elapsed.TotalSeconds);
+        return new(recorded.ToImmutable(), state, status, seconds + clock.Elapsed.TotalSeconds, initial, final, reason, divergedAt);
     }
 
     /// <summary>Minibatches processed: steps taken plus steps skipped.</summary>

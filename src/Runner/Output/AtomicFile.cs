@@ -2,8 +2,10 @@ namespace Momentum.Runner.Output;
 
 /// <summary>
 /// Writes a file so that, whatever moment the process is killed, the file is either absent, its previous complete
-/// version, or the new complete version: the bytes go to a temporary name in the same folder, are flushed to disk, and
-/// the temporary file is renamed over the target (rename within a file system is atomic on POSIX and NTFS).
+/// version, or the new complete version: the bytes go to a temporary name in the same folder and the temporary file is
+/// renamed over the target (rename within a file system is atomic on POSIX and NTFS). The data is handed to the
+/// operating system before the rename but not forced to the disk (no fsync): that protects against a killed process,
+/// which is what checkpoints are for, without a disk flush per checkpoint; a power cut may still lose the newest files.
 /// </summary>
 internal static class AtomicFile
 {
@@ -16,7 +18,7 @@ internal static class AtomicFile
             using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
             {
                 write(stream);
-                stream.Flush(flushToDisk: true);
+                stream.Flush();
             }
             File.Move(temporary, path, overwrite: true);
         }

@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Numerics;
-using System.Security.Cryptography;
 using System.Text.Json;
+using Microsoft.Extensions.Configuration;
 using Momentum.Optimizers;
 using Momentum.Problems;
 using Momentum.Runner.Cli;
@@ -20,8 +20,23 @@ namespace Momentum.Runner.Verbs;
 /// </summary>
 internal sealed class SweepVerb : Verb<SweepVerb.Settings>
 {
+    /// <param name="Data">The data, prepared.</param>
+    /// <param name="Grid">The grid and what its points share.</param>
+    /// <param name="Template">Training options shared by every point.</param>
+    /// <param name="Double">float64 rather than float32.</param>
+    /// <param name="Parallelism">Points trained at once.</param>
+    /// <param name="Shard">K of K/N.</param>
+    /// <param name="Shards">N of K/N.</param>
+    /// <param name="Timing">Fill the seconds column.</param>
+    /// <param name="Options">The options that define the sweep (not where or how fast it runs), for sweep.json and --resume.</param>
+    /// <param name="Finished">Rows already finished (from --resume), which are not trained again.</param>
+    /// <param name="Out">The output folder when it is not --out's (a resumed sweep writes into its own folder).</param>
     public sealed record Settings(
-        TrainingData Data, Grid Grid, TrainingOptions Template, bool Double, int Parallelism, int Shard, int Shards, bool Timing);
+        TrainingData Data, Grid Grid, TrainingOptions Template, bool Double, int Parallelism, int Shard, int Shards, bool Timing,
+        IReadOnlyDictionary<string, string>? Options = null, IReadOnlyList<Row>? Finished = null, string? Out = null);
+
+    /// <summary>Options that say where or how a sweep runs rather than what it computes: left out of sweep.json.</summary>
+    private static readonly string[] RunOptions = ["out", "shard", "parallelism", "timing", "resume"];
 
     /// <summary>The grid and everything shared by its points: what <c>merge</c> checks is equal across shards.</summary>
     public sealed record Grid(
@@ -68,9 +83,33 @@ internal sealed class SweepVerb : Verb<SweepVerb.Settings>
         new("--parallelism", "Points trained at once (default: the number of cores).", null),
         new("--shard", "K/N: run only the K-th of N disjoint slices of the grid (1 ≤ K ≤ N).", "1/1"),
         OptionSpec.Flag("--timing", "Fill the seconds column with each point's training time (then equal sweeps no longer give equal files)."),
+        new("--resume", "Finish the sweep (or shard) in this folder: points already in its sweep.csv are kept, the others trained.", null),
     ];
 
+    public override string? OutputOf(object settings) => ((Settings)settings).Out;
+
     protected override Settings Read(SettingsReader r)
+    {
+        if (r.OptionalText("--resume") is not { } folder) return ReadFresh(r);
+
+        var given = Options.Where(o => o.Key is not ("resume" or "out" or "parallelism" or "timing") && r.IsSet(o.Name)).Select(o => o.Name).ToList();
+        if (given.Count > 0)
+            throw new UsageException($"--resume {folder}: a resumed sweep keeps its grid and options; leave out {string.Join(", ", given)}");
+        var (manifest, shard) = MergeVerb.ReadManifest(folder);
+        var saved = new Dictionary<string, string?>(manifest.Options.Select(o => new KeyValuePair<string, string?>(o.Key, o.Value)))
+        {
+            ["shard"] = shard,
+            ["parallelism"] = r.OptionalText("--parallelism"),
+            ["timing"] = r.Raw("--timing"),
+        };
+        var settings = ReadFresh(new SettingsReader(new Microsoft.Extensions.Configuration.ConfigurationBuilder().AddInMemoryCollection(saved).Build(), Options));
+        if (settings.Grid.ToJson() != manifest.Grid.ToJson())
+            throw new UsageException($"--resume {folder}: the grid or data is not what the sweep started with ({settings.Data.Description}); was the data changed?");
+        var finished = MergeVerb.ReadRows(Path.Combine(folder, "sweep.csv"), settings.Grid).ToList();
+        return settings with { Finished = finished, Out = r.IsSet("--out") ? r.Text("--out") : folder };
+    }
+
+    private static Settings ReadFresh(SettingsReader r)
     {
         var optimizers = r.Text("--optimizer").Split(',', StringSplitOptions.TrimEntries);
         foreach (var name in optimizers)
@@ -96,8 +135,9 @@ internal sealed class SweepVerb : Verb<SweepVerb.Settings>
         var parallelism = r.OptionalText("--parallelism") is null ? Environment.ProcessorCount : r.Int("--parallelism", Rules.Between(1, 1024));
         var (shard, shards) = ReadShard(r);
         var grid = new Grid(optimizers, lrs, momenta, seeds, dampening, weightDecay, r.Text("--schedule"), template.BatchSize,
-            template.Epochs, precision, r.Text("--loss"), data.Description, Fingerprint(data));
-        return new(data, grid, template, precision == "float64", parallelism, shard, shards, r.Flag("--timing"));
+            template.Epochs, precision, r.Text("--loss"), data.Description, data.Fingerprint());
+        var options = r.Effective().Where(o => !RunOptions.Contains(o.Key)).ToDictionary(o => o.Key, o => o.Value);
+        return new(data, grid, template, precision == "float64", parallelism, shard, shards, r.Flag("--timing"), options);
     }
 
     private static (int Shard, int Shards) ReadShard(SettingsReader r)
@@ -112,15 +152,6 @@ internal sealed class SweepVerb : Verb<SweepVerb.Settings>
         return (k, n);
     }
 
-    /// <summary>SHA-256 of the training data as used (standardised, rows kept, target), so merge can tell sweeps of different data apart.</summary>
-    private static string Fingerprint(TrainingData data)
-    {
-        var bytes = new List<byte>();
-        foreach (var v in data.Table.Values.AsSpan()[..(data.Rows * data.Table.Columns)]) bytes.AddRange(BitConverter.GetBytes(v));
-        bytes.AddRange(BitConverter.GetBytes(data.Target));
-        return Convert.ToHexStringLower(SHA256.HashData(bytes.ToArray()));
-    }
-
     protected override Task<int> RunAsync(Settings s, VerbContext context) =>
         Task.FromResult(s.Double ? Sweep<double>(s, context) : Sweep<float>(s, context));
 
@@ -130,8 +161,11 @@ internal sealed class SweepVerb : Verb<SweepVerb.Settings>
         var data = s.Data.ToDataset<T>();
         var shardPoints = Points(s).Count;
         var progress = context.Progress.Start($"sweep {s.Shard}/{s.Shards}", shardPoints);
-        var finished = Compute(s, data, progress, context.Cancellation);
-        Write(context.Output, s.Grid, finished, s.Shard, s.Shards, shardPoints);
+        // The manifest first, then finished rows as they come (at most once a second), so a killed sweep can be resumed.
+        Write(context.Output, s.Grid, s.Finished ?? [], s.Shard, s.Shards, shardPoints, s.Options, figure: false);
+        var finished = Compute(s, data, progress, context.Cancellation,
+            rows => Write(context.Output, s.Grid, rows, s.Shard, s.Shards, shardPoints, s.Options, figure: false));
+        Write(context.Output, s.Grid, finished, s.Shard, s.Shards, shardPoints, s.Options);
         if (context.Cancellation.IsCancellationRequested)
         {
             context.Error.WriteLine($"interrupted: {finished.Count} of {shardPoints} points finished and were written to {context.Output.Path}");
@@ -149,15 +183,20 @@ internal sealed class SweepVerb : Verb<SweepVerb.Settings>
     /// Trains every point of this shard, <see cref="Settings.Parallelism"/> at a time, and returns the finished rows in grid
     /// order; points not finished when <paramref name="cancellation"/> is set are left out.
     /// </summary>
-    public static List<Row> Compute<T>(Settings s, Dataset<T> data, IProgressTask progress, CancellationToken cancellation)
+    public static List<Row> Compute<T>(Settings s, Dataset<T> data, IProgressTask progress, CancellationToken cancellation,
+        Action<List<Row>>? flush = null)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var rows = new ConcurrentDictionary<int, Row>();
-        var done = 0;
+        foreach (var row in s.Finished ?? []) rows[row.Point.Index] = row;
+        var done = rows.Count;
+        var flushed = System.Diagnostics.Stopwatch.StartNew();
+        var gate = new object();
+        progress.Report(done);
         try
         {
             // One point at a time to whichever worker is free: points differ in cost (diverging ones stop early).
-            var points = Partitioner.Create(Points(s), EnumerablePartitionerOptions.NoBuffering);
+            var points = Partitioner.Create(Points(s).Where(p => !rows.ContainsKey(p.Index)), EnumerablePartitionerOptions.NoBuffering);
             Parallel.ForEach(points, new ParallelOptions { MaxDegreeOfParallelism = s.Parallelism, CancellationToken = cancellation }, point =>
             {
                 var outcome = TrainingLoop.Run(data, OptionsAt(s, point), SilentProgress.Instance, cancellation);
@@ -165,6 +204,13 @@ internal sealed class SweepVerb : Verb<SweepVerb.Settings>
                 var diverged = outcome.Status == RunStatus.Diverged;
                 rows[point.Index] = new Row(point, diverged ? double.NaN : outcome.FinalLoss, diverged, s.Timing ? outcome.TrainingSeconds : null);
                 progress.Report(Interlocked.Increment(ref done));
+                if (flush is not null && flushed.ElapsedMilliseconds >= 1000)
+                    lock (gate)
+                        if (flushed.ElapsedMilliseconds >= 1000)
+                        {
+                            flush([.. rows.Values.OrderBy(r => r.Point.Index)]);
+                            flushed.Restart();
+                        }
             });
         }
         catch (OperationCanceledException)
@@ -182,8 +228,9 @@ internal sealed class SweepVerb : Verb<SweepVerb.Settings>
         return s.Template with { Optimizer = optimizer, Seed = p.Seed, Schedule = ScheduleSettings.Parse(s.Grid.Schedule, p.LearningRate) };
     }
 
-    /// <summary>sweep.csv, sweep.json and sweep.png for <paramref name="rows"/>; shared with <c>merge</c>.</summary>
-    public static void Write(OutputFolder output, Grid grid, IReadOnlyList<Row> rows, int shard, int shards, int shardPoints)
+    /// <summary>sweep.csv, sweep.json and (unless <paramref name="figure"/> is false) sweep.png for <paramref name="rows"/>; shared with <c>merge</c>.</summary>
+    public static void Write(OutputFolder output, Grid grid, IReadOnlyList<Row> rows, int shard, int shards, int shardPoints,
+        IReadOnlyDictionary<string, string>? options, bool figure = true)
     {
         Csv.Write(output, "sweep.csv", Header, rows.Select(r => (IReadOnlyList<object>)
         [
@@ -195,6 +242,9 @@ internal sealed class SweepVerb : Verb<SweepVerb.Settings>
             w.WriteStartObject();
             w.WritePropertyName("grid");
             JsonSerializer.Serialize(w, grid, JsonOptions);
+            w.WriteStartObject("options");
+            foreach (var (key, value) in (options ?? new Dictionary<string, string>()).OrderBy(o => o.Key, StringComparer.Ordinal)) w.WriteString(key, value);
+            w.WriteEndObject();
             w.WriteNumber("points", grid.Count);
             w.WriteString("shard", $"{shard}/{shards}");
             w.WriteNumber("shard_points", shardPoints);
@@ -202,7 +252,7 @@ internal sealed class SweepVerb : Verb<SweepVerb.Settings>
             w.WriteBoolean("complete", rows.Count == shardPoints);
             w.WriteEndObject();
         });
-        Figures.Save(output, "sweep.png", SweepFigure.Render(grid, rows), 360 + 420 * grid.Optimizers.Length, 480);
+        if (figure) Figures.Save(output, "sweep.png", SweepFigure.Render(grid, rows), 360 + 420 * grid.Optimizers.Length, 480);
     }
 
     private static void PrintSummary(VerbContext context, IReadOnlyList<Row> rows)

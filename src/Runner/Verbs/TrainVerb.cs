@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Numerics;
+using Microsoft.Extensions.Configuration;
 using Momentum.Optimizers;
 using Momentum.Problems;
 using Momentum.Runner.Cli;
@@ -7,6 +8,7 @@ using Momentum.Runner.Data;
 using Momentum.Runner.Execution;
 using Momentum.Runner.Output;
 using Momentum.Training;
+using Checkpoint = Momentum.Runner.Output.Checkpoint;
 
 namespace Momentum.Runner.Verbs;
 
@@ -16,14 +18,32 @@ namespace Momentum.Runner.Verbs;
 /// </summary>
 internal sealed class TrainVerb : Verb<TrainVerb.Settings>
 {
-    public sealed record Settings(TrainingData Data, TrainingOptions Training, bool Double, IReadOnlyDictionary<string, string> Options);
+    /// <param name="Data">The data, prepared.</param>
+    /// <param name="Training">Core's options of the run.</param>
+    /// <param name="Double">float64 rather than float32.</param>
+    /// <param name="Options">Every option's text, for summary.json and checkpoints.</param>
+    /// <param name="CheckpointEvery">Steps between checkpoints; 0 for none.</param>
+    /// <param name="Resume">The checkpoint to continue from, or null.</param>
+    /// <param name="Out">The output folder when it is not --out's (a resumed run writes into its own folder).</param>
+    public sealed record Settings(
+        TrainingData Data, TrainingOptions Training, bool Double, IReadOnlyDictionary<string, string> Options,
+        long CheckpointEvery = 0, Checkpoint? Resume = null, string? Out = null);
 
     public override string Name => "train";
     public override string Description => "Minibatch SGD/momentum/Nesterov on linear regression (d2l's train_ch11): loss.csv, loss.png, parameters.csv, summary.json.";
     public override string Example => "momentum train --data airfoil_self_noise.dat --rows 1500 --lr 0.01 --momentum 0.9";
     public override bool ShowsProgress => true;
 
-    public override IReadOnlyList<OptionSpec> Options { get; } = [.. Specs(), .. TrainingData.Specs()];
+    public override IReadOnlyList<OptionSpec> Options { get; } =
+    [
+        .. Specs(),
+        .. TrainingData.Specs(),
+        new("--on-nonfinite", "What a non-finite gradient does: stop (exit 3, keep the outputs so far) or skip the step (counted in summary.json).", "stop"),
+        new("--checkpoint-every", "Write checkpoint.json every N steps (and at the start and end), so --resume can continue after a kill; 0: never.", "0"),
+        new("--resume", "Continue the run whose checkpoint is in this folder, with the options it was started with, writing into that folder.", null),
+    ];
+
+    public override string? OutputOf(object settings) => ((Settings)settings).Out;
 
     /// <summary>The options of one training run, shared with <c>sweep</c> (which takes lists for some of them).</summary>
     public static IEnumerable<OptionSpec> Specs() =>
@@ -44,10 +64,31 @@ internal sealed class TrainVerb : Verb<TrainVerb.Settings>
 
     protected override Settings Read(SettingsReader r)
     {
+        if (r.OptionalText("--resume") is not { } folder) return ReadFresh(r);
+
+        var given = Options.Where(o => o.Name is not ("--resume" or "--out") && r.IsSet(o.Name)).Select(o => o.Name).ToList();
+        if (given.Count > 0)
+            throw new UsageException($"--resume {folder}: a resumed run keeps the options it was started with; leave out {string.Join(", ", given)}");
+        var checkpoint = Checkpoint.Read(folder);
+        var saved = new SettingsReader(
+            new Microsoft.Extensions.Configuration.ConfigurationBuilder()
+                .AddInMemoryCollection(checkpoint.Options.Where(o => o.Key != "resume").Select(o => new KeyValuePair<string, string?>(o.Key, o.Value)))
+                .Build(),
+            Options);
+        var settings = ReadFresh(saved);
+        if (settings.Data.Fingerprint() != checkpoint.DataFingerprint)
+            throw new UsageException($"--resume {folder}: the data is not what the run started with ({settings.Data.Description}); was the file changed?");
+        return settings with { Resume = checkpoint, Out = r.IsSet("--out") ? r.Text("--out") : folder };
+    }
+
+    private static Settings ReadFresh(SettingsReader r)
+    {
         var seed = r.Int("--seed", Rules.Between(int.MinValue, int.MaxValue));
         var data = TrainingData.Read(r, seed);
-        var training = ReadRun(r, data, seed, OptimizerSettings.Read(r, full: true), r.Int("--record-every", Rules.AtLeast(1)));
-        return new(data, training, r.Choice("--precision", "float32", "float64") == "float64", r.Effective());
+        var training = ReadRun(r, data, seed, OptimizerSettings.Read(r, full: true), r.Int("--record-every", Rules.AtLeast(1)))
+            with { OnNonFinite = r.Choice("--on-nonfinite", "stop", "skip") == "skip" ? NonFinitePolicy.Skip : NonFinitePolicy.Throw };
+        var every = r.Long("--checkpoint-every", Rules.AtLeast(0));
+        return new(data, training, r.Choice("--precision", "float32", "float64") == "float64", r.Effective(), every);
     }
 
     /// <summary>
@@ -80,7 +121,15 @@ internal sealed class TrainVerb : Verb<TrainVerb.Settings>
     {
         var data = s.Data.ToDataset<T>();
         var progress = context.Progress.Start("train", s.Training.TotalSteps(data.Rows));
-        var outcome = TrainingLoop.Run(data, s.Training, progress, context.Cancellation);
+        var fingerprint = s.Data.Fingerprint();
+        var output = context.Output;
+        var outcome = TrainingLoop.Run(data, s.Training, progress, context.Cancellation,
+            start: s.Resume?.ToState(data, s.Training),
+            history: s.Resume?.History,
+            checkpointEvery: s.CheckpointEvery,
+            checkpoint: (state, history, initial, seconds) => Checkpoint.Of(s.Options, fingerprint, state, history, initial, seconds).Write(output),
+            initialLoss: s.Resume?.InitialLoss,
+            seconds: s.Resume?.TrainingSeconds ?? 0);
         return Report(s, context, data, outcome);
     }
 
@@ -110,6 +159,7 @@ internal sealed class TrainVerb : Verb<TrainVerb.Settings>
             w.WriteStartObject();
             w.WriteString("status", outcome.Status.ToString().ToLowerInvariant());
             if (outcome.Reason is not null) w.WriteString("reason", outcome.Reason);
+            if (outcome.DivergedAtStep is { } at) w.WriteNumber("diverged_at_step", at);
             w.Number("final_loss", finalLoss);
             w.Number("initial_loss", outcome.InitialLoss);
             w.Number("seconds_per_epoch", secondsPerEpoch);

@@ -1,0 +1,125 @@
+using System.Text.Json;
+
+namespace Momentum.EndToEnd;
+
+/// <summary>Bad data, numerical faults, checkpoints and resumption, determinism.</summary>
+public sealed class ReliabilityTests : IDisposable
+{
+    private readonly Cli cli = new();
+
+    public void Dispose() => cli.Dispose();
+
+    [Theory]
+    [InlineData("", ": the file is empty")]
+    [InlineData("\r\n\r\n", ": the file is empty")]
+    [InlineData("a,b,c\r\n", ": has a header but no data rows")]
+    [InlineData("1,2,3\n4,5,6\n7,8\n", ":3: expected 3 columns, found 2")]
+    [InlineData("1\t2\t3\n4\tfive\t6\n7\t8\t9\n", ":2:2: \"five\" is not a number")]
+    [InlineData("1,2,3\n4,NaN,6\n7,8,9\n", ":2:2: NaN is not a finite number")]
+    [InlineData("1,2,3\n4,5,-Infinity\n7,8,9\n", ":2:3: -Infinity is not a finite number")]
+    [InlineData("x,k,y\n1,2,3\n4,2,6\n7,2,9\n", ": column 2 (k) is constant (2 in every row): standardising it would divide by zero")]
+    [InlineData("1\n2\n3\n", ": has 1 column; training needs at least one feature and a target")]
+    public void Bad_data_exits_2_naming_the_file_and_line_and_writes_nothing(string content, string expected)
+    {
+        var file = cli.PathOf("data.csv");
+        File.WriteAllText(file, content);
+        var result = cli.Run("train", "--data", file, "--batch-size", "1", "--out", cli.PathOf("never"));
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal(file + expected, result.Error.TrimEnd());
+        Assert.False(Directory.Exists(cli.PathOf("never")));
+    }
+
+    [Fact]
+    public void A_missing_file_and_a_missing_target_column_are_named()
+    {
+        var missing = cli.Run("train", "--data", cli.PathOf("nope.tsv"), "--out", cli.PathOf("never"));
+        Assert.Equal((2, cli.PathOf("nope.tsv") + ": no such file"), (missing.ExitCode, missing.Error.TrimEnd()));
+        File.WriteAllText(cli.PathOf("d.csv"), "a,b\n1,2\n3,5\n");
+        var target = cli.Run("train", "--data", cli.PathOf("d.csv"), "--target", "y", "--batch-size", "1", "--out", cli.PathOf("never"));
+        Assert.Equal((2, "--target y: no such column; the columns are a, b"), (target.ExitCode, target.Error.TrimEnd()));
+        Assert.False(Directory.Exists(cli.PathOf("never")));
+    }
+
+    [Fact]
+    public void Stop_on_a_non_finite_gradient_exits_3_with_the_step_and_skip_counts_the_steps_it_skips()
+    {
+        // A learning rate far past the stable range overflows float32 within a few hundred steps.
+        var stop = cli.Run("train", "--lr", "1e6", "--momentum", "0.9", "--record-every", "1000000", "--out", cli.PathOf("stop"));
+        Assert.Equal(3, stop.ExitCode);
+        Assert.Contains("the gradient is not finite at step ", stop.Error);
+        using (var summary = JsonDocument.Parse(File.ReadAllText(cli.PathOf("stop", "summary.json"))))
+        {
+            Assert.Equal("diverged", summary.RootElement.GetProperty("status").GetString());
+            Assert.True(summary.RootElement.GetProperty("diverged_at_step").GetInt64() > 0);
+            Assert.Equal(0, summary.RootElement.GetProperty("skipped_steps").GetInt64());
+        }
+
+        var skip = cli.Run("train", "--lr", "1e6", "--momentum", "0.9", "--record-every", "1000000", "--on-nonfinite", "skip", "--out", cli.PathOf("skip"));
+        using var skipped = JsonDocument.Parse(File.ReadAllText(cli.PathOf("skip", "summary.json")));
+        var root = skipped.RootElement;
+        Assert.True(root.GetProperty("skipped_steps").GetInt64() > 0);
+        Assert.Equal(300, root.GetProperty("steps").GetInt64() + root.GetProperty("skipped_steps").GetInt64());
+        // The parameters went to infinity before the gradients did, so the end still counts as diverged.
+        Assert.Equal(3, skip.ExitCode);
+    }
+
+    [Fact]
+    public void Equal_runs_write_equal_files()
+    {
+        string[] args = ["train", "--synthetic", "400x4", "--optimizer", "nesterov", "--schedule", "cosine:10:100", "--seed", "3"];
+        cli.Run([.. args, "--out", cli.PathOf("a")]);
+        cli.Run([.. args, "--out", cli.PathOf("b")]);
+        foreach (var file in new[] { "loss.csv", "parameters.csv", "loss.png" })
+            Assert.Equal(File.ReadAllBytes(cli.PathOf("a", file)), File.ReadAllBytes(cli.PathOf("b", file)));
+    }
+
+    [Fact]
+    public async Task An_interrupted_run_resumed_from_its_checkpoint_writes_what_an_uninterrupted_run_writes()
+    {
+        // Several seconds of work, stopped after 0.4 s.
+        string[] args = ["train", "--synthetic", "20000x10", "--epochs", "5000", "--record-every", "1000000", "--checkpoint-every", "20000"];
+        using (var stop = new CancellationTokenSource(TimeSpan.FromMilliseconds(400)))
+        {
+            var code = await Momentum.Runner.Cli.App.RunAsync([.. args, "--out", cli.PathOf("a")], TextWriter.Null, TextWriter.Null, stop.Token);
+            Assert.Equal(130, code);
+        }
+        using (var checkpoint = JsonDocument.Parse(File.ReadAllText(cli.PathOf("a", "checkpoint.json"))))
+            Assert.True(checkpoint.RootElement.GetProperty("epoch").GetInt32() < 5000, "the run should have stopped part way");
+        Assert.Equal(0, cli.Run("train", "--resume", cli.PathOf("a")).ExitCode);
+        Assert.Equal(0, cli.Run([.. args, "--out", cli.PathOf("b")]).ExitCode);
+        Assert.Equal(File.ReadAllBytes(cli.PathOf("b", "loss.csv")), File.ReadAllBytes(cli.PathOf("a", "loss.csv")));
+        Assert.Equal(File.ReadAllBytes(cli.PathOf("b", "parameters.csv")), File.ReadAllBytes(cli.PathOf("a", "parameters.csv")));
+    }
+
+    [Fact]
+    public void A_sweep_resumed_after_losing_points_recomputes_only_those_and_writes_the_same_files()
+    {
+        string[] grid = ["sweep", "--synthetic", "300x3", "--lr", "0.01,0.05", "--momentum", "0,0.5,0.9", "--seeds", "0,1"];
+        Assert.Equal(0, cli.Run([.. grid, "--out", cli.PathOf("all")]).ExitCode);
+        Assert.Equal(0, cli.Run([.. grid, "--out", cli.PathOf("part")]).ExitCode);
+        // As a killed sweep leaves it: the manifest and the rows finished so far.
+        var lines = File.ReadAllLines(cli.PathOf("part", "sweep.csv"));
+        File.WriteAllLines(cli.PathOf("part", "sweep.csv"), lines.Where((_, i) => i % 3 != 1));
+        File.Delete(cli.PathOf("part", "sweep.png"));
+
+        var resumed = cli.Run("sweep", "--resume", cli.PathOf("part"), "--parallelism", "1");
+        Assert.Equal(0, resumed.ExitCode);
+        foreach (var file in new[] { "sweep.csv", "sweep.json", "sweep.png" })
+            Assert.Equal(File.ReadAllBytes(cli.PathOf("all", file)), File.ReadAllBytes(cli.PathOf("part", file)));
+
+        var refused = cli.Run("sweep", "--resume", cli.PathOf("part"), "--lr", "0.1");
+        Assert.Equal((2, $"--resume {cli.PathOf("part")}: a resumed sweep keeps its grid and options; leave out --lr"), (refused.ExitCode, refused.Error.TrimEnd()));
+    }
+
+    [Fact]
+    public void Resume_refuses_a_folder_without_a_checkpoint_and_options_given_again()
+    {
+        Directory.CreateDirectory(cli.PathOf("empty"));
+        var none = cli.Run("train", "--resume", cli.PathOf("empty"));
+        Assert.Equal(2, none.ExitCode);
+        Assert.Contains("checkpoint.json", none.Error);
+        Assert.Equal(0, cli.Run("train", "--synthetic", "100x2", "--checkpoint-every", "10", "--out", cli.PathOf("run")).ExitCode);
+        var again = cli.Run("train", "--resume", cli.PathOf("run"), "--lr", "0.1");
+        Assert.Equal((2, $"--resume {cli.PathOf("run")}: a resumed run keeps the options it was started with; leave out --lr"), (again.ExitCode, again.Error.TrimEnd()));
+    }
+}
