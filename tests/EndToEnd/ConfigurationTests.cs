@@ -14,6 +14,7 @@ public sealed class ConfigurationTests : IDisposable
         Environment.SetEnvironmentVariable("MOMENTUM_TRACE__LR", null);
         Environment.SetEnvironmentVariable("MOMENTUM_TRACE__OPTIMIZER", null);
         Environment.SetEnvironmentVariable("MOMENTUM_TRACE__MOMENTUM", null);
+        Environment.SetEnvironmentVariable("MOMENTUM_TRAIN__LR", null);
         cli.Dispose();
     }
 
@@ -25,6 +26,14 @@ public sealed class ConfigurationTests : IDisposable
         Environment.SetEnvironmentVariable("MOMENTUM_TRACE__MOMENTUM", "0.5");
         Assert.Equal("epoch 20, x1: 0.007188, x2: 0.002553", cli.Run("trace", "--out", cli.PathOf("a")).LastLine);
         Assert.Equal("epoch 20, x1: -0.126340, x2: -0.186632", cli.Run("trace", "--momentum", "0.25", "--out", cli.PathOf("b")).LastLine);
+    }
+
+    [Fact]
+    public void An_option_in_the_environment_does_not_block_resuming_a_run()
+    {
+        Assert.Equal(0, cli.Run("train", "--synthetic", "100x2", "--checkpoint-every", "10", "--out", cli.PathOf("run")).ExitCode);
+        Environment.SetEnvironmentVariable("MOMENTUM_TRAIN__LR", "0.3");
+        Assert.Equal(0, cli.Run("train", "--resume", cli.PathOf("run")).ExitCode);
     }
 
     [Fact]

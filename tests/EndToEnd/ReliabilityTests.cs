@@ -19,6 +19,8 @@ public sealed class ReliabilityTests : IDisposable
     [InlineData("1,2,3\n4,5,-Infinity\n7,8,9\n", ":2:3: -Infinity is not a finite number")]
     [InlineData("x,k,y\n1,2,3\n4,2,6\n7,2,9\n", ": column 2 (k) is constant (2 in every row): standardising it would divide by zero")]
     [InlineData("1\n2\n3\n", ": has 1 column; training needs at least one feature and a target")]
+    [InlineData("1,x,3\n4,5,6\n7,8,9\n", ":1:2: \"x\" is not a number")]
+    [InlineData("x,k,y\n1,0.1,3\n4,0.1,6\n7,0.1,9\n", ": column 2 (k) is constant (0.1 in every row): standardising it would divide by zero")]
     public void Bad_data_exits_2_naming_the_file_and_line_and_writes_nothing(string content, string expected)
     {
         var file = cli.PathOf("data.csv");
@@ -109,6 +111,38 @@ public sealed class ReliabilityTests : IDisposable
 
         var refused = cli.Run("sweep", "--resume", cli.PathOf("part"), "--lr", "0.1");
         Assert.Equal((2, $"--resume {cli.PathOf("part")}: a resumed sweep keeps its grid and options; leave out --lr"), (refused.ExitCode, refused.Error.TrimEnd()));
+    }
+
+    [Fact]
+    public void A_checkpoint_that_does_not_fit_the_run_is_refused()
+    {
+        Assert.Equal(0, cli.Run("train", "--synthetic", "100x2", "--checkpoint-every", "10", "--out", cli.PathOf("run")).ExitCode);
+        var path = cli.PathOf("run", "checkpoint.json");
+        File.WriteAllText(path, File.ReadAllText(path).Replace("\"batch\": 0", "\"batch\": 7"));
+        var result = cli.Run("train", "--resume", cli.PathOf("run"));
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal(path + ": epoch 2, minibatch 7 is not a position of a run of 2 epochs of 10 minibatches", result.Error.TrimEnd());
+    }
+
+    [Fact]
+    public void An_output_folder_that_cannot_be_written_is_named()
+    {
+        File.WriteAllText(cli.PathOf("file"), "not a folder");
+        var result = cli.Run("trace", "--out", cli.PathOf("file"));
+        Assert.Equal(2, result.ExitCode);
+        Assert.StartsWith($"--out {cli.PathOf("file")}: cannot write (", result.Error);
+        Assert.DoesNotContain('\n', result.Error.TrimEnd());
+    }
+
+    [Fact]
+    public void Merge_refuses_rows_whose_labels_are_not_their_grid_point()
+    {
+        Assert.Equal(0, cli.Run("sweep", "--synthetic", "100x2", "--lr", "0.01,0.02", "--momentum", "0.5", "--out", cli.PathOf("s")).ExitCode);
+        var csv = cli.PathOf("s", "sweep.csv");
+        File.WriteAllText(csv, File.ReadAllText(csv).Replace("momentum,0.02,", "momentum,0.03,"));
+        var result = cli.Run("merge", cli.PathOf("s"), "--out", cli.PathOf("m"));
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal(csv + ":3:2: \"0.03\" is not point 1 of this sweep's grid (expected 0.02)", result.Error.TrimEnd());
     }
 
     [Fact]

@@ -36,6 +36,7 @@ public sealed class RunTests : IDisposable
     [InlineData("""{"experiments":[{"verb":"trace","options":{"rate":1}}]}""", ": experiment 1 (trace): \"rate\" is not an option of trace; see 'momentum trace --help'")]
     [InlineData("""{"experiments":[{"verb":"trace","options":{"out":"x"}}]}""", ": experiment 1: \"out\" is set by run")]
     [InlineData("""{"experiments":[{"options":{}}]}""", ": experiment 1: needs \"verb\"")]
+    [InlineData("""{"experiments":[{"verb":"train","options":{"resume":"x"}}]}""", ": experiment 1: \"resume\" is not for batch runs")]
     [InlineData("""{"experiments":[]}""", ": expected a non-empty list of experiments")]
     [InlineData("""{"experiments":[""", ":1: not valid JSON")]
     public void A_bad_config_exits_2_before_any_experiment_runs(string json, string message)

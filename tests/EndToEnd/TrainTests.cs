@@ -99,7 +99,8 @@ public sealed class TrainTests : IDisposable
         var result = cli.Run("train", "--lr", "5", "--momentum", "0.9", "--out", cli.PathOf("t"));
         Assert.Equal(3, result.ExitCode);
         Assert.StartsWith("diverged: ", result.Error);
-        Assert.Contains("converges only for lr < (2 + 2β)/L = ", result.Error);
+        Assert.Contains("is the edge of convergence: lr must stay below ", result.Error);
+        Assert.Contains("momentum analyze --matrix ", result.Error);
         Assert.Matches(@"after step \d+|at step \d+", result.Error);
         using var summary = JsonDocument.Parse(File.ReadAllText(cli.PathOf("t", "summary.json")));
         Assert.Equal("diverged", summary.RootElement.GetProperty("status").GetString());

@@ -159,6 +159,42 @@ public class ConvergenceProperties
                 .Label($"radius {radius:R}");
         });
 
+    public sealed record Edge(SgdOptions Options, double Lambda)
+    {
+        public override string ToString() => $"{Options}, λ={Lambda:R}";
+    }
+
+    private static readonly Arbitrary<Edge> Edges =
+        (from lambda in Generators.LogUniform(1e-2, 1e2)
+         from kind in Gen.Choose(0, 2)
+         from beta in kind == 0 ? Gen.Constant(0.0) : Generators.Uniform(0.05, 0.9)
+         from dampening in kind == 1 ? Gen.Elements(0.0, 0.3, 0.7) : Gen.Constant(0.0)
+         from decay in Gen.Elements(0.0, 0.0, 0.1 * lambda)
+         select new Edge(new SgdOptions(1, beta, dampening, decay, Nesterov: kind == 2), lambda)).ToArbitrary();
+
+    private static double Final(SgdOptions options, double lambda)
+    {
+        try
+        {
+            return Math.Abs(Trajectory.Run(new DiagonalQuadratic([lambda]), options, [1.0], 3000).Points[^1][0]);
+        }
+        catch (NonFiniteGradientException)
+        {
+            return double.PositiveInfinity;
+        }
+    }
+
+    [Property(MaxTest = 300)]
+    public Property Below_the_largest_stable_learning_rate_the_optimizer_converges_and_above_it_diverges() =>
+        Prop.ForAll(Edges, e =>
+        {
+            // The bound for gd, heavy ball (with dampening), Nesterov, and weight decay, checked against the optimizer itself.
+            var bound = Convergence.LargestStableLearningRate(e.Options, e.Lambda);
+            var below = Final(e.Options with { LearningRate = 0.9 * bound }, e.Lambda);
+            var above = Final(e.Options with { LearningRate = 1.1 * bound }, e.Lambda);
+            return (below < 1e-3 && above > 1e3).Label($"bound {bound:R}: below → {below:R}, above → {above:R}");
+        });
+
     [Fact]
     public void Steps_to_shrink_by_a_factor_follow_from_the_rate()
     {

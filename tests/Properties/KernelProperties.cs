@@ -64,7 +64,7 @@ public class KernelProperties
     private static readonly Arbitrary<StepCase> LargeCases =
         (from options in Generators.Options
          from initialized in Gen.Elements(false, true)
-         from n in Gen.Frequency((3, Gen.Choose(16_000, 70_000)), (1, Gen.Choose(0, 20)))
+         from n in Gen.Frequency((3, Gen.Choose(16_000, 40_000)), (1, Gen.Choose(0, 20)))
          from seed in Gen.Choose(0, int.MaxValue)
          let random = new Random(seed)
          select new StepCase(options, initialized,
@@ -72,7 +72,7 @@ public class KernelProperties
              [.. Enumerable.Range(0, n).Select(_ => random.NextDouble() * 4 - 2)],
              [.. Enumerable.Range(0, n).Select(_ => random.NextDouble() * 4 - 2)])).ToArbitrary();
 
-    [Property(MaxTest = 60)]
+    [Property(MaxTest = 200)]
     public Property The_parallel_step_equals_the_scalar_reference_for_any_thread_count() =>
         Prop.ForAll(LargeCases, Gen.Choose(1, 5).ToArbitrary(), Gen.Elements(false, true).ToArbitrary(), (c, threads, inPlace) =>
         {

@@ -34,6 +34,17 @@ public class TrainingProperties
             });
         });
 
+    [Property(MaxTest = 200)]
+    public Property A_column_of_one_repeated_value_is_refused_whatever_rounding_its_mean_suffers() =>
+        Prop.ForAll(Generators.Value.ToArbitrary(), Gen.Choose(2, 3000).ToArbitrary(), (value, rows) =>
+        {
+            // 0.1 repeated 1500 times has a computed mean a few ulps off 0.1, and a "deviation" of 1e-15, not 0.
+            var values = new double[rows * 2];
+            for (var i = 0; i < rows; i++) (values[2 * i], values[2 * i + 1]) = (i, value);
+            var e = Record.Exception(() => Standardization.Standardize(new NumericTable([.. values], 2)));
+            return e is ConstantColumnException { Column: 1 };
+        });
+
     [Fact]
     public void A_constant_column_is_refused_naming_it()
     {

@@ -19,7 +19,6 @@ internal interface ISimd<TSelf, T>
     static abstract TSelf Load(ref T source, nuint index);
     static abstract void Store(TSelf value, ref T destination, nuint index);
     static abstract TSelf Add(TSelf a, TSelf b);
-    static abstract TSelf Subtract(TSelf a, TSelf b);
     static abstract TSelf Multiply(TSelf a, TSelf b);
     static abstract TSelf Negate(TSelf a);
 
@@ -40,7 +39,6 @@ internal readonly struct Simd512<T>(Vector512<T> value) : ISimd<Simd512<T>, T>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd512<T> Load(ref T s, nuint i) => new(Vector512.LoadUnsafe(ref s, i));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(Simd512<T> v, ref T d, nuint i) => v.value.StoreUnsafe(ref d, i);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd512<T> Add(Simd512<T> a, Simd512<T> b) => new(a.value + b.value);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd512<T> Subtract(Simd512<T> a, Simd512<T> b) => new(a.value - b.value);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd512<T> Multiply(Simd512<T> a, Simd512<T> b) => new(a.value * b.value);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd512<T> Negate(Simd512<T> a) => new(-a.value);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T Sum(Simd512<T> a) => Vector512.Sum(a.value);
@@ -67,7 +65,6 @@ internal readonly struct Simd256<T>(Vector256<T> value) : ISimd<Simd256<T>, T>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd256<T> Load(ref T s, nuint i) => new(Vector256.LoadUnsafe(ref s, i));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(Simd256<T> v, ref T d, nuint i) => v.value.StoreUnsafe(ref d, i);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd256<T> Add(Simd256<T> a, Simd256<T> b) => new(a.value + b.value);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd256<T> Subtract(Simd256<T> a, Simd256<T> b) => new(a.value - b.value);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd256<T> Multiply(Simd256<T> a, Simd256<T> b) => new(a.value * b.value);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd256<T> Negate(Simd256<T> a) => new(-a.value);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T Sum(Simd256<T> a) => Vector256.Sum(a.value);
@@ -94,7 +91,6 @@ internal readonly struct Simd128<T>(Vector128<T> value) : ISimd<Simd128<T>, T>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd128<T> Load(ref T s, nuint i) => new(Vector128.LoadUnsafe(ref s, i));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(Simd128<T> v, ref T d, nuint i) => v.value.StoreUnsafe(ref d, i);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd128<T> Add(Simd128<T> a, Simd128<T> b) => new(a.value + b.value);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd128<T> Subtract(Simd128<T> a, Simd128<T> b) => new(a.value - b.value);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd128<T> Multiply(Simd128<T> a, Simd128<T> b) => new(a.value * b.value);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Simd128<T> Negate(Simd128<T> a) => new(-a.value);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static T Sum(Simd128<T> a) => Vector128.Sum(a.value);

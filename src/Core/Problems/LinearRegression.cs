@@ -72,22 +72,11 @@ public static class LinearRegression
     public static double[,] Hessian<T>(Dataset<T> data)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        ArgumentNullException.ThrowIfNull(data);
-        var p = data.FeatureCount + 1;
-        var h = new double[p, p];
-        var row = new double[p];
-        for (var i = 0; i < data.Rows; i++)
-        {
-            var x = data.Row(i);
-            for (var j = 0; j < data.FeatureCount; j++) row[j] = double.CreateChecked(x[j]);
-            row[p - 1] = 1;
-            for (var a = 0; a < p; a++)
-                for (var b = a; b < p; b++)
-                    h[a, b] += row[a] * row[b];
-        }
-        for (var a = 0; a < p; a++)
-            for (var b = a; b < p; b++)
-                h[b, a] = h[a, b] /= data.Rows;
+        var moments = RegressionMoments.Of(data);
+        var h = new double[moments.Dimension, moments.Dimension];
+        for (var a = 0; a < moments.Dimension; a++)
+            for (var b = 0; b < moments.Dimension; b++)
+                h[a, b] = moments[a, b];
         return h;
     }
 

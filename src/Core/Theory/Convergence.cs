@@ -29,8 +29,32 @@ public static class Convergence
         return Math.Pow(1 - learningRate * eigenvalue, step) * start;
     }
 
-    /// <summary>The upper end of the stable range of ηλ, 2 + 2β.</summary>
+    /// <summary>The upper end of the stable range of ηλ for heavy-ball momentum, 2 + 2β.</summary>
     public static double StabilityBound(double momentum) => 2 + 2 * momentum;
+
+    /// <summary>
+    /// The upper end of the stable range of ηλ for Nesterov momentum in PyTorch's form (d = g + βb): along λ,
+    /// (b', x') = [[β, λ], [−ηβ², 1 − ηλ(1 + β)]] (b, x), whose characteristic polynomial has p(1) = ηλ and
+    /// p(−1) = 2 + 2β − ηλ(1 + 2β), so by the Jury criterion it converges iff 0 &lt; ηλ &lt; 2(1 + β)/(1 + 2β).
+    /// </summary>
+    public static double NesterovStabilityBound(double momentum) => 2 * (1 + momentum) / (1 + 2 * momentum);
+
+    /// <summary>
+    /// The largest learning rate for which <paramref name="options"/> converge on a quadratic whose Hessian has largest
+    /// eigenvalue L (full-batch; the first step aside): weight decay adds λ_wd to every eigenvalue, dampening scales the
+    /// effective rate by (1 − dampening) (u = b/(1 − dampening) follows the heavy-ball recursion with η(1 − dampening)),
+    /// and then η &lt; bound/(L + λ_wd) with the heavy-ball or Nesterov bound above (β = 0: gradient descent's 2).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">L is not positive and finite.</exception>
+    public static double LargestStableLearningRate(Optimizers.SgdOptions options, double largestEigenvalue)
+    {
+        if (!(largestEigenvalue > 0) || !double.IsFinite(largestEigenvalue))
+            throw new ArgumentOutOfRangeException(nameof(largestEigenvalue), largestEigenvalue, "L must be positive and finite.");
+        var curvature = largestEigenvalue + options.WeightDecay;
+        if (options.Momentum == 0) return 2 / curvature;
+        if (options.Nesterov) return NesterovStabilityBound(options.Momentum) / curvature;
+        return StabilityBound(options.Momentum) / ((1 - options.Dampening) * curvature);
+    }
 
     /// <summary>
     /// Steps k for an error contracting at <paramref name="rate"/> per step to shrink by the factor ε:

@@ -21,11 +21,7 @@ public static class Seeds
     }
 
     /// <summary>A seed for <see cref="System.Random"/> that depends on all three inputs.</summary>
-    public static int Derive(int seed, Stream stream, long index)
-    {
-        var z = Mix((ulong)(uint)seed ^ Mix((ulong)stream * 0x9E3779B97F4A7C15UL ^ Mix((ulong)index)));
-        return (int)(z >> 33);
-    }
+    public static int Derive(int seed, Stream stream, long index) => (int)(Derive64(seed, stream, index) >> 33);
 
     /// <summary>A 64-bit generator state for <see cref="Below"/>, depending on all three inputs.</summary>
     public static ulong Derive64(int seed, Stream stream, long index) =>

@@ -23,8 +23,14 @@ public static class Standardization
         var source = table.Values.AsSpan();
         for (var j = 0; j < columns; j++)
         {
-            var sum = 0.0;
-            for (var i = 0; i < rows; i++) sum += source[i * columns + j];
+            // Constant means every value equal (min = max): a deviation computed from equal values is rounding noise.
+            var (min, max, sum) = (double.PositiveInfinity, double.NegativeInfinity, 0.0);
+            for (var i = 0; i < rows; i++)
+            {
+                var value = source[i * columns + j];
+                (min, max, sum) = (Math.Min(min, value), Math.Max(max, value), sum + value);
+            }
+            if (min == max) throw new ConstantColumnException(j, min);
             var mean = sum / rows;
             var squares = 0.0;
             for (var i = 0; i < rows; i++)
@@ -34,7 +40,7 @@ public static class Standardization
             }
             var deviation = Math.Sqrt(squares / rows);
             if (!(deviation > 0) || !double.IsFinite(deviation))
-                throw new ConstantColumnException(j, source[j]);
+                throw new ArgumentException($"column {j + 1}: its standard deviation {deviation} cannot divide.", nameof(table));
             (means[j], deviations[j]) = (mean, deviation);
         }
 

@@ -89,7 +89,6 @@ public static class Trainer
         // The step's scalars change only with the learning rate (a schedule) and once, when the buffer is created.
         var coefficients = default(StepCoefficients<T>);
         var (coefficientRate, coefficientInitialized) = (double.NaN, false);
-        var schedule = options.Schedule;
         var hasMomentum = optimizer.Momentum != 0;
         // The next multiple of RecordEvery (a comparison per step instead of two divisions).
         var nextRecord = (examples / options.RecordEvery + 1) * options.RecordEvery;
@@ -101,7 +100,7 @@ public static class Trainer
             var scale = rows.Length == batchSize ? fullScale : LinearRegression.Scale<T>(options.Loss, rows.Length);
             if (RegressionKernel.Gradient(features, featureCount, labels, rows, parameters, scale, gradient, next))
             {
-                var rate = schedule?.At(step) ?? optimizer.LearningRate;
+                var rate = options.LearningRateAt(step);
                 if (rate != coefficientRate || initialized != coefficientInitialized)
                 {
                     coefficients = new StepCoefficients<T>(optimizer with { LearningRate = rate }, initialized);

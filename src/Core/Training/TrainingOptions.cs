@@ -11,7 +11,10 @@ namespace Momentum.Training;
 /// <param name="BatchSize">Examples per minibatch.</param>
 /// <param name="Epochs">Passes over the data.</param>
 /// <param name="Seed">Seeds the initial weights and every epoch's shuffle.</param>
-/// <param name="RecordEvery">Record the loss each time the examples seen reach a multiple of this (d2l: <c>n % 200 == 0</c>).</param>
+/// <param name="RecordEvery">
+/// Record the loss each time the examples seen reach or pass a multiple of this. d2l records when <c>n % 200 == 0</c>,
+/// which is the same whenever the batch size divides 200 (the book's 10 does) and would skip records otherwise.
+/// </param>
 /// <param name="Schedule">The learning rate per optimizer step, or null for the optimizer's constant rate.</param>
 /// <param name="OnNonFinite">What a non-finite gradient does: <see cref="NonFinitePolicy.Throw"/> stops the run with a fault, <see cref="NonFinitePolicy.Skip"/> skips the step.</param>
 /// <param name="Loss">

@@ -22,7 +22,6 @@ namespace Momentum.Runner.Cli;
 internal static partial class App
 {
     public const int Success = 0;
-    public const int Failure = 1;
     public const int Usage = 2;
     public const int Diverged = 3;
     public const int Interrupted = 130;
@@ -76,24 +75,27 @@ internal static partial class App
         var configuration = host.Services.GetRequiredService<IConfiguration>();
         var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("momentum");
         var section = configuration.GetSection(verb.Name);
+        var given = explicitValues.Keys.Select(k => k.Split(':')[1]).ToHashSet(StringComparer.OrdinalIgnoreCase);
         if (!verb.ShowsProgress)
-            return await ExecuteAsync(verb, section, stdout, stderr, logger, SilentProgress.Instance, cancellation);
+            return await ExecuteAsync(verb, section, stdout, stderr, logger, SilentProgress.Instance, cancellation, given);
         if (ReferenceEquals(stderr, Console.Error) && !Console.IsErrorRedirected)
         {
             var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error), Interactive = InteractionSupport.Yes });
-            return await SpectreProgress.RunAsync(console, sink => ExecuteAsync(verb, section, stdout, stderr, logger, sink, cancellation));
+            return await SpectreProgress.RunAsync(console, sink => ExecuteAsync(verb, section, stdout, stderr, logger, sink, cancellation, given));
         }
-        return await ExecuteAsync(verb, section, stdout, stderr, logger, new LogProgress(stderr, TimeSpan.FromSeconds(5)), cancellation);
+        return await ExecuteAsync(verb, section, stdout, stderr, logger, new LogProgress(stderr, TimeSpan.FromSeconds(5)), cancellation, given);
     }
 
     /// <summary>Reads the verb's settings from <paramref name="section"/>, then runs it; shared with <c>chapter</c> and <c>run</c>.</summary>
-    public static async Task<int> ExecuteAsync(Verb verb, IConfiguration section, TextWriter stdout, TextWriter stderr, ILogger logger, IProgressSink progress, CancellationToken cancellation)
+    /// <param name="given">The option keys given on this invocation, as opposed to appsettings.json or the environment.</param>
+    public static async Task<int> ExecuteAsync(Verb verb, IConfiguration section, TextWriter stdout, TextWriter stderr, ILogger logger,
+        IProgressSink progress, CancellationToken cancellation, IReadOnlySet<string>? given = null)
     {
         object settings;
-        OutputFolder output;
+        OutputFolder output = new("");
         try
         {
-            var reader = new SettingsReader(section, WithOut(verb));
+            var reader = new SettingsReader(section, WithOut(verb), given);
             settings = verb.Bind(reader);
             output = new OutputFolder(verb.OutputOf(settings) ?? reader.Text("--out"));
         }
@@ -117,8 +119,13 @@ internal static partial class App
         }
         catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
         {
-            stderr.WriteLine("interrupted: the outputs computed so far were written");
+            stderr.WriteLine("interrupted");
             return Interrupted;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            stderr.WriteLine($"--out {output.Path}: cannot write ({e.Message})");
+            return Usage;
         }
     }
 
@@ -141,7 +148,8 @@ internal static partial class App
         return builder.Build();
     }
 
-    private static IEnumerable<OptionSpec> WithOut(Verb verb) =>
+    /// <summary>The verb's options and <c>--out</c>.</summary>
+    public static IEnumerable<OptionSpec> WithOut(Verb verb) =>
         verb.Options.Append(new OptionSpec("--out", "Output folder (created when first written).", verb.DefaultOut));
 
     private static (RootCommand Root, Dictionary<Command, (Verb Verb, List<(OptionSpec Spec, Symbol Symbol)> Symbols)> Commands) BuildCommandLine(IReadOnlyList<Verb> verbs)

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.Extensions.Configuration;
 
 namespace Momentum.Runner.Cli;
@@ -29,6 +28,4 @@ internal sealed record Experiment(string Verb, string Folder, string Title, IRea
 
     private static string Quote(string value) =>
         value.Any(c => char.IsWhiteSpace(c) || c is '"' or '\'' or '$' or '&' or ';') ? $"'{value.Replace("'", "'\\''")}'" : value;
-
-    public static string Number(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 }

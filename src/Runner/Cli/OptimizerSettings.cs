@@ -11,9 +11,9 @@ internal static class OptimizerSettings
 {
     public static readonly string[] Names = ["gd", "momentum", "nesterov"];
 
-    public static IEnumerable<OptionSpec> Specs(string lr, string momentum, bool full)
+    public static IEnumerable<OptionSpec> Specs(string lr, string momentum, bool full, string optimizer = "gd")
     {
-        yield return new("--optimizer", "gd (gradient descent), momentum (heavy ball, d2l §11.6.2) or nesterov (PyTorch's form).", "gd");
+        yield return new("--optimizer", "gd (gradient descent), momentum (heavy ball, d2l §11.6.2) or nesterov (PyTorch's form).", optimizer);
         yield return new("--lr", "Learning rate η > 0.", lr);
         yield return new("--momentum", "Momentum β in [0, 1); gd ignores it.", momentum);
         if (!full) yield break;

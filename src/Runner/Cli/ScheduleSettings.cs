@@ -49,6 +49,8 @@ internal static class ScheduleSettings
                     var pieces = parts[1].Split(',').Select(p => p.Split('=')).ToArray();
                     if (pieces.Any(p => p.Length != 2)) throw Bad("write piecewise:STEP=FACTOR,STEP=FACTOR,…");
                     var boundaries = pieces.Select(p => Steps(p[0], "STEP", 1)).ToArray();
+                    for (var k = 1; k < boundaries.Length; k++)
+                        if (boundaries[k] <= boundaries[k - 1]) throw Bad($"the steps must increase ({boundaries[k - 1]}, then {boundaries[k]})");
                     var factors = pieces.Select(p => Number(p[1], "FACTOR")).ToArray();
                     return LearningRateSchedule.PiecewiseConstant(boundaries, [lr, .. factors.Select(f => f * lr)]);
                 default:

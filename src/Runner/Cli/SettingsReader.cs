@@ -13,15 +13,24 @@ internal sealed class SettingsReader
 {
     private readonly IConfiguration section;
     private readonly Dictionary<string, OptionSpec> specs;
+    private readonly IReadOnlySet<string>? given;
 
-    public SettingsReader(IConfiguration section, IEnumerable<OptionSpec> specs)
+    /// <param name="section">The verb's configuration section.</param>
+    /// <param name="specs">The verb's options.</param>
+    /// <param name="given">The keys set on this invocation (its command line or run-config entry), as opposed to
+    /// appsettings.json or the environment; null: treat every set key as given.</param>
+    public SettingsReader(IConfiguration section, IEnumerable<OptionSpec> specs, IReadOnlySet<string>? given = null)
     {
         this.section = section;
         this.specs = specs.ToDictionary(s => s.Name, StringComparer.Ordinal);
+        this.given = given;
     }
 
     /// <summary>Whether the user set the option (anywhere), rather than leaving its default.</summary>
     public bool IsSet(string name) => Lookup(Spec(name)) is not null;
+
+    /// <summary>Whether the option was given on this invocation itself (not by appsettings.json or the environment).</summary>
+    public bool IsGiven(string name) => given is null ? IsSet(name) : given.Contains(Spec(name).Key);
 
     /// <summary>The option's text as given, or its default.</summary>
     public string? Raw(string name)
@@ -48,7 +57,7 @@ internal sealed class SettingsReader
     public int Int(string name, Func<long, string?> rule)
     {
         var value = Long(name, rule);
-        return value is >= int.MinValue and <= int.MaxValue ? (int)value : throw Fail(name, Text(name), "is too large");
+        return value is >= int.MinValue and <= int.MaxValue ? (int)value : throw Fail(name, Text(name), $"must be an integer in [{int.MinValue}, {int.MaxValue}]");
     }
 
     public bool Flag(string name)

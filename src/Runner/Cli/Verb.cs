@@ -47,8 +47,6 @@ internal abstract class Verb<TSettings> : Verb
 /// <summary>What a running verb may touch: its output folder, standard output and error, a logger, progress and cancellation.</summary>
 internal sealed class VerbContext(Output.OutputFolder output, TextWriter stdout, TextWriter stderr, ILogger logger, IProgressSink progress, CancellationToken cancellation)
 {
-    private readonly List<string> printed = [];
-
     public Output.OutputFolder Output { get; } = output;
     public TextWriter Out { get; } = stdout;
     public TextWriter Error { get; } = stderr;
@@ -56,13 +54,9 @@ internal sealed class VerbContext(Output.OutputFolder output, TextWriter stdout,
     public IProgressSink Progress { get; } = progress;
     public CancellationToken Cancellation { get; } = cancellation;
 
-    /// <summary>The lines printed so far (the chapter's report quotes them).</summary>
-    public IReadOnlyList<string> Printed => printed;
-
     /// <summary>Prints one line of results to standard output.</summary>
     public void Print(string line)
     {
-        printed.Add(line);
         Out.WriteLine(line);
     }
 

@@ -15,7 +15,7 @@ internal sealed record DataTable(string Path, NumericTable Table, IReadOnlyList<
 
 /// <summary>
 /// Reads numbers separated by commas, tabs, semicolons or bars (detected by CsvHelper) or by spaces, with CR LF or LF
-/// line endings; a first row that is not all numbers is the header; empty lines are skipped. Every problem is a
+/// line endings; a first row without any number is the header; empty lines are skipped. Every problem is a
 /// <see cref="UsageException"/> naming <c>file:line[:column]</c> and what was expected.
 /// </summary>
 internal static class DataFile
@@ -34,7 +34,7 @@ internal static class DataFile
         }
         catch (CsvFormatException e)
         {
-            throw new UsageException($"{path}: not readable as CSV ({e.Message})");
+            throw new UsageException($"{path}: not readable as CSV ({e.Message.Split('\n')[0]})");
         }
     }
 
@@ -77,7 +77,8 @@ internal static class DataFile
             if (columns < 0)
             {
                 columns = fields.Count;
-                if (fields.Any(f => !double.TryParse(f, NumberStyles.Float, CultureInfo.InvariantCulture, out _)))
+                // A header is a first row with no number in it; a first row with some numbers is data, checked below.
+                if (fields.All(f => !double.TryParse(f, NumberStyles.Float, CultureInfo.InvariantCulture, out _)))
                 {
                     header = [.. fields];
                     continue;
@@ -88,14 +89,21 @@ internal static class DataFile
             for (var j = 0; j < fields.Count; j++)
             {
                 if (!double.TryParse(fields[j], NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
-                    throw new UsageException($"{path}:{line}:{j + 1}: \"{fields[j]}\" is not a number");
+                    throw new UsageException($"{path}:{line}:{j + 1}: \"{Shown(fields[j])}\" is not a number");
                 if (!double.IsFinite(value))
-                    throw new UsageException($"{path}:{line}:{j + 1}: {fields[j]} is not a finite number");
+                    throw new UsageException($"{path}:{line}:{j + 1}: {Shown(fields[j])} is not a finite number");
                 values.Add(value);
             }
         }
         if (values.Count == 0)
             throw new UsageException(header is null ? $"{path}: the file is empty" : $"{path}: has a header but no data rows");
         return new DataTable(path, new NumericTable(ImmutableCollectionsMarshal.AsImmutableArray(values.ToArray()), columns), header);
+    }
+
+    // A cell as a message shows it: on one line, control characters escaped, long values cut.
+    private static string Shown(string field)
+    {
+        var text = field.Replace("\r", "\\r").Replace("\n", "\\n").Replace("\t", "\\t").Replace("\0", "\\0");
+        return text.Length <= 40 ? text : text[..37] + "...";
     }
 }

@@ -37,15 +37,22 @@ internal sealed class LogProgress(TextWriter error, TimeSpan every) : IProgressS
         private readonly Stopwatch clock = Stopwatch.StartNew();
         private TimeSpan next = TimeSpan.Zero;
 
+        private readonly Lock gate = new();
+
         public void Report(double done)
+        {
+            lock (gate)
+                ReportLocked(done);
+        }
+
+        private void ReportLocked(double done)
         {
             if (next == TimeSpan.Zero) next = interval;
             if (clock.Elapsed < next || total <= 0) return;
             next = clock.Elapsed + interval;
             var fraction = Math.Clamp(done / total, 0, 1);
             var left = fraction > 0 ? clock.Elapsed.TotalSeconds * (1 - fraction) / fraction : double.NaN;
-            lock (error)
-                error.WriteLine(FormattableString.Invariant(
+            error.WriteLine(FormattableString.Invariant(
                     $"{description}: {done:0}/{total:0} ({100 * fraction:0}%), {clock.Elapsed.TotalSeconds:0.0} s elapsed, about {left:0.0} s left"));
         }
     }
@@ -67,15 +74,22 @@ internal sealed class SpectreProgress(ProgressContext context) : IProgressSink
             .StartAsync(context => work(new SpectreProgress(context)));
 
     // Spectre keeps a speed sample per update; report at most every 50 ms, and always the end.
+    // Parallel sweep workers report at once: one at a time, never backwards.
     private sealed class Task(ProgressTask task) : IProgressTask
     {
         private readonly Stopwatch clock = new();
+        private readonly Lock gate = new();
+        private double best;
 
         public void Report(double done)
         {
-            if (done < task.MaxValue && clock.IsRunning && clock.ElapsedMilliseconds < 50) return;
-            clock.Restart();
-            task.Value = Math.Min(done, task.MaxValue);
+            lock (gate)
+            {
+                best = Math.Max(best, done);
+                if (best < task.MaxValue && clock.IsRunning && clock.ElapsedMilliseconds < 50) return;
+                clock.Restart();
+                task.Value = Math.Min(best, task.MaxValue);
+            }
         }
     }
 }

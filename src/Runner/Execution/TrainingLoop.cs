@@ -106,8 +106,8 @@ internal static class TrainingLoop
             {
                 state = next;
                 status = RunStatus.Diverged;
-                reason = $"the gradient is not finite at step {fault.Step + 1} (element {fault.Index + 1} is {fault.Value.ToString(CultureInfo.InvariantCulture)})";
-                divergedAt = fault.Step + 1;
+                reason = $"the gradient is not finite at step {Taken(next) + 1} (element {fault.Index + 1} is {fault.Value.ToString(CultureInfo.InvariantCulture)})";
+                divergedAt = Taken(next) + 1;
                 break;
             }
             if (Trainer.RecordDue(options, state.Examples, next.Examples))
@@ -151,14 +151,15 @@ internal static class TrainingLoop
         state.Optimizer.Step + state.Optimizer.SkippedSteps;
 
     /// <summary>
-    /// For a diverged run of this linear model: the learning rates for which full-batch momentum converges, from the
-    /// largest eigenvalue L of the loss's Hessian (d2l §11.6.3: 0 &lt; ηλ &lt; 2 + 2β for every λ, so η &lt; (2 + 2β)/L).
+    /// For a diverged run of this linear model: the learning rates for which the full-batch optimizer converges, from the
+    /// largest eigenvalue L of the loss's Hessian (<see cref="Convergence.LargestStableLearningRate"/>; d2l §11.6.3).
     /// </summary>
-    public static string StableRange(double momentum, double[,] hessian)
+    public static string StableRange(TrainingOptions options, double[,] hessian)
     {
-        var largest = SymmetricEigen.Of(hessian).Largest;
-        var bound = Convergence.StabilityBound(momentum) / largest;
-        return $"for this data, full-batch momentum with β = {Format.G(momentum)} converges only for lr < (2 + 2β)/L = {Format.G(bound)}, " +
-            $"L = {Format.G(largest)} being the largest eigenvalue of the loss's Hessian; minibatch gradients are noisier, so stay well below it";
+        // nn.MSELoss is twice d2l's ½(ŷ − y)², so its Hessian is twice H.
+        var largest = SymmetricEigen.Of(hessian).Largest * (options.Loss == RegressionLoss.SquaredError ? 2 : 1);
+        var bound = Convergence.LargestStableLearningRate(options.Optimizer, largest);
+        return $"for this data, full-batch {OptimizerSettings.Describe(options.Optimizer with { LearningRate = bound })} is the edge of convergence: " +
+            $"lr must stay below {Format.G(bound)} (L = {Format.G(largest)}, the largest eigenvalue of the loss's Hessian); minibatch gradients are noisier, so stay well below it";
     }
 }

@@ -43,6 +43,23 @@ internal sealed record Checkpoint(
             [.. state.Optimizer.Velocity.Select(double.CreateChecked)],
             history, initialLoss, seconds);
 
+    /// <summary>
+    /// Checks that the checkpoint fits the run it resumes: parameter counts, and a position (epoch, minibatch, examples,
+    /// steps) that the run's data and batch size can reach.
+    /// </summary>
+    /// <returns>A description of the first problem, or null.</returns>
+    public string? Problem(int rows, int features, TrainingOptions options)
+    {
+        var batches = Minibatches.PerEpoch(rows, options.BatchSize);
+        if (Parameters.Length != features + 1 || Velocity.Length != features + 1)
+            return $"it holds {Parameters.Length} parameters and {Velocity.Length} velocities; the data needs {features + 1}";
+        if (Epoch < 0 || Epoch > options.Epochs || Batch < 0 || Batch >= batches || (Epoch == options.Epochs && Batch != 0))
+            return $"epoch {Epoch}, minibatch {Batch} is not a position of a run of {options.Epochs} epochs of {batches} minibatches";
+        if (Examples != (long)Epoch * rows + (long)Batch * options.BatchSize || Step + SkippedSteps != (long)Epoch * batches + Batch || Step < 0 || SkippedSteps < 0)
+            return $"{Examples} examples and {Step} + {SkippedSteps} steps do not match epoch {Epoch}, minibatch {Batch}";
+        return null;
+    }
+
     /// <summary>The training state it holds, for <paramref name="data"/> and the run's <paramref name="options"/>.</summary>
     public TrainingState<T> ToState<T>(Dataset<T> data, TrainingOptions options)
         where T : unmanaged, IFloatingPointIeee754<T>

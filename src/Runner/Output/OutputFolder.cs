@@ -14,9 +14,6 @@ internal sealed class OutputFolder(string path)
     /// <summary>Files written so far, in order.</summary>
     public IReadOnlyList<string> Written => written;
 
-    /// <summary>A sub-folder, created when first written.</summary>
-    public OutputFolder Sub(string name) => new(System.IO.Path.Combine(Path, name));
-
     /// <summary>The full name of <paramref name="file"/> in this folder.</summary>
     public string PathOf(string file) => System.IO.Path.Combine(Path, file);
 

@@ -96,13 +96,17 @@ internal sealed class ChapterVerb(IReadOnlyList<Verb> verbs) : Verb<ChapterVerb.
             var output = new StringWriter();
             var code = await App.ExecuteAsync(verb, experiment.Section(context.Output.Path), output, context.Error, context.Logger, context.Progress, context.Cancellation);
             foreach (var line in output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries)) context.Print("    " + line.TrimEnd('\r'));
-            if (code == App.Interrupted) return code;
             worst = Math.Max(worst, code);
             Section(report, k + 1, experiment, context.Output.Path, output.ToString());
+            if (code == App.Interrupted)
+            {
+                report.AppendLine($"*Interrupted during section {k + 1}; the sections after it were not run.*");
+                break;
+            }
         }
         context.Output.WriteText("report.md", report.ToString());
         context.Print($"report: {context.Output.PathOf("report.md")}");
-        return worst;
+        return worst == App.Interrupted || context.Cancellation.IsCancellationRequested ? App.Interrupted : worst;
     }
 
     private static void Section(StringBuilder report, int number, Experiment e, string outFolder, string printed)

@@ -93,9 +93,18 @@ internal sealed class MergeVerb : Verb<MergeVerb.Settings>
                 : throw new UsageException($"{path}:{i + 1}:7: \"{f[6]}\" is not a number");
             var loss = f[4].Length == 0 ? double.NaN : SettingsReader.TryParseDouble(f[4], out var l) ? l
                 : throw new UsageException($"{path}:{i + 1}:5: \"{f[4]}\" is not a number");
+            if (f[5] is not ("true" or "false"))
+                throw new UsageException($"{path}:{i + 1}:6: \"{f[5]}\" must be true or false");
+            string[] expected = [point.Optimizer, Text(point.LearningRate), Text(point.Momentum), point.Seed.ToString(CultureInfo.InvariantCulture)];
+            for (var k = 0; k < 4; k++)
+                if (f[k] != expected[k])
+                    throw new UsageException($"{path}:{i + 1}:{k + 1}: \"{f[k]}\" is not point {index} of this sweep's grid (expected {expected[k]})");
             yield return new SweepVerb.Row(point, loss, f[5] == "true", seconds);
         }
     }
+
+    // As the CSV writer writes a double: the shortest text that reads back to it.
+    private static string Text(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 
     protected override Task<int> RunAsync(Settings s, VerbContext context)
     {

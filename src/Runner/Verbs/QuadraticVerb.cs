@@ -49,8 +49,8 @@ internal sealed class QuadraticVerb : Verb<QuadraticVerb.Settings>
         }
         catch (NonFiniteGradientException e)
         {
-            var bad = s.Eigenvalues.Where(l => !Convergence.Converges(s.Optimizer.Momentum, s.Optimizer.LearningRate, l)).ToArray();
-            var why = bad.Length > 0 ? $" (ηλ ∉ (0, 2 + 2β) for λ = {string.Join(", ", bad.Select(l => Format.G(l)))})" : "";
+            var bad = s.Eigenvalues.Where(l => l <= 0 || s.Optimizer.LearningRate >= Convergence.LargestStableLearningRate(s.Optimizer, l)).ToArray();
+            var why = bad.Length > 0 ? $" (lr is past the stable limit for λ = {string.Join(", ", bad.Select(l => Format.G(l)))})" : "";
             context.Error.WriteLine($"diverged: the gradient overflowed at step {e.Step + 1}{why}; nothing was written");
             return Task.FromResult(App.Diverged);
         }

@@ -65,6 +65,7 @@ internal sealed class RunVerb(Func<IReadOnlyList<Verb>> verbs) : Verb<RunVerb.Se
                 {
                     var key = option.Name.TrimStart('-');
                     if (key == "out") throw new UsageException($"{where}: \"out\" is set by run (each experiment writes into its own sub-folder of --out)");
+                    if (key == "resume") throw new UsageException($"{where}: \"resume\" is not for batch runs; resume a run with momentum {verb.Name} --resume DIR");
                     if (!verb.Options.Any(o => o.Key == key))
                         throw new UsageException($"{where} ({verb.Name}): \"{option.Name}\" is not an option of {verb.Name}; see 'momentum {verb.Name} --help'");
                     options[key] = Text(option.Value);
@@ -76,7 +77,7 @@ internal sealed class RunVerb(Func<IReadOnlyList<Verb>> verbs) : Verb<RunVerb.Se
             var experiment = new Experiment(verb.Name, name, name, options);
             try
             {
-                verb.Bind(new SettingsReader(experiment.Section("."), verb.Options));
+                verb.Bind(new SettingsReader(experiment.Section("."), App.WithOut(verb)));
             }
             catch (UsageException e)
             {

@@ -74,10 +74,10 @@ internal sealed class SweepVerb : Verb<SweepVerb.Settings>
 
     public override IReadOnlyList<OptionSpec> Options { get; } =
     [
-        new("--optimizer", "Optimizers to compare: a list of gd, momentum, nesterov.", "momentum"),
+        new("--optimizer", "Optimizers to compare: a list of gd (which ignores the momentum axis), momentum, nesterov (β > 0 only).", "momentum"),
         new("--lr", "Learning rates η > 0 (a list).", "0.005,0.01,0.02,0.05,0.1"),
         new("--momentum", "Momenta β in [0, 1) (a list).", "0,0.5,0.9"),
-        new("--seeds", "Seeds (a list): each point is trained once per seed.", "0"),
+        new("--seeds", "Seeds of the initial weights and shuffles (a list): each point is trained once per seed. A --synthetic set is built from seed 0.", "0"),
         .. TrainVerb.Specs().Where(s => s.Name is not ("--optimizer" or "--lr" or "--momentum" or "--seed" or "--record-every")),
         .. TrainingData.Specs(),
         new("--parallelism", "Points trained at once (default: the number of cores).", null),
@@ -92,7 +92,7 @@ internal sealed class SweepVerb : Verb<SweepVerb.Settings>
     {
         if (r.OptionalText("--resume") is not { } folder) return ReadFresh(r);
 
-        var given = Options.Where(o => o.Key is not ("resume" or "out" or "parallelism" or "timing") && r.IsSet(o.Name)).Select(o => o.Name).ToList();
+        var given = Options.Where(o => o.Key is not ("resume" or "out" or "parallelism" or "timing") && r.IsGiven(o.Name)).Select(o => o.Name).ToList();
         if (given.Count > 0)
             throw new UsageException($"--resume {folder}: a resumed sweep keeps its grid and options; leave out {string.Join(", ", given)}");
         var (manifest, shard) = MergeVerb.ReadManifest(folder);
@@ -106,7 +106,7 @@ internal sealed class SweepVerb : Verb<SweepVerb.Settings>
         if (settings.Grid.ToJson() != manifest.Grid.ToJson())
             throw new UsageException($"--resume {folder}: the grid or data is not what the sweep started with ({settings.Data.Description}); was the data changed?");
         var finished = MergeVerb.ReadRows(Path.Combine(folder, "sweep.csv"), settings.Grid).ToList();
-        return settings with { Finished = finished, Out = r.IsSet("--out") ? r.Text("--out") : folder };
+        return settings with { Finished = finished, Out = r.IsGiven("--out") ? r.Text("--out") : folder };
     }
 
     private static Settings ReadFresh(SettingsReader r)
@@ -126,7 +126,8 @@ internal sealed class SweepVerb : Verb<SweepVerb.Settings>
         if (optimizers.Contains("nesterov") && dampening != 0)
             throw SettingsReader.Fail("--dampening", r.Text("--dampening"), "must be 0 with --optimizer nesterov");
 
-        var data = TrainingData.Read(r, seeds[0]);
+        // The data is shared by every point: a synthetic set is built from seed 0 (train's default), whatever --seeds says.
+        var data = TrainingData.Read(r, 0);
         // A point's loss is evaluated once, at its end: the sweep needs no record points.
         var template = TrainVerb.ReadRun(r, data, seeds[0], new SgdOptions(lrs[0], momenta[0], dampening, weightDecay), int.MaxValue);
         foreach (var lr in lrs) ScheduleSettings.Parse(r.Text("--schedule"), lr);

@@ -48,11 +48,7 @@ internal sealed class TrainVerb : Verb<TrainVerb.Settings>
     /// <summary>The options of one training run, shared with <c>sweep</c> (which takes lists for some of them).</summary>
     public static IEnumerable<OptionSpec> Specs() =>
     [
-        new("--optimizer", "gd, momentum (heavy ball) or nesterov.", "momentum"),
-        new("--lr", "Learning rate η > 0.", "0.005"),
-        new("--momentum", "Momentum β in [0, 1); gd ignores it.", "0.9"),
-        new("--dampening", "Dampening in [0, 1] of the gradient in the buffer after the first step (torch.optim.SGD).", "0"),
-        new("--weight-decay", "Coupled L2 weight decay ≥ 0 (torch.optim.SGD).", "0"),
+        .. OptimizerSettings.Specs(lr: "0.005", momentum: "0.9", full: true, optimizer: "momentum"),
         ScheduleSettings.Spec,
         new("--batch-size", "Examples per minibatch.", "10"),
         new("--epochs", "Passes over the data.", "2"),
@@ -66,7 +62,7 @@ internal sealed class TrainVerb : Verb<TrainVerb.Settings>
     {
         if (r.OptionalText("--resume") is not { } folder) return ReadFresh(r);
 
-        var given = Options.Where(o => o.Name is not ("--resume" or "--out") && r.IsSet(o.Name)).Select(o => o.Name).ToList();
+        var given = Options.Where(o => o.Name is not ("--resume" or "--out") && r.IsGiven(o.Name)).Select(o => o.Name).ToList();
         if (given.Count > 0)
             throw new UsageException($"--resume {folder}: a resumed run keeps the options it was started with; leave out {string.Join(", ", given)}");
         var checkpoint = Checkpoint.Read(folder);
@@ -78,7 +74,9 @@ internal sealed class TrainVerb : Verb<TrainVerb.Settings>
         var settings = ReadFresh(saved);
         if (settings.Data.Fingerprint() != checkpoint.DataFingerprint)
             throw new UsageException($"--resume {folder}: the data is not what the run started with ({settings.Data.Description}); was the file changed?");
-        return settings with { Resume = checkpoint, Out = r.IsSet("--out") ? r.Text("--out") : folder };
+        if (checkpoint.Problem(settings.Data.Rows, settings.Data.Features, settings.Training) is { } problem)
+            throw new UsageException($"{Path.Combine(folder, Checkpoint.File)}: {problem}");
+        return settings with { Resume = checkpoint, Out = r.IsGiven("--out") ? r.Text("--out") : folder };
     }
 
     private static Settings ReadFresh(SettingsReader r)
@@ -183,8 +181,8 @@ internal sealed class TrainVerb : Verb<TrainVerb.Settings>
                 var hessian = LinearRegression.Hessian(data);
                 Csv.Write(o, "hessian.csv", [.. names.Select(n => "w_" + n), "b"],
                     Enumerable.Range(0, hessian.GetLength(0)).Select(i => (IReadOnlyList<object>)[.. Enumerable.Range(0, hessian.GetLength(1)).Select(j => (object)hessian[i, j])]));
-                context.Error.WriteLine($"diverged: {outcome.Reason}; {TrainingLoop.StableRange(s.Training.Optimizer.Momentum, hessian)} " +
-                    $"(see momentum analyze --matrix {o.PathOf("hessian.csv")}). The outputs so far are in {o.Path}.");
+                var analyze = $"momentum analyze --matrix {o.PathOf("hessian.csv")} --lr {Format.G(s.Training.Optimizer.LearningRate, 17)} --momentum {Format.G(s.Training.Optimizer.Momentum, 17)}";
+                context.Error.WriteLine($"diverged: {outcome.Reason}; {TrainingLoop.StableRange(s.Training, hessian)} ({analyze}). The outputs so far are in {o.Path}.");
                 return App.Diverged;
             case RunStatus.Interrupted:
                 context.Error.WriteLine($"{outcome.Reason}: the outputs so far are in {o.Path}");
