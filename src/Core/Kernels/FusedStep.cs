@@ -50,8 +50,9 @@ internal static class FusedStep
     }
 
     // The six options become type arguments, so each combination in use gets its own loop without branches; the
-    // dispatch below picks it once per call. Not inlined into Run: each width gets its own compilation.
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    // dispatch below picks it once per call. Each width is compiled on its own (not inlined into Run), fully optimised
+    // from the first call: a tiered first version would cost more than the step itself for small N.
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static nuint Loop<TV, T>(in StepCoefficients<T> c, ref T x, ref T v, ref T g, ref T xOut, ref T vOut, nuint i, nuint n)
         where TV : struct, ISimd<TV, T>
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -62,12 +63,14 @@ internal static class FusedStep
             : Decay<TV, T, No>(c, ref x, ref v, ref g, ref xOut, ref vOut, i, n);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static nuint Decay<TV, T, TMax>(in StepCoefficients<T> c, ref T x, ref T v, ref T g, ref T xOut, ref T vOut, nuint i, nuint n)
         where TV : struct, ISimd<TV, T> where T : unmanaged, IFloatingPointIeee754<T> where TMax : struct, IFlag =>
         c.HasWeightDecay
             ? Momentum<TV, T, TMax, Yes>(c, ref x, ref v, ref g, ref xOut, ref vOut, i, n)
             : Momentum<TV, T, TMax, No>(c, ref x, ref v, ref g, ref xOut, ref vOut, i, n);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static nuint Momentum<TV, T, TMax, TDecay>(in StepCoefficients<T> c, ref T x, ref T v, ref T g, ref T xOut, ref T vOut, nuint i, nuint n)
         where TV : struct, ISimd<TV, T> where T : unmanaged, IFloatingPointIeee754<T> where TMax : struct, IFlag where TDecay : struct, IFlag
     {

@@ -75,9 +75,10 @@ internal static class TrainingLoop
     {
         var state = start ?? Trainer.Init(data, options);
         var evaluator = LossEvaluator<T>.For(data, options);
-        // One untimed step from a throwaway state compiles the training code before the clock runs (the JIT's work is
-        // not training time; PyTorch's kernels are compiled ahead of time). Core is pure, so nothing else changes.
-        if (!Trainer.IsFinished(options, state)) Trainer.Advance(data, options, state, 1);
+        // Two untimed steps from a throwaway state compile the training code before the clock runs: the first step (no
+        // momentum buffer yet) and the later ones take different code. The JIT's work is not training time (PyTorch's
+        // kernels are compiled ahead of time), and Core is pure, so nothing else changes.
+        if (!Trainer.IsFinished(options, state)) Trainer.Advance(data, options, Trainer.Init(data, options), 2);
         var initial = initialLoss ?? evaluator.Loss(Trainer.Init(data, options).Optimizer.Parameters.AsSpan());
         var recorded = (history ?? []).ToBuilder();
         var clock = new Stopwatch();

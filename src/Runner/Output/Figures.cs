@@ -43,12 +43,14 @@ internal static class Figures
         // The book's box is [−5.5, 1] × [−3, 1]; it grows to hold paths that leave it (e.g. divergence).
         var (left, right) = (Math.Min(-5.5, path.Min(p => p.X1) - 0.5), Math.Max(1.0, path.Max(p => p.X1) + 0.5));
         var (bottom, top) = (Math.Min(-3.0, path.Min(p => p.X2) - 0.5), Math.Max(1.0, path.Max(p => p.X2) + 0.5));
-        const int grid = 101;
-        var points = new Coordinates3d[grid, grid];
-        for (var i = 0; i < grid; i++)
-            for (var j = 0; j < grid; j++)
+        // d2l's show_trace_2d evaluates f on a 0.1 grid over its box (66 × 41 points); the same density here.
+        var (columns, rows) = ((int)Math.Ceiling((right - left) / 0.1) + 1, (int)Math.Ceiling((top - bottom) / 0.1) + 1);
+        (columns, rows) = (Math.Clamp(columns, 20, 200), Math.Clamp(rows, 20, 200));
+        var points = new Coordinates3d[rows, columns];
+        for (var i = 0; i < rows; i++)
+            for (var j = 0; j < columns; j++)
             {
-                var (x, y) = (left + (right - left) * j / (grid - 1), bottom + (top - bottom) * i / (grid - 1));
+                var (x, y) = (left + (right - left) * j / (columns - 1), bottom + (top - bottom) * i / (rows - 1));
                 points[i, j] = new Coordinates3d(x, y, f(x, y));
             }
         var contours = plot.Add.ContourLines(points, 10);
