@@ -60,6 +60,8 @@ internal static class TrainingLoop
     /// </param>
     /// <param name="initialLoss">The loss before the first step, when continuing a run that measured it.</param>
     /// <param name="seconds">Training seconds spent before <paramref name="start"/>.</param>
+    /// <param name="warmUp">Compile the training code before the clock starts (<see cref="WarmUp{T}"/>); a caller running
+    /// many short runs does that once itself.</param>
     public static TrainingOutcome<T> Run<T>(
         Dataset<T> data,
         TrainingOptions options,
@@ -70,15 +72,13 @@ internal static class TrainingLoop
         long checkpointEvery = 0,
         Action<TrainingState<T>, ImmutableArray<LossPoint>, double, double>? checkpoint = null,
         double? initialLoss = null,
-        double seconds = 0)
+        double seconds = 0,
+        bool warmUp = true)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var state = start ?? Trainer.Init(data, options);
         var evaluator = LossEvaluator<T>.For(data, options);
-        // Two untimed steps from a throwaway state compile the training code before the clock runs: the first step (no
-        // momentum buffer yet) and the later ones take different code. The JIT's work is not training time (PyTorch's
-        // kernels are compiled ahead of time), and Core is pure, so nothing else changes.
-        if (!Trainer.IsFinished(options, state)) Trainer.Advance(data, options, Trainer.Init(data, options), 2);
+        if (warmUp) WarmUp(data, options);
         var initial = initialLoss ?? evaluator.Loss(Trainer.Init(data, options).Optimizer.Parameters.AsSpan());
         var recorded = (history ?? []).ToBuilder();
         var clock = new Stopwatch();
@@ -145,6 +145,15 @@ internal static class TrainingLoop
             checkpoint?.Invoke(state, recorded.ToImmutable(), initial, seconds + clock.Elapsed.TotalSeconds);
         return new(recorded.ToImmutable(), state, status, seconds + clock.Elapsed.TotalSeconds, initial, final, reason, divergedAt);
     }
+
+    /// <summary>
+    /// Two untimed steps from a throwaway state compile the training code before a clock runs: the first step (no
+    /// momentum buffer yet) and the later ones take different code. The JIT's work is not training time (PyTorch's
+    /// kernels are compiled ahead of time), and Core is pure, so nothing else changes.
+    /// </summary>
+    public static void WarmUp<T>(Dataset<T> data, TrainingOptions options)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        Trainer.Advance(data, options, Trainer.Init(data, options), 2);
 
     /// <summary>Minibatches processed: steps taken plus steps skipped.</summary>
     public static long Taken<T>(TrainingState<T> state)

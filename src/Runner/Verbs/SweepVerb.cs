@@ -197,10 +197,12 @@ internal sealed class SweepVerb : Verb<SweepVerb.Settings>
         try
         {
             // One point at a time to whichever worker is free: points differ in cost (diverging ones stop early).
-            var points = Partitioner.Create(Points(s).Where(p => !rows.ContainsKey(p.Index)), EnumerablePartitionerOptions.NoBuffering);
+            var todo = Points(s).Where(p => !rows.ContainsKey(p.Index)).ToList();
+            if (todo.Count > 0) TrainingLoop.WarmUp(data, OptionsAt(s, todo[0]));
+            var points = Partitioner.Create(todo, EnumerablePartitionerOptions.NoBuffering);
             Parallel.ForEach(points, new ParallelOptions { MaxDegreeOfParallelism = s.Parallelism, CancellationToken = cancellation }, point =>
             {
-                var outcome = TrainingLoop.Run(data, OptionsAt(s, point), SilentProgress.Instance, cancellation);
+                var outcome = TrainingLoop.Run(data, OptionsAt(s, point), SilentProgress.Instance, cancellation, warmUp: false);
                 if (outcome.Status == RunStatus.Interrupted) return;
                 var diverged = outcome.Status == RunStatus.Diverged;
                 rows[point.Index] = new Row(point, diverged ? double.NaN : outcome.FinalLoss, diverged, s.Timing ? outcome.TrainingSeconds : null);
