@@ -79,7 +79,7 @@ internal static class TrainingLoop
         var state = start ?? Trainer.Init(data, options);
         var evaluator = LossEvaluator<T>.For(data, options);
         if (warmUp) WarmUp(data, options);
-        var initial = initialLoss ?? evaluator.Loss(Trainer.Init(data, options).Optimizer.Parameters.AsSpan());
+        var initial = initialLoss ?? evaluator.Loss((start is null ? state : Trainer.Init(data, options)).Optimizer.Parameters.AsSpan());
         var recorded = (history ?? []).ToBuilder();
         var clock = new Stopwatch();
         var status = RunStatus.Completed;
