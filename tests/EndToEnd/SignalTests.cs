@@ -35,6 +35,14 @@ public sealed class KillTests : IDisposable
 
     public void Dispose() => cli.Dispose();
 
+    // The epoch a checkpoint has reached, or −1 while there is none (checkpoints are written atomically: whole or absent).
+    private static int EpochOf(string path)
+    {
+        if (!File.Exists(path)) return -1;
+        using var checkpoint = JsonDocument.Parse(File.ReadAllText(path));
+        return checkpoint.RootElement.GetProperty("epoch").GetInt32();
+    }
+
     [Fact]
     public async Task A_run_killed_with_SIGKILL_and_resumed_writes_exactly_what_an_uninterrupted_run_writes()
     {
@@ -42,8 +50,9 @@ public sealed class KillTests : IDisposable
         string[] args = ["train", "--synthetic", "200000x8", "--batch-size", "4", "--epochs", "150", "--record-every", "400000", "--checkpoint-every", "25000"];
         using (var process = ChildProcess.Start(cli.Root, [.. args, "--out", "killed"]))
         {
-            ChildProcess.WaitFor(() => File.Exists(cli.PathOf("killed", "checkpoint.json")), 60, "the first checkpoint");
-            await Task.Delay(300 + new Random().Next(1200)); // some moment in the run, not chosen by the run
+            // Once the run is into its second epoch, kill it at some moment the run does not choose.
+            ChildProcess.WaitFor(() => EpochOf(cli.PathOf("killed", "checkpoint.json")) >= 1, 60, "the first epoch's checkpoint");
+            await Task.Delay(new Random().Next(200));
             process.Kill(); // SIGKILL: no handler runs, nothing is flushed
             process.WaitForExit();
         }
