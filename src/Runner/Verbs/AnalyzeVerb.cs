@@ -98,7 +98,7 @@ internal sealed class AnalyzeVerb : Verb<AnalyzeVerb.Settings>
             context.Print($"no optimal parameters: the smallest eigenvalue {Format.G(mu)} is not positive");
         foreach (var (method, p) in optimal)
             context.Print(method == "gd"
-                ? $"optimal gd: lr {Format.G(p.LearningRate)}, rate {Format.G(p.Rate, 3)} per step (κ = {Format.G(l / mu)})"
+                ? $"optimal gd: lr {Format.G(p.LearningRate)}, rate {Format.G(p.Rate, 3)} per step (κ = {Format.G(OptimalParameters.ConditionNumber(mu, l))})"
                 : $"optimal momentum: lr {Format.G(p.LearningRate)}, momentum {Format.G(p.Momentum)}, rate {Format.G(p.Rate, 3)} per step");
         return Task.FromResult(App.Success);
     }

@@ -3,7 +3,7 @@
 train_ch11 with sgd_momentum), timed as d2l times it: the training steps only, the loss evaluations excluded.
 
     apt-get install -y python3-torch
-    /usr/bin/python3 bench/pytorch/d2l_airfoil.py ../shared/data/airfoil_self_noise.dat [--epochs 2] [--repeat 5]
+    /usr/bin/python3 bench/pytorch/d2l_train_ch11.py ../shared/data/airfoil_self_noise.dat [--epochs 2] [--repeat 5]
 
 Prints the book's line and the median seconds per epoch over the repeats; the d2l package is not needed (its three
 functions are reproduced below, line for line).
