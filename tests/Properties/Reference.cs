@@ -50,4 +50,29 @@ internal static class Reference
     public static T[] Cast<T>(double[] values)
         where T : unmanaged, IFloatingPointIeee754<T> =>
         Array.ConvertAll(values, T.CreateSaturating);
+
+    /// <summary>
+    /// Checks a minibatch gradient against its definition, (1/B) Σᵢ rᵢ x̃ᵢ with rᵢ = xᵢ·w + b − yᵢ and x̃ = [x, 1], summed
+    /// plainly row by row; each entry may differ by 10⁻¹² of the sum of its terms' magnitudes.
+    /// </summary>
+    public static Property MinibatchGradient(Momentum.Training.Dataset<double> data, int[] batch, double[] parameters, double[] gradient)
+    {
+        var features = data.FeatureCount;
+        for (var j = 0; j <= features; j++)
+        {
+            double expected = 0, scale = 0;
+            foreach (var row in batch)
+            {
+                var x = data.Row(row);
+                var r = parameters[features] - data.Labels[row];
+                for (var k = 0; k < features; k++) r += x[k] * parameters[k];
+                var term = r * (j < features ? x[j] : 1);
+                expected += term;
+                scale += Math.Abs(term) + 1;
+            }
+            if (Math.Abs(gradient[j] - expected / batch.Length) > 1e-12 * scale)
+                return false.Label($"entry {j}: {gradient[j]:R} vs {expected / batch.Length:R}");
+        }
+        return true.ToProperty();
+    }
 }

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics.X86;
@@ -20,7 +21,42 @@ internal static class RegressionKernel
     public const int PrefetchDistance = 16;
 
     /// <summary>
-    /// gradient = scale · [Σᵢ rᵢ xᵢ, Σᵢ rᵢ] over <paramref name="rows"/>, with rᵢ = xᵢ·w + b − yᵢ.
+    /// Most parts a minibatch's gradient is split into (<see cref="Parts"/>): enough for the cores of a workstation, few
+    /// enough that each part is a few hundred microseconds of rows.
+    /// </summary>
+    public const int MaxParts = 8;
+
+    /// <summary>Multiply-adds of one pass over a part's rows (rows × F) below which a minibatch is not split further.</summary>
+    public const int PartWork = 4096;
+
+    /// <summary>
+    /// How many parts the gradient of a minibatch of <paramref name="batchRows"/> rows of <paramref name="featureCount"/>
+    /// features is summed in: 1 for small minibatches (d2l's airfoil run, 10 × 5), otherwise ⌊B·F / 4096⌋ parts of
+    /// whole four-row blocks, at most <see cref="MaxParts"/>. The partition depends on the shape alone, never on the
+    /// threads that compute it, so a gradient is the same bits whoever sums its parts.
+    /// </summary>
+    public static int Parts(int batchRows, int featureCount)
+    {
+        var work = (long)batchRows * featureCount;
+        if (work < 2 * PartWork || batchRows < 8) return 1;
+        var parts = (int)Math.Min(MaxParts, Math.Min(work / PartWork, batchRows / 4));
+        return (batchRows + PartSize(batchRows, parts) - 1) / PartSize(batchRows, parts);
+    }
+
+    /// <summary>The rows of part <paramref name="part"/> of <paramref name="parts"/> within a minibatch of <paramref name="batchRows"/>: consecutive, a multiple of four rows long except the last.</summary>
+    public static Range Part(int batchRows, int parts, int part)
+    {
+        if (parts == 1) return Range.All;
+        var size = PartSize(batchRows, parts);
+        var start = Math.Min(batchRows, part * size);
+        return new Range(start, Math.Min(batchRows, start + size));
+    }
+
+    private static int PartSize(int batchRows, int parts) => ((batchRows + parts - 1) / parts + 3) / 4 * 4;
+
+    /// <summary>
+    /// gradient = scale · Σₖ sₖ over the parts k of the minibatch (<see cref="Parts"/>, summed in order), with
+    /// sₖ = [Σᵢ rᵢ xᵢ, Σᵢ rᵢ] over the rows i of part k and rᵢ = xᵢ·w + b − yᵢ.
     /// </summary>
     /// <param name="features">The data set's features, row-major.</param>
     /// <param name="featureCount">F, features per row.</param>
@@ -38,19 +74,69 @@ internal static class RegressionKernel
         ReadOnlySpan<T> parameters, T scale, Span<T> gradient, ReadOnlySpan<int> prefetch = default)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        var parts = Parts(rows.Length, featureCount);
+        if (parts == 1)
+        {
+            Sums(features, featureCount, labels, rows, parameters, gradient, prefetch);
+            return ScaleAndCheck(gradient, scale);
+        }
+        var scratch = gradient.Length <= 1024 ? stackalloc T[gradient.Length] : new T[gradient.Length];
+        for (var k = 0; k < parts; k++)
+        {
+            var part = Part(rows.Length, parts, k);
+            var next = k + 1 < parts ? rows[Part(rows.Length, parts, k + 1)] : prefetch;
+            Sums(features, featureCount, labels, rows[part], parameters, k == 0 ? gradient : scratch, next);
+            if (k > 0) TensorPrimitives.Add(gradient, scratch, gradient);
+        }
+        return ScaleAndCheck(gradient, scale);
+    }
+
+    /// <summary>gradient = scale · gradient, and whether every element is finite.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static bool ScaleAndCheck<T>(Span<T> gradient, T scale)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        // g − g is 0 for finite g and NaN otherwise.
+        var check = T.Zero;
+        for (var j = 0; j < gradient.Length; j++)
+        {
+            var value = gradient[j] * scale;
+            gradient[j] = value;
+            check += value - value;
+        }
+        return check == T.Zero;
+    }
+
+    /// <summary>
+    /// sums = [Σᵢ rᵢ xᵢ, Σᵢ rᵢ] over <paramref name="rows"/> (unscaled), with rᵢ = xᵢ·w + b − yᵢ: one part of a gradient.
+    /// </summary>
+    /// <param name="features">The data set's features, row-major.</param>
+    /// <param name="featureCount">F, features per row.</param>
+    /// <param name="labels">The targets.</param>
+    /// <param name="rows">The rows of the part.</param>
+    /// <param name="parameters">[w, b].</param>
+    /// <param name="sums">Receives the F + 1 sums.</param>
+    /// <param name="prefetch">Rows the caller will need next: their cache lines are requested now.</param>
+    [SkipLocalsInit]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Sums<T>(
+        ReadOnlySpan<T> features, int featureCount, ReadOnlySpan<T> labels, ReadOnlySpan<int> rows,
+        ReadOnlySpan<T> parameters, Span<T> sums, ReadOnlySpan<int> prefetch = default)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
         var f = (nuint)featureCount;
         ref var w = ref MemoryMarshal.GetReference(parameters);
-        ref var gw = ref MemoryMarshal.GetReference(gradient);
+        ref var gw = ref MemoryMarshal.GetReference(sums);
         ref var x0 = ref MemoryMarshal.GetReference(features);
         var bias = parameters[featureCount];
-        gradient.Clear();
+        sums.Clear();
         var biasSum = T.Zero;
         // Rows of long features come from scattered places in memory: while a row's residual is computed, the lines of
         // the row PrefetchDistance ahead (in this batch, then in the next one) are requested.
         var prefetchRows = f * (nuint)Unsafe.SizeOf<T>() >= 64;
 
         // Four rows at a time: their four residuals (independent dot products), then g_w += Σ rᵢ xᵢ while the rows are
-        // still in the first-level cache, loading and storing the gradient once per four rows.
+        // still in the first-level cache, loading and storing the sums once per four rows.
         var k = 0;
         for (; k + 4 <= rows.Length; k += 4)
         {
@@ -60,10 +146,11 @@ internal static class RegressionKernel
             ref var b = ref Unsafe.Add(ref x0, (nuint)rows[k + 1] * f);
             ref var c = ref Unsafe.Add(ref x0, (nuint)rows[k + 2] * f);
             ref var d = ref Unsafe.Add(ref x0, (nuint)rows[k + 3] * f);
-            var r0 = Dot(ref a, ref w, f) + bias - labels[rows[k]];
-            var r1 = Dot(ref b, ref w, f) + bias - labels[rows[k + 1]];
-            var r2 = Dot(ref c, ref w, f) + bias - labels[rows[k + 2]];
-            var r3 = Dot(ref d, ref w, f) + bias - labels[rows[k + 3]];
+            var (r0, r1, r2, r3) = Dot4(ref a, ref b, ref c, ref d, ref w, f);
+            r0 += bias - labels[rows[k]];
+            r1 += bias - labels[rows[k + 1]];
+            r2 += bias - labels[rows[k + 2]];
+            r3 += bias - labels[rows[k + 3]];
             AddScaled4(ref gw, ref a, r0, ref b, r1, ref c, r2, ref d, r3, f);
             biasSum += r0 + r1 + (r2 + r3);
         }
@@ -75,17 +162,7 @@ internal static class RegressionKernel
             AddScaled(ref gw, ref a, r, f);
             biasSum += r;
         }
-        gradient[featureCount] = biasSum;
-
-        // Scale, and learn finiteness on the way: g − g is 0 for finite g and NaN otherwise.
-        var check = T.Zero;
-        for (var j = 0; j < gradient.Length; j++)
-        {
-            var value = gradient[j] * scale;
-            gradient[j] = value;
-            check += value - value;
-        }
-        return check == T.Zero;
+        sums[featureCount] = biasSum;
     }
 
     /// <summary>Σ aᵢbᵢ: SIMD for long rows, two interleaved scalar chains for short ones.</summary>
@@ -123,6 +200,68 @@ internal static class RegressionKernel
         return sum + other;
     }
 
+    /// <summary>
+    /// (a·w, b·w, c·w, d·w): the four dot products in one loop, so each chunk of w is loaded once for four rows and eight
+    /// independent accumulators (two per row) hide the latency of the fused multiply-add; a 128-bit step takes a tail of
+    /// half a vector (F = 100 floats is twelve 256-bit chunks and one 128-bit one), then scalars.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (T, T, T, T) Dot4<T>(ref T a, ref T b, ref T c, ref T d, ref T w, nuint n)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (!Simd256<T>.IsAccelerated || n < (nuint)Simd256<T>.Count)
+            return (Dot(ref a, ref w, n), Dot(ref b, ref w, n), Dot(ref c, ref w, n), Dot(ref d, ref w, n));
+
+        var count = (nuint)Simd256<T>.Count;
+        var zero = Simd256<T>.Create(T.Zero);
+        var (a0, a1, b0, b1, c0, c1, d0, d1) = (zero, zero, zero, zero, zero, zero, zero, zero);
+        nuint i = 0;
+        for (; i + 2 * count <= n; i += 2 * count)
+        {
+            var w0 = Simd256<T>.Load(ref w, i);
+            var w1 = Simd256<T>.Load(ref w, i + count);
+            a0 = Simd256<T>.FusedMultiplyAdd(Simd256<T>.Load(ref a, i), w0, a0);
+            b0 = Simd256<T>.FusedMultiplyAdd(Simd256<T>.Load(ref b, i), w0, b0);
+            c0 = Simd256<T>.FusedMultiplyAdd(Simd256<T>.Load(ref c, i), w0, c0);
+            d0 = Simd256<T>.FusedMultiplyAdd(Simd256<T>.Load(ref d, i), w0, d0);
+            a1 = Simd256<T>.FusedMultiplyAdd(Simd256<T>.Load(ref a, i + count), w1, a1);
+            b1 = Simd256<T>.FusedMultiplyAdd(Simd256<T>.Load(ref b, i + count), w1, b1);
+            c1 = Simd256<T>.FusedMultiplyAdd(Simd256<T>.Load(ref c, i + count), w1, c1);
+            d1 = Simd256<T>.FusedMultiplyAdd(Simd256<T>.Load(ref d, i + count), w1, d1);
+        }
+        if (i + count <= n)
+        {
+            var w0 = Simd256<T>.Load(ref w, i);
+            a0 = Simd256<T>.FusedMultiplyAdd(Simd256<T>.Load(ref a, i), w0, a0);
+            b0 = Simd256<T>.FusedMultiplyAdd(Simd256<T>.Load(ref b, i), w0, b0);
+            c0 = Simd256<T>.FusedMultiplyAdd(Simd256<T>.Load(ref c, i), w0, c0);
+            d0 = Simd256<T>.FusedMultiplyAdd(Simd256<T>.Load(ref d, i), w0, d0);
+            i += count;
+        }
+        var (sa, sb, sc, sd) = (
+            Simd256<T>.Sum(Simd256<T>.Add(a0, a1)), Simd256<T>.Sum(Simd256<T>.Add(b0, b1)),
+            Simd256<T>.Sum(Simd256<T>.Add(c0, c1)), Simd256<T>.Sum(Simd256<T>.Add(d0, d1)));
+        var half = (nuint)Simd128<T>.Count;
+        if (Simd128<T>.IsAccelerated && i + half <= n)
+        {
+            var w0 = Simd128<T>.Load(ref w, i);
+            sa += Simd128<T>.Sum(Simd128<T>.Multiply(Simd128<T>.Load(ref a, i), w0));
+            sb += Simd128<T>.Sum(Simd128<T>.Multiply(Simd128<T>.Load(ref b, i), w0));
+            sc += Simd128<T>.Sum(Simd128<T>.Multiply(Simd128<T>.Load(ref c, i), w0));
+            sd += Simd128<T>.Sum(Simd128<T>.Multiply(Simd128<T>.Load(ref d, i), w0));
+            i += half;
+        }
+        for (; i < n; i++)
+        {
+            var wi = Unsafe.Add(ref w, i);
+            sa = T.FusedMultiplyAdd(Unsafe.Add(ref a, i), wi, sa);
+            sb = T.FusedMultiplyAdd(Unsafe.Add(ref b, i), wi, sb);
+            sc = T.FusedMultiplyAdd(Unsafe.Add(ref c, i), wi, sc);
+            sd = T.FusedMultiplyAdd(Unsafe.Add(ref d, i), wi, sd);
+        }
+        return (sa, sb, sc, sd);
+    }
+
     /// <summary>yᵢ += s·xᵢ.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void AddScaled<T>(ref T y, ref T x, T s, nuint n)
@@ -135,6 +274,11 @@ internal static class RegressionKernel
             var count = (nuint)Simd256<T>.Count;
             for (; i + count <= n; i += count)
                 Simd256<T>.Store(Simd256<T>.FusedMultiplyAdd(Simd256<T>.Load(ref x, i), scale, Simd256<T>.Load(ref y, i)), ref y, i);
+        }
+        if (Simd128<T>.IsAccelerated && n - i >= (nuint)Simd128<T>.Count)
+        {
+            Simd128<T>.Store(Simd128<T>.FusedMultiplyAdd(Simd128<T>.Load(ref x, i), Simd128<T>.Create(s), Simd128<T>.Load(ref y, i)), ref y, i);
+            i += (nuint)Simd128<T>.Count;
         }
         for (; i < n; i++) Unsafe.Add(ref y, i) = T.FusedMultiplyAdd(Unsafe.Add(ref x, i), s, Unsafe.Add(ref y, i));
     }
@@ -156,6 +300,17 @@ internal static class RegressionKernel
                 acc = Simd256<T>.FusedMultiplyAdd(Simd256<T>.Load(ref c, i), v2, acc);
                 Simd256<T>.Store(Simd256<T>.FusedMultiplyAdd(Simd256<T>.Load(ref d, i), v3, acc), ref y, i);
             }
+        }
+        var half = (nuint)Simd128<T>.Count;
+        if (Simd128<T>.IsAccelerated && n >= (nuint)Simd256<T>.Count && i + half <= n)
+        {
+            // The half-vector tail (F = 100 floats ends in four): the same fused multiply-adds, four lanes at once.
+            var (v0, v1, v2, v3) = (Simd128<T>.Create(s0), Simd128<T>.Create(s1), Simd128<T>.Create(s2), Simd128<T>.Create(s3));
+            var acc = Simd128<T>.FusedMultiplyAdd(Simd128<T>.Load(ref a, i), v0, Simd128<T>.Load(ref y, i));
+            acc = Simd128<T>.FusedMultiplyAdd(Simd128<T>.Load(ref b, i), v1, acc);
+            acc = Simd128<T>.FusedMultiplyAdd(Simd128<T>.Load(ref c, i), v2, acc);
+            Simd128<T>.Store(Simd128<T>.FusedMultiplyAdd(Simd128<T>.Load(ref d, i), v3, acc), ref y, i);
+            i += half;
         }
         for (; i < n; i++)
         {

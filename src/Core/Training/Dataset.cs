@@ -55,17 +55,23 @@ public sealed record Dataset<T>
         var featureCount = table.Columns - 1;
         var features = new T[n * featureCount];
         var labels = new T[n];
+        var values = table.Values.AsSpan();
         for (var i = 0; i < n; i++)
         {
-            var k = 0;
-            for (var j = 0; j < table.Columns; j++)
-            {
-                var value = T.CreateChecked(table[i, j]);
-                if (j == targetColumn) labels[i] = value;
-                else features[i * featureCount + k++] = value;
-            }
+            // The columns before the target and after it, converted as whole spans (a row of 10⁸ values takes a fraction of a second).
+            var row = values.Slice(i * table.Columns, table.Columns);
+            var destination = features.AsSpan(i * featureCount, featureCount);
+            Convert(row[..targetColumn], destination[..targetColumn]);
+            Convert(row[(targetColumn + 1)..], destination[targetColumn..]);
+            labels[i] = T.CreateChecked(row[targetColumn]);
         }
         return new(ImmutableCollectionsMarshal.AsImmutableArray(features), ImmutableCollectionsMarshal.AsImmutableArray(labels), featureCount);
+    }
+
+    private static void Convert(ReadOnlySpan<double> source, Span<T> destination)
+    {
+        if (typeof(T) == typeof(double)) source.CopyTo(MemoryMarshal.Cast<T, double>(destination));
+        else for (var j = 0; j < source.Length; j++) destination[j] = T.CreateChecked(source[j]);
     }
 
     /// <inheritdoc />

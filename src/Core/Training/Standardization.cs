@@ -21,33 +21,52 @@ public static class Standardization
         var means = new double[columns];
         var deviations = new double[columns];
         var source = table.Values.AsSpan();
+
+        // Row by row, every column's sums at once (a pass down one column of a row-major table would touch a cache line
+        // per value); each column's sum still adds its values in row order, so the results are those of a column pass.
+        var min = new double[columns];
+        var max = new double[columns];
+        Array.Fill(min, double.PositiveInfinity);
+        Array.Fill(max, double.NegativeInfinity);
+        for (var i = 0; i < rows; i++)
+        {
+            var row = source.Slice(i * columns, columns);
+            for (var j = 0; j < columns; j++)
+            {
+                var value = row[j];
+                (min[j], max[j], means[j]) = (Math.Min(min[j], value), Math.Max(max[j], value), means[j] + value);
+            }
+        }
         for (var j = 0; j < columns; j++)
         {
             // Constant means every value equal (min = max): a deviation computed from equal values is rounding noise.
-            var (min, max, sum) = (double.PositiveInfinity, double.NegativeInfinity, 0.0);
-            for (var i = 0; i < rows; i++)
+            if (min[j] == max[j]) throw new ConstantColumnException(j, min[j]);
+            means[j] /= rows;
+        }
+        for (var i = 0; i < rows; i++)
+        {
+            var row = source.Slice(i * columns, columns);
+            for (var j = 0; j < columns; j++)
             {
-                var value = source[i * columns + j];
-                (min, max, sum) = (Math.Min(min, value), Math.Max(max, value), sum + value);
+                var d = row[j] - means[j];
+                deviations[j] += d * d;
             }
-            if (min == max) throw new ConstantColumnException(j, min);
-            var mean = sum / rows;
-            var squares = 0.0;
-            for (var i = 0; i < rows; i++)
-            {
-                var d = source[i * columns + j] - mean;
-                squares += d * d;
-            }
-            var deviation = Math.Sqrt(squares / rows);
+        }
+        for (var j = 0; j < columns; j++)
+        {
+            var deviation = Math.Sqrt(deviations[j] / rows);
             if (!(deviation > 0) || !double.IsFinite(deviation))
                 throw new ArgumentException($"column {j + 1}: its standard deviation {deviation} cannot divide.", nameof(table));
-            (means[j], deviations[j]) = (mean, deviation);
+            deviations[j] = deviation;
         }
 
         var result = new double[source.Length];
         for (var i = 0; i < rows; i++)
-            for (var j = 0; j < columns; j++)
-                result[i * columns + j] = (source[i * columns + j] - means[j]) / deviations[j];
+        {
+            var row = source.Slice(i * columns, columns);
+            var target = result.AsSpan(i * columns, columns);
+            for (var j = 0; j < columns; j++) target[j] = (row[j] - means[j]) / deviations[j];
+        }
         return new(
             new NumericTable(ImmutableCollectionsMarshal.AsImmutableArray(result), columns),
             ImmutableCollectionsMarshal.AsImmutableArray(means),

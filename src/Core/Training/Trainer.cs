@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Numerics;
+using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using MathNet.Numerics.Distributions;
@@ -62,8 +63,16 @@ public static class Trainer
     /// the state before the refused step is returned with <see cref="TrainingState{T}.Fault"/> set).
     /// </summary>
     /// <returns>The new state; <paramref name="state"/> is unchanged.</returns>
+    /// <param name="data">The data set.</param>
+    /// <param name="options">The run's options.</param>
+    /// <param name="state">The state to continue from.</param>
+    /// <param name="maxSteps">Most minibatches to take.</param>
+    /// <param name="team">
+    /// Threads to share each minibatch gradient (<see cref="GradientTeam"/>), for minibatches large enough to be cut into
+    /// parts (<see cref="RegressionKernel.Parts"/>); the states are the same bits with or without it.
+    /// </param>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static TrainingState<T> Advance<T>(Dataset<T> data, TrainingOptions options, TrainingState<T> state, long maxSteps = long.MaxValue)
+    public static TrainingState<T> Advance<T>(Dataset<T> data, TrainingOptions options, TrainingState<T> state, long maxSteps = long.MaxValue, GradientTeam? team = null)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(data);
@@ -92,13 +101,18 @@ public static class Trainer
         var hasMomentum = optimizer.Momentum != 0;
         // The next multiple of RecordEvery (a comparison per step instead of two divisions).
         var nextRecord = (examples / options.RecordEvery + 1) * options.RecordEvery;
+        var shared = Shared<T>.For(team, data, batchSize, parameters);
+
 
         for (long taken = 0; taken < maxSteps; taken++)
         {
             var rows = Minibatches.Rows(order.AsSpan(), batchSize, batch);
             var next = batch + 1 < batches ? Minibatches.Rows(order.AsSpan(), batchSize, batch + 1) : default;
             var scale = rows.Length == batchSize ? fullScale : LinearRegression.Scale<T>(options.Loss, rows.Length);
-            if (RegressionKernel.Gradient(features, featureCount, labels, rows, parameters, scale, gradient, next))
+            var finite = shared is null
+                ? RegressionKernel.Gradient(features, featureCount, labels, rows, parameters, scale, gradient, next)
+                : shared.Gradient(team!, order, batch * batchSize, rows.Length, next.Length, scale, gradient);
+            if (finite)
             {
                 var rate = options.LearningRateAt(step);
                 if (rate != coefficientRate || initialized != coefficientInitialized)
@@ -152,5 +166,64 @@ public static class Trainer
             state = next;
         }
         return new(history.ToImmutable(), state);
+    }
+
+    /// <summary>
+    /// A minibatch gradient summed by a <see cref="GradientTeam"/>: thread t sums parts t, t + T, … of the minibatch into
+    /// their own buffers, then the caller adds the parts in order, exactly as <see cref="RegressionKernel.Gradient{T}"/>
+    /// does alone.
+    /// </summary>
+    private sealed class Shared<T>
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        private readonly T[] features, labels, parameters;
+        private readonly int featureCount;
+        private readonly T[][] partials;
+        private int[] order = [];
+        private int start, length, nextLength, parts, threads;
+        private readonly Action<int> sum;
+
+        private Shared(Dataset<T> data, int batchSize, T[] parameters)
+        {
+            features = ImmutableCollectionsMarshal.AsArray(data.Features)!;
+            labels = ImmutableCollectionsMarshal.AsArray(data.Labels)!;
+            featureCount = data.FeatureCount;
+            this.parameters = parameters;
+            partials = new T[RegressionKernel.Parts(batchSize, featureCount)][];
+            for (var k = 0; k < partials.Length; k++) partials[k] = new T[parameters.Length];
+            sum = Sum;
+        }
+
+        /// <summary>A shared gradient when <paramref name="team"/> has threads to share minibatches of this size; else null.</summary>
+        public static Shared<T>? For(GradientTeam? team, Dataset<T> data, int batchSize, T[] parameters) =>
+            team is { Threads: > 1 } && RegressionKernel.Parts(batchSize, data.FeatureCount) > 1 ? new(data, batchSize, parameters) : null;
+
+        /// <summary>The scaled gradient of rows order[start..start + length), prefetching the next minibatch; whether it is finite.</summary>
+        public bool Gradient(GradientTeam team, ImmutableArray<int> epochOrder, int batchStart, int batchLength, int next, T scale, Span<T> gradient)
+        {
+            (order, start, length, nextLength) = (ImmutableCollectionsMarshal.AsArray(epochOrder)!, batchStart, batchLength, next);
+            parts = RegressionKernel.Parts(length, featureCount);
+            threads = Math.Min(team.Threads, parts);
+            if (threads == 1)
+                return RegressionKernel.Gradient<T>(features, featureCount, labels, order.AsSpan(start, length), parameters, scale, gradient, order.AsSpan(start + length, nextLength));
+            team.Run(sum);
+            partials[0].CopyTo(gradient);
+            for (var k = 1; k < parts; k++) TensorPrimitives.Add(gradient, partials[k], gradient);
+            return RegressionKernel.ScaleAndCheck(gradient, scale);
+        }
+
+        private void Sum(int thread)
+        {
+            if (thread >= threads) return;
+            var rows = order.AsSpan(start, length);
+            var next = order.AsSpan(start + length, nextLength);
+            for (var k = thread; k < parts; k += threads)
+            {
+                // Each thread prefetches its own next part: the same part of the next minibatch after its last one.
+                var ahead = k + threads < parts ? rows[RegressionKernel.Part(length, parts, k + threads)]
+                    : next.IsEmpty ? default : next[RegressionKernel.Part(next.Length, RegressionKernel.Parts(next.Length, featureCount), Math.Min(thread, RegressionKernel.Parts(next.Length, featureCount) - 1))];
+                RegressionKernel.Sums<T>(features, featureCount, labels, rows[RegressionKernel.Part(length, parts, k)], parameters, partials[k], ahead);
+            }
+        }
     }
 }

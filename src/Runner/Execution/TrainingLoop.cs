@@ -62,6 +62,7 @@ internal static class TrainingLoop
     /// <param name="seconds">Training seconds spent before <paramref name="start"/>.</param>
     /// <param name="warmUp">Compile the training code before the clock starts (<see cref="WarmUp{T}"/>); a caller running
     /// many short runs does that once itself.</param>
+    /// <param name="team">Threads that share each large minibatch's gradient, or null for the calling thread alone.</param>
     public static TrainingOutcome<T> Run<T>(
         Dataset<T> data,
         TrainingOptions options,
@@ -73,12 +74,13 @@ internal static class TrainingLoop
         Action<TrainingState<T>, ImmutableArray<LossPoint>, double, double>? checkpoint = null,
         double? initialLoss = null,
         double seconds = 0,
-        bool warmUp = true)
+        bool warmUp = true,
+        GradientTeam? team = null)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var state = start ?? Trainer.Init(data, options);
         var evaluator = LossEvaluator<T>.For(data, options);
-        if (warmUp) WarmUp(data, options);
+        if (warmUp) WarmUp(data, options, team);
         var initial = initialLoss ?? evaluator.Loss((start is null ? state : Trainer.Init(data, options)).Optimizer.Parameters.AsSpan());
         var recorded = (history ?? []).ToBuilder();
         var clock = new Stopwatch();
@@ -99,7 +101,7 @@ internal static class TrainingLoop
             if (checkpointEvery > 0) steps = (int)Math.Min(steps, checkpointEvery - Taken(state) % checkpointEvery);
 
             clock.Start();
-            var next = Trainer.Advance(data, options, state, steps);
+            var next = Trainer.Advance(data, options, state, steps, team);
             clock.Stop();
             progress.Report(Taken(next));
 
@@ -151,9 +153,9 @@ internal static class TrainingLoop
     /// momentum buffer yet) and the later ones take different code. The JIT's work is not training time (PyTorch's
     /// kernels are compiled ahead of time), and Core is pure, so nothing else changes.
     /// </summary>
-    public static void WarmUp<T>(Dataset<T> data, TrainingOptions options)
+    public static void WarmUp<T>(Dataset<T> data, TrainingOptions options, GradientTeam? team = null)
         where T : unmanaged, IFloatingPointIeee754<T> =>
-        Trainer.Advance(data, options, Trainer.Init(data, options), 2);
+        Trainer.Advance(data, options, Trainer.Init(data, options), 2, team);
 
     /// <summary>Minibatches processed: steps taken plus steps skipped.</summary>
     public static long Taken<T>(TrainingState<T> state)

@@ -25,9 +25,10 @@ internal sealed class TrainVerb : Verb<TrainVerb.Settings>
     /// <param name="CheckpointEvery">Steps between checkpoints; 0 for none.</param>
     /// <param name="Resume">The checkpoint to continue from, or null.</param>
     /// <param name="Out">The output folder when it is not --out's (a resumed run writes into its own folder).</param>
+    /// <param name="Threads">Threads that share each large minibatch's gradient (the results do not depend on it).</param>
     public sealed record Settings(
         TrainingData Data, TrainingOptions Training, bool Double, IReadOnlyDictionary<string, string> Options,
-        long CheckpointEvery = 0, Checkpoint? Resume = null, string? Out = null);
+        long CheckpointEvery = 0, Checkpoint? Resume = null, string? Out = null, int Threads = 1);
 
     public override string Name => "train";
     public override string Description => "Minibatch SGD/momentum/Nesterov on linear regression (d2l's train_ch11): loss.csv, loss.png, parameters.csv, summary.json.";
@@ -41,6 +42,7 @@ internal sealed class TrainVerb : Verb<TrainVerb.Settings>
         new("--on-nonfinite", "What a non-finite gradient does: stop (exit 3, keep the outputs so far) or skip the step (counted in summary.json).", "stop"),
         new("--checkpoint-every", "Write checkpoint.json every N steps (and at the start and end), so --resume can continue after a kill; 0: never.", "0"),
         new("--resume", "Continue the run whose checkpoint is in this folder, with the options it was started with, writing into that folder.", null),
+        new("--threads", "Threads that share each minibatch's gradient when a minibatch is large (batch × features ≥ 8192); the results are the same bits for any number (default: the number of cores).", null),
     ];
 
     public override string? OutputOf(object settings) => ((Settings)settings).Out;
@@ -62,7 +64,7 @@ internal sealed class TrainVerb : Verb<TrainVerb.Settings>
     {
         if (r.OptionalText("--resume") is not { } folder) return ReadFresh(r);
 
-        var given = Options.Where(o => o.Name is not ("--resume" or "--out") && r.IsGiven(o.Name)).Select(o => o.Name).ToList();
+        var given = Options.Where(o => o.Name is not ("--resume" or "--out" or "--threads") && r.IsGiven(o.Name)).Select(o => o.Name).ToList();
         if (given.Count > 0)
             throw new UsageException($"--resume {folder}: a resumed run keeps the options it was started with; leave out {string.Join(", ", given)}");
         var checkpoint = Checkpoint.Read(folder);
@@ -76,7 +78,7 @@ internal sealed class TrainVerb : Verb<TrainVerb.Settings>
             throw new UsageException($"--resume {folder}: the data is not what the run started with ({settings.Data.Description}); was the file changed?");
         if (checkpoint.Problem(settings.Data.Rows, settings.Data.Features, settings.Training) is { } problem)
             throw new UsageException($"{Path.Combine(folder, Checkpoint.File)}: {problem}");
-        return settings with { Resume = checkpoint, Out = r.IsGiven("--out") ? r.Text("--out") : folder };
+        return settings with { Resume = checkpoint, Out = r.IsGiven("--out") ? r.Text("--out") : folder, Threads = Threads(r) };
     }
 
     private static Settings ReadFresh(SettingsReader r)
@@ -86,8 +88,11 @@ internal sealed class TrainVerb : Verb<TrainVerb.Settings>
         var training = ReadRun(r, data, seed, OptimizerSettings.Read(r, full: true), r.Int("--record-every", Rules.AtLeast(1)))
             with { OnNonFinite = r.Choice("--on-nonfinite", "stop", "skip") == "skip" ? NonFinitePolicy.Skip : NonFinitePolicy.Throw };
         var every = r.Long("--checkpoint-every", Rules.AtLeast(0));
-        return new(data, training, r.Choice("--precision", "float32", "float64") == "float64", r.Effective(), every);
+        return new(data, training, r.Choice("--precision", "float32", "float64") == "float64", r.Effective(), every, Threads: Threads(r));
     }
+
+    private static int Threads(SettingsReader r) =>
+        r.OptionalText("--threads") is null ? Environment.ProcessorCount : r.Int("--threads", Rules.Between(1, 1024));
 
     /// <summary>
     /// The training options around <paramref name="optimizer"/> (schedule, batch size, epochs, loss), checked against the
@@ -121,13 +126,17 @@ internal sealed class TrainVerb : Verb<TrainVerb.Settings>
         var progress = context.Progress.Start("train", s.Training.TotalSteps(data.Rows));
         var fingerprint = s.Data.Fingerprint();
         var output = context.Output;
+        // Helper threads only when this run's minibatches are cut into parts; they never change the results.
+        var threads = Math.Min(s.Threads, GradientTeam.Parts(s.Training.BatchSize, data.FeatureCount));
+        using var team = threads > 1 ? new GradientTeam(threads) : null;
         var outcome = TrainingLoop.Run(data, s.Training, progress, context.Cancellation,
             start: s.Resume?.ToState(data, s.Training),
             history: s.Resume?.History,
             checkpointEvery: s.CheckpointEvery,
             checkpoint: (state, history, initial, seconds) => Checkpoint.Of(s.Options, fingerprint, state, history, initial, seconds).Write(output),
             initialLoss: s.Resume?.InitialLoss,
-            seconds: s.Resume?.TrainingSeconds ?? 0);
+            seconds: s.Resume?.TrainingSeconds ?? 0,
+            team: team);
         return Report(s, context, data, outcome);
     }
 
