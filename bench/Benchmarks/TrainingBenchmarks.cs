@@ -44,6 +44,22 @@ public class TrainingBenchmarks
     [Benchmark]
     public TrainingState<float> LargeEpoch() => Trainer.Advance(large, largeOptions, largeStart);
 
+    /// <summary>The same epoch with a two-thread <see cref="GradientTeam"/> (each minibatch in two parts of 50 rows).</summary>
+    [Benchmark]
+    public TrainingState<float> LargeEpochTwoThreads() => Trainer.Advance(large, largeOptions, largeStart, team: team);
+
+    private GradientTeam team = null!;
+
+    [GlobalSetup(Targets = [nameof(LargeEpochTwoThreads)])]
+    public void SetupTeam()
+    {
+        Setup();
+        team = new GradientTeam(2);
+    }
+
+    [GlobalCleanup]
+    public void Cleanup() => team?.Dispose();
+
 }
 
 /// <summary>A sweep of 64 grid points on the airfoil data, with one worker and with two.</summary>
@@ -73,4 +89,66 @@ public class SweepBenchmarks
     /// <summary>64 grid points (8 learning rates × 4 momenta × 2 seeds) of two airfoil epochs each.</summary>
     [Benchmark]
     public int Sweep64() => SweepVerb.Compute<float>(sweep with { Parallelism = Parallelism }, airfoil, SilentProgress.Instance, CancellationToken.None).Count;
+}
+
+/// <summary>
+/// What the large epoch cannot beat: reading its 400 MB of rows with no arithmetic, in file order and in the epoch's
+/// shuffled order (one and two threads), with the kernel's prefetching. The shuffled read is the floor of any training
+/// that keeps d2l's per-epoch row shuffle.
+/// </summary>
+public class RowReadBenchmarks
+{
+    private const int Rows = 1_000_000, Features = 100;
+    private float[] features = null!;
+    private int[] inOrder = null!, shuffled = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        features = new float[Rows * Features];
+        var random = new Random(0);
+        for (var i = 0; i < features.Length; i++) features[i] = random.NextSingle();
+        inOrder = Enumerable.Range(0, Rows).ToArray();
+        shuffled = Minibatches.Order(Rows, 0, 0).ToArray();
+    }
+
+    /// <summary>Every row once, in file order.</summary>
+    [Benchmark(Baseline = true)]
+    public float InFileOrder() => Read(inOrder, 0, 1);
+
+    /// <summary>Every row once, in the epoch's shuffled order.</summary>
+    [Benchmark]
+    public float Shuffled() => Read(shuffled, 0, 1);
+
+    /// <summary>Every row once, shuffled, the two halves of each minibatch of 100 on two threads.</summary>
+    [Benchmark]
+    public float ShuffledTwoThreads()
+    {
+        var sums = new float[2];
+        Parallel.For(0, 2, t => sums[t] = Read(shuffled, t, 2));
+        return sums[0] + sums[1];
+    }
+
+    private unsafe float Read(int[] order, int part, int parts)
+    {
+        const int Batch = 100, Distance = Momentum.Kernels.RegressionKernel.PrefetchDistance;
+        var half = Batch / parts;
+        var sum = System.Runtime.Intrinsics.Vector256<float>.Zero;
+        fixed (float* x = features)
+        {
+            for (var k = 0; k < order.Length; k++)
+            {
+                if ((k % Batch) / half != part) continue;
+                var ahead = k + Distance;
+                if (ahead < order.Length && (ahead % Batch) / half == part && System.Runtime.Intrinsics.X86.Sse.IsSupported)
+                {
+                    var line = (byte*)(x + (long)order[ahead] * Features);
+                    for (var offset = 0; offset < Features * sizeof(float); offset += 64) System.Runtime.Intrinsics.X86.Sse.Prefetch0(line + offset);
+                }
+                var row = x + (long)order[k] * Features;
+                for (var j = 0; j + 8 <= Features; j += 8) sum += System.Runtime.Intrinsics.Vector256.Load(row + j);
+            }
+        }
+        return System.Runtime.Intrinsics.Vector256.Sum(sum);
+    }
 }

@@ -49,7 +49,7 @@ public sealed class FuzzProperties : IDisposable
         "--optimizer", "--lr", "--momentum", "--dampening", "--weight-decay", "--steps", "--start", "--coefficients", "--eigenvalues",
         "--x0", "--matrix", "--epsilon", "--points", "--eta-lambda-max", "--betas", "--horizon", "--lambdas", "--batch-size", "--epochs",
         "--seed", "--record-every", "--precision", "--loss", "--schedule", "--synthetic", "--target", "--rows", "--seeds", "--shard",
-        "--parallelism", "--on-nonfinite", "--checkpoint-every", "--resume", "--data", "--timing", "--nope", "-x");
+        "--parallelism", "--threads", "--on-nonfinite", "--checkpoint-every", "--resume", "--data", "--timing", "--nope", "-x");
     private static readonly Gen<string> Values = Gen.Elements(
         "0", "1", "2", "-1", "0.5", "0.9", "1.5", "3", "1e-3", "1e400", "NaN", "abc", "", " ", "1,2", "1,x,3", "-5,-2", "0,0.5", "1,2,3",
         "40x3", "2x1", "0x0", "1/2", "2/2", "3/2", "gd", "momentum", "nesterov", "float64", "half", "mse", "skip", "step:5:0.5", "exp:2",

@@ -69,6 +69,26 @@ public sealed class TrainTests : IDisposable
     }
 
     [Fact]
+    public void Large_minibatches_train_the_same_bits_on_any_number_of_threads_and_a_resume_may_change_it()
+    {
+        // 200 × 64 is summed in three parts (GradientTeam.Parts), shared by the threads.
+        string[] run = ["train", "--synthetic", "3000x64", "--batch-size", "200", "--epochs", "2", "--record-every", "1000"];
+        Assert.Equal(0, cli.Run([.. run, "--threads", "1", "--out", cli.PathOf("one")]).ExitCode);
+        Assert.Equal(0, cli.Run([.. run, "--threads", "3", "--out", cli.PathOf("three")]).ExitCode);
+        Assert.Equal(0, cli.Run([.. run, "--threads", "2", "--checkpoint-every", "7", "--out", cli.PathOf("resumed")]).ExitCode);
+        File.Delete(cli.PathOf("resumed", "loss.csv"));
+        Assert.Equal(0, cli.Run("train", "--resume", cli.PathOf("resumed"), "--threads", "1").ExitCode);
+        var expected = Trainer.Train(Synthetic<float>(3000, 64, 0), new TrainingOptions(SgdOptions.HeavyBall(0.005, 0.9), 200, 2, 0, 1000));
+        var (_, rows) = Cli.ReadCsv(cli.PathOf("one", "loss.csv"));
+        Assert.Equal(expected.History.Select(p => p.Loss), rows.Select(r => Cli.Number(r[2])));
+        foreach (var file in new[] { "loss.csv", "parameters.csv" })
+        {
+            Assert.Equal(File.ReadAllText(cli.PathOf("one", file)), File.ReadAllText(cli.PathOf("three", file)));
+            Assert.Equal(File.ReadAllText(cli.PathOf("one", file)), File.ReadAllText(cli.PathOf("resumed", file)));
+        }
+    }
+
+    [Fact]
     public void The_concise_loss_trains_like_twice_the_learning_rate()
     {
         Assert.Equal(0, cli.Run("train", "--loss", "mse", "--lr", "0.005", "--out", cli.PathOf("a")).ExitCode);
@@ -147,6 +167,7 @@ public sealed class TrainTests : IDisposable
     [InlineData("--schedule step:0:0.5: SIZE \"0\" must be an integer ≥ 1", "--schedule", "step:0:0.5")]
     [InlineData("--schedule warm: must be constant | step:SIZE:GAMMA | exp:GAMMA | cosine:WARMUP:TOTAL[:FINAL] | piecewise:STEP=FACTOR,… (steps; relative to --lr).", "--schedule", "warm")]
     [InlineData("--batch-size 101: must be at most the 100 rows of the data", "--synthetic", "100x2", "--batch-size", "101")]
+    [InlineData("--threads 0: must be an integer in [1, 1024]", "--threads", "0")]
     public void Bad_training_options_exit_2_and_write_nothing(string message, params string[] args)
     {
         var result = cli.Run(["train", .. args, "--out", cli.PathOf("never")]);
