@@ -152,3 +152,46 @@ public class RowReadBenchmarks
         return System.Runtime.Intrinsics.Vector256.Sum(sum);
     }
 }
+
+/// <summary>
+/// What a second core gives to work that shares nothing, scheduled as <see cref="SweepBenchmarks"/> schedules its
+/// points: 64 items of a fixed loop of independent fused multiply-adds (~75 µs each, an airfoil point's time), one
+/// item at a time to whichever worker is free. Speed-up = time(1) / time(2) is the ceiling of
+/// <c>SweepBenchmarks.Sweep64</c>'s on the same machine.
+/// </summary>
+public class CoreScalingBenchmarks
+{
+    [Params(1, 2)]
+    public int Parallelism { get; set; }
+
+    /// <summary>64 items of 2·10⁴ × 8 vector multiply-adds each.</summary>
+    [Benchmark]
+    public float Arithmetic64()
+    {
+        var sums = new float[64];
+        var items = System.Collections.Concurrent.Partitioner.Create(Enumerable.Range(0, 64), System.Collections.Concurrent.EnumerablePartitionerOptions.NoBuffering);
+        Parallel.ForEach(items, new ParallelOptions { MaxDegreeOfParallelism = Parallelism }, i => sums[i] = Chains(20_000));
+        return sums.Sum();
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static float Chains(long n)
+    {
+        var a0 = System.Runtime.Intrinsics.Vector256.Create(1f);
+        var (a1, a2, a3, a4, a5, a6, a7) = (a0, a0, a0, a0, a0, a0, a0);
+        var m = System.Runtime.Intrinsics.Vector256.Create(0.999999f);
+        var c = System.Runtime.Intrinsics.Vector256.Create(1e-7f);
+        for (long i = 0; i < n; i++)
+        {
+            a0 = System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(a0, m, c);
+            a1 = System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(a1, m, c);
+            a2 = System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(a2, m, c);
+            a3 = System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(a3, m, c);
+            a4 = System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(a4, m, c);
+            a5 = System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(a5, m, c);
+            a6 = System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(a6, m, c);
+            a7 = System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(a7, m, c);
+        }
+        return System.Runtime.Intrinsics.Vector256.Sum(a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7);
+    }
+}

@@ -67,6 +67,20 @@ public class GradientTeamProperties
     }
 
     [Fact]
+    public void A_failure_on_the_calling_thread_waits_for_the_helpers_before_it_is_rethrown()
+    {
+        using var team = new GradientTeam(2);
+        var helperFinished = false;
+        Assert.Throws<InvalidOperationException>(() => team.Run(t =>
+        {
+            if (t == 0) throw new InvalidOperationException("caller");
+            Thread.Sleep(50);
+            Volatile.Write(ref helperFinished, true);
+        }));
+        Assert.True(Volatile.Read(ref helperFinished));
+    }
+
+    [Fact]
     public void A_disposed_team_refuses_work()
     {
         var team = new GradientTeam(2);

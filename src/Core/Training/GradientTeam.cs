@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.ExceptionServices;
 using System.Runtime.InteropServices;
 using Momentum.Kernels;
 
@@ -68,12 +69,22 @@ public sealed class GradientTeam : IDisposable
         }
         work = part;
         var ticket = Publish();
-        part(0);
+        Exception? own = null;
+        try
+        {
+            part(0);
+        }
+        catch (Exception e)
+        {
+            own = e;
+        }
+        // Wait for every helper even when the caller's part failed: no helper may still be writing when Run returns.
         for (var t = 1; t < Threads; t++)
         {
             var spinner = new SpinWait();
             while (Volatile.Read(ref done[t].Value) != ticket) spinner.SpinOnce(sleep1Threshold: -1);
         }
+        if (own is not null) ExceptionDispatchInfo.Throw(own);
         if (Interlocked.Exchange(ref failure, null) is { } error)
             throw new AggregateException("A gradient helper thread failed.", error);
     }
