@@ -53,9 +53,11 @@ internal static class Reference
 
     /// <summary>
     /// Checks a minibatch gradient against its definition, (1/B) Σᵢ rᵢ x̃ᵢ with rᵢ = xᵢ·w + b − yᵢ and x̃ = [x, 1], summed
-    /// plainly row by row; each entry may differ by 10⁻¹² of the sum of its terms' magnitudes.
+    /// plainly row by row in double precision; each entry may differ by <paramref name="tolerance"/> (10⁻¹² by default) of
+    /// the sum of its terms' magnitudes.
     /// </summary>
-    public static Property MinibatchGradient(Momentum.Training.Dataset<double> data, int[] batch, double[] parameters, double[] gradient)
+    public static Property MinibatchGradient<T>(Momentum.Training.Dataset<T> data, int[] batch, T[] parameters, T[] gradient, double tolerance = 1e-12)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         var features = data.FeatureCount;
         for (var j = 0; j <= features; j++)
@@ -64,14 +66,15 @@ internal static class Reference
             foreach (var row in batch)
             {
                 var x = data.Row(row);
-                var r = parameters[features] - data.Labels[row];
-                for (var k = 0; k < features; k++) r += x[k] * parameters[k];
-                var term = r * (j < features ? x[j] : 1);
+                var r = double.CreateChecked(parameters[features]) - double.CreateChecked(data.Labels[row]);
+                for (var k = 0; k < features; k++) r += double.CreateChecked(x[k]) * double.CreateChecked(parameters[k]);
+                var term = r * (j < features ? double.CreateChecked(x[j]) : 1);
                 expected += term;
                 scale += Math.Abs(term) + 1;
             }
-            if (Math.Abs(gradient[j] - expected / batch.Length) > 1e-12 * scale)
-                return false.Label($"entry {j}: {gradient[j]:R} vs {expected / batch.Length:R}");
+            var actual = double.CreateChecked(gradient[j]);
+            if (Math.Abs(actual - expected / batch.Length) > tolerance * scale)
+                return false.Label($"entry {j}: {actual:R} vs {expected / batch.Length:R}");
         }
         return true.ToProperty();
     }

@@ -186,6 +186,18 @@ public class TrainingProperties
     public Property A_gradient_summed_in_parts_is_the_mean_of_residual_times_row() =>
         Prop.ForAll(GradientCases(40, 130, 60, 400, 60, 400), GradientIsItsDefinition);
 
+    // float32 takes the same kernel's single-precision loops (eight lanes, the four-row reduction), to float accuracy.
+    [Property(MaxTest = 200)]
+    public Property The_float32_gradient_is_its_definition_to_single_precision() =>
+        Prop.ForAll(GradientCases(1, 130, 1, 400, 1, 300), c =>
+        {
+            var data = Dataset<float>.FromTable(SyntheticData.LinearRegression(Math.Max(c.Rows, 2), c.Features, c.Seed), c.Features, c.Rows == 1 ? 1 : c.Rows);
+            var parameters = c.Parameters.Select(p => (float)p).ToArray();
+            var gradient = new float[c.Features + 1];
+            LinearRegression.Gradient<float>(data, c.Batch, parameters, gradient);
+            return Reference.MinibatchGradient(data, c.Batch, parameters, gradient, tolerance: 1e-5);
+        });
+
     [Fact]
     public void The_books_setting_records_fifteen_points_over_two_epochs_of_1500_rows()
     {

@@ -238,9 +238,7 @@ internal static class RegressionKernel
             d0 = Simd256<T>.FusedMultiplyAdd(Simd256<T>.Load(ref d, i), w0, d0);
             i += count;
         }
-        var (sa, sb, sc, sd) = (
-            Simd256<T>.Sum(Simd256<T>.Add(a0, a1)), Simd256<T>.Sum(Simd256<T>.Add(b0, b1)),
-            Simd256<T>.Sum(Simd256<T>.Add(c0, c1)), Simd256<T>.Sum(Simd256<T>.Add(d0, d1)));
+        var (sa, sb, sc, sd) = Simd256<T>.Sum4(Simd256<T>.Add(a0, a1), Simd256<T>.Add(b0, b1), Simd256<T>.Add(c0, c1), Simd256<T>.Add(d0, d1));
         var half = (nuint)Simd128<T>.Count;
         if (Simd128<T>.IsAccelerated && i + half <= n)
         {

@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Momentum.Kernels;
 
@@ -58,6 +59,34 @@ internal readonly struct Simd256<T>(Vector256<T> value) : ISimd<Simd256<T>, T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly Vector256<T> value = value;
+
+    /// <summary>
+    /// (Σa, Σb, Σc, Σd) at once: with AVX, horizontal adds and one add of halves put the four sums in one 128-bit vector
+    /// (a fraction of the instructions of four separate reductions); elsewhere, four <see cref="Sum"/>s.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static (T, T, T, T) Sum4(Simd256<T> a, Simd256<T> b, Simd256<T> c, Simd256<T> d)
+    {
+        if (Avx.IsSupported && typeof(T) == typeof(float))
+        {
+            // [a01 a23 b01 b23 | a45 a67 b45 b67], the same for c and d, then [a b c d | a b c d] partial sums.
+            var ab = Avx.HorizontalAdd(a.value.AsSingle(), b.value.AsSingle());
+            var cd = Avx.HorizontalAdd(c.value.AsSingle(), d.value.AsSingle());
+            var all = Avx.HorizontalAdd(ab, cd);
+            var sums = (all.GetLower() + all.GetUpper()).As<float, T>();
+            return (sums.GetElement(0), sums.GetElement(1), sums.GetElement(2), sums.GetElement(3));
+        }
+        if (Avx.IsSupported && typeof(T) == typeof(double))
+        {
+            // [a01 b01 | a23 b23] and [c01 d01 | c23 d23]; adding the halves gives [a b] and [c d].
+            var ab = Avx.HorizontalAdd(a.value.AsDouble(), b.value.AsDouble());
+            var cd = Avx.HorizontalAdd(c.value.AsDouble(), d.value.AsDouble());
+            var first = (ab.GetLower() + ab.GetUpper()).As<double, T>();
+            var second = (cd.GetLower() + cd.GetUpper()).As<double, T>();
+            return (first.GetElement(0), first.GetElement(1), second.GetElement(0), second.GetElement(1));
+        }
+        return (Sum(a), Sum(b), Sum(c), Sum(d));
+    }
 
     public static bool IsAccelerated => Vector256.IsHardwareAccelerated && Vector256<T>.IsSupported;
     public static int Count => Vector256<T>.Count;
