@@ -44,7 +44,7 @@ public class TrainingBenchmarks
     [Benchmark]
     public TrainingState<float> LargeEpoch() => Trainer.Advance(large, largeOptions, largeStart);
 
-    /// <summary>The same epoch with a two-thread <see cref="GradientTeam"/> (each minibatch in two parts of 50 rows).</summary>
+    /// <summary>The same epoch with a two-thread <see cref="GradientTeam"/> (each minibatch in two parts, of 52 and 48 rows).</summary>
     [Benchmark]
     public TrainingState<float> LargeEpochTwoThreads() => Trainer.Advance(large, largeOptions, largeStart, team: team);
 

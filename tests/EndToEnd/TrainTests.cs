@@ -71,16 +71,18 @@ public sealed class TrainTests : IDisposable
     [Fact]
     public void Large_minibatches_train_the_same_bits_on_any_number_of_threads_and_a_resume_may_change_it()
     {
-        // 200 × 64 is summed in three parts (GradientTeam.Parts), shared by the threads.
-        string[] run = ["train", "--synthetic", "3000x64", "--batch-size", "200", "--epochs", "2", "--record-every", "1000"];
+        // 200 × 64 is summed in three parts (GradientTeam.Parts), shared by the threads; the last minibatch has 150 rows.
+        string[] run = ["train", "--synthetic", "2950x64", "--batch-size", "200", "--epochs", "2", "--record-every", "1000"];
         Assert.Equal(0, cli.Run([.. run, "--threads", "1", "--out", cli.PathOf("one")]).ExitCode);
         Assert.Equal(0, cli.Run([.. run, "--threads", "3", "--out", cli.PathOf("three")]).ExitCode);
         Assert.Equal(0, cli.Run([.. run, "--threads", "2", "--checkpoint-every", "7", "--out", cli.PathOf("resumed")]).ExitCode);
         File.Delete(cli.PathOf("resumed", "loss.csv"));
         Assert.Equal(0, cli.Run("train", "--resume", cli.PathOf("resumed"), "--threads", "1").ExitCode);
-        var expected = Trainer.Train(Synthetic<float>(3000, 64, 0), new TrainingOptions(SgdOptions.HeavyBall(0.005, 0.9), 200, 2, 0, 1000));
+        var expected = Trainer.Train(Synthetic<float>(2950, 64, 0), new TrainingOptions(SgdOptions.HeavyBall(0.005, 0.9), 200, 2, 0, 1000));
         var (_, rows) = Cli.ReadCsv(cli.PathOf("one", "loss.csv"));
         Assert.Equal(expected.History.Select(p => p.Loss), rows.Select(r => Cli.Number(r[2])));
+        Assert.Contains("\"threads\": 3", File.ReadAllText(cli.PathOf("three", "summary.json")));
+        Assert.DoesNotContain("\"threads\": \"", File.ReadAllText(cli.PathOf("three", "summary.json")));
         foreach (var file in new[] { "loss.csv", "parameters.csv" })
         {
             Assert.Equal(File.ReadAllText(cli.PathOf("one", file)), File.ReadAllText(cli.PathOf("three", file)));

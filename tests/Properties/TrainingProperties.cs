@@ -34,6 +34,35 @@ public class TrainingProperties
             });
         });
 
+    [Property(MaxTest = 300)]
+    public Property Standardising_row_by_row_gives_the_bits_of_a_pass_down_each_column() =>
+        Prop.ForAll(Tables, t =>
+        {
+            // The textbook pass, one column at a time: sum, mean, squared deviations, divide.
+            var expected = new double[t.Values.Length];
+            for (var j = 0; j < t.Columns; j++)
+            {
+                var sum = 0.0;
+                for (var i = 0; i < t.Rows; i++) sum += t.Values[i * t.Columns + j];
+                var mean = sum / t.Rows;
+                var squares = 0.0;
+                for (var i = 0; i < t.Rows; i++) squares += (t.Values[i * t.Columns + j] - mean) * (t.Values[i * t.Columns + j] - mean);
+                var deviation = Math.Sqrt(squares / t.Rows);
+                for (var i = 0; i < t.Rows; i++) expected[i * t.Columns + j] = (t.Values[i * t.Columns + j] - mean) / deviation;
+            }
+            var actual = Standardization.Standardize(new NumericTable([.. t.Values], t.Columns)).Table.Values;
+            return System.Runtime.InteropServices.MemoryMarshal.AsBytes(actual.AsSpan()).SequenceEqual(System.Runtime.InteropServices.MemoryMarshal.AsBytes(expected.AsSpan()));
+        });
+
+    [Fact]
+    public void Columns_are_refused_in_order_a_column_that_cannot_divide_before_a_later_constant_one()
+    {
+        var e = Record.Exception(() => Standardization.Standardize(new NumericTable([double.NaN, 5, 1, 5], 2)));
+        Assert.IsNotType<ConstantColumnException>(e);
+        Assert.Contains("column 1", Assert.IsType<ArgumentException>(e).Message);
+        Assert.Equal(0, Assert.Throws<ConstantColumnException>(() => Standardization.Standardize(new NumericTable([5, double.NaN, 5, 1], 2))).Column);
+    }
+
     [Property(MaxTest = 200)]
     public Property A_column_of_one_repeated_value_is_refused_whatever_rounding_its_mean_suffers() =>
         Prop.ForAll(Generators.Value.ToArbitrary(), Gen.Choose(2, 3000).ToArbitrary(), (value, rows) =>

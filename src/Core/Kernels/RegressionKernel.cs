@@ -31,9 +31,11 @@ internal static class RegressionKernel
 
     /// <summary>
     /// How many parts the gradient of a minibatch of <paramref name="batchRows"/> rows of <paramref name="featureCount"/>
-    /// features is summed in: 1 for small minibatches (d2l's airfoil run, 10 × 5), otherwise ⌊B·F / 4096⌋ parts of
-    /// whole four-row blocks, at most <see cref="MaxParts"/>. The partition depends on the shape alone, never on the
-    /// threads that compute it, so a gradient is the same bits whoever sums its parts.
+    /// features is summed in: 1 for small minibatches (fewer than 8 rows or 2 × <see cref="PartWork"/> multiply-adds;
+    /// d2l's airfoil run, 10 × 5), otherwise k = min(<see cref="MaxParts"/>, ⌊B·F / 4096⌋, ⌊B / 4⌋) parts of ⌈B / k⌉ rows
+    /// rounded up to whole four-row blocks, which can leave fewer than k (and need not grow with B: a smaller last
+    /// minibatch may have more parts than a full one). The partition depends on the shape alone, never on the threads
+    /// that compute it, so a gradient is the same bits whoever sums its parts.
     /// </summary>
     public static int Parts(int batchRows, int featureCount)
     {

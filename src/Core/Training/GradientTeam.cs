@@ -13,8 +13,8 @@ namespace Momentum.Training;
 /// </summary>
 /// <remarks>
 /// A step of a large minibatch takes microseconds, far less than handing work to a pool thread, so the helpers are
-/// dedicated threads that spin between steps (and sleep when no step has come for about a millisecond, as while a shell
-/// writes a checkpoint). Create one team for a run, pass it to every <see cref="Trainer.Advance{T}"/>, dispose it at the
+/// dedicated threads that spin between steps (and sleep when no step has come for 2000 spins, a millisecond or two, as
+/// while a shell writes a checkpoint). Create one team for a run, pass it to every <see cref="Trainer.Advance{T}"/>, dispose it at the
 /// end. A team runs one <see cref="Trainer.Advance{T}"/> at a time.
 /// </remarks>
 public sealed class GradientTeam : IDisposable
@@ -50,14 +50,16 @@ public sealed class GradientTeam : IDisposable
     public int Threads { get; }
 
     /// <summary>
-    /// The parts a minibatch of <paramref name="batchRows"/> rows of <paramref name="featureCount"/> features is summed in:
-    /// 1 below 8192 multiply-adds (no thread would help), else ⌊B·F / 4096⌋, at most 8. More threads than parts idle.
+    /// The parts a minibatch of <paramref name="batchRows"/> rows of <paramref name="featureCount"/> features is summed in
+    /// (<see cref="RegressionKernel.Parts"/>): 1 for fewer than 8 rows or 8192 multiply-adds (no thread would help), else at
+    /// most min(8, ⌊B·F / 4096⌋, ⌊B / 4⌋). More threads than parts idle.
     /// </summary>
     public static int Parts(int batchRows, int featureCount) => RegressionKernel.Parts(batchRows, featureCount);
 
     /// <summary>
     /// Runs <paramref name="part"/>(t) on every thread t of the team (t = 0 on the caller) and returns when all have
-    /// finished; an exception in a helper is rethrown here.
+    /// finished. A failure of the caller's part is rethrown as it is; a helper's, wrapped in an
+    /// <see cref="AggregateException"/> (with the caller's, when both failed).
     /// </summary>
     internal void Run(Action<int> part)
     {
@@ -84,9 +86,13 @@ public sealed class GradientTeam : IDisposable
             var spinner = new SpinWait();
             while (Volatile.Read(ref done[t].Value) != ticket) spinner.SpinOnce(sleep1Threshold: -1);
         }
+        work = null;
+        var helper = Interlocked.Exchange(ref failure, null);
+        if (own is not null && helper is not null)
+            throw new AggregateException("The calling thread's part and a gradient helper thread failed.", own, helper);
         if (own is not null) ExceptionDispatchInfo.Throw(own);
-        if (Interlocked.Exchange(ref failure, null) is { } error)
-            throw new AggregateException("A gradient helper thread failed.", error);
+        if (helper is not null)
+            throw new AggregateException("A gradient helper thread failed.", helper);
     }
 
     /// <summary>Stops and joins the helper threads.</summary>

@@ -37,12 +37,7 @@ public static class Standardization
                 (min[j], max[j], means[j]) = (Math.Min(min[j], value), Math.Max(max[j], value), means[j] + value);
             }
         }
-        for (var j = 0; j < columns; j++)
-        {
-            // Constant means every value equal (min = max): a deviation computed from equal values is rounding noise.
-            if (min[j] == max[j]) throw new ConstantColumnException(j, min[j]);
-            means[j] /= rows;
-        }
+        for (var j = 0; j < columns; j++) means[j] /= rows;
         for (var i = 0; i < rows; i++)
         {
             var row = source.Slice(i * columns, columns);
@@ -54,6 +49,9 @@ public static class Standardization
         }
         for (var j = 0; j < columns; j++)
         {
+            // Column by column, as a column-wise pass would refuse: constant (min = max: a deviation computed from equal
+            // values is rounding noise), then a deviation that cannot divide.
+            if (min[j] == max[j]) throw new ConstantColumnException(j, min[j]);
             var deviation = Math.Sqrt(deviations[j] / rows);
             if (!(deviation > 0) || !double.IsFinite(deviation))
                 throw new ArgumentException($"column {j + 1}: its standard deviation {deviation} cannot divide.", nameof(table));

@@ -189,7 +189,8 @@ public static class Trainer
             labels = ImmutableCollectionsMarshal.AsArray(data.Labels)!;
             featureCount = data.FeatureCount;
             this.parameters = parameters;
-            partials = new T[RegressionKernel.Parts(batchSize, featureCount)][];
+            // A smaller last minibatch can have more parts than a full one (RegressionKernel.Parts): room for the most.
+            partials = new T[RegressionKernel.MaxParts][];
             for (var k = 0; k < partials.Length; k++) partials[k] = new T[parameters.Length];
             sum = Sum;
         }

@@ -42,7 +42,7 @@ internal sealed class TrainVerb : Verb<TrainVerb.Settings>
         new("--on-nonfinite", "What a non-finite gradient does: stop (exit 3, keep the outputs so far) or skip the step (counted in summary.json).", "stop"),
         new("--checkpoint-every", "Write checkpoint.json every N steps (and at the start and end), so --resume can continue after a kill; 0: never.", "0"),
         new("--resume", "Continue the run whose checkpoint is in this folder, with the options it was started with, writing into that folder.", null),
-        new("--threads", "Threads that share each minibatch's gradient when a minibatch is large (batch × features ≥ 8192); the results are the same bits for any number (default: the number of cores).", null),
+        new("--threads", "Threads that share each minibatch's gradient when a minibatch is large (at least 8 rows and batch × features ≥ 8192); loss.csv and parameters.csv are the same bits for any number (default: the number of cores).", null),
     ];
 
     public override string? OutputOf(object settings) => ((Settings)settings).Out;
@@ -88,7 +88,10 @@ internal sealed class TrainVerb : Verb<TrainVerb.Settings>
         var training = ReadRun(r, data, seed, OptimizerSettings.Read(r, full: true), r.Int("--record-every", Rules.AtLeast(1)))
             with { OnNonFinite = r.Choice("--on-nonfinite", "stop", "skip") == "skip" ? NonFinitePolicy.Skip : NonFinitePolicy.Throw };
         var every = r.Long("--checkpoint-every", Rules.AtLeast(0));
-        return new(data, training, r.Choice("--precision", "float32", "float64") == "float64", r.Effective(), every, Threads: Threads(r));
+        // --threads changes how fast, never what: it is not one of the run's options (summary.json says how many were used).
+        var options = r.Effective();
+        options.Remove("threads");
+        return new(data, training, r.Choice("--precision", "float32", "float64") == "float64", options, every, Threads: Threads(r));
     }
 
     private static int Threads(SettingsReader r) =>
@@ -127,7 +130,7 @@ internal sealed class TrainVerb : Verb<TrainVerb.Settings>
         var fingerprint = s.Data.Fingerprint();
         var output = context.Output;
         // Helper threads only when this run's minibatches are cut into parts; they never change the results.
-        var threads = Math.Min(s.Threads, GradientTeam.Parts(s.Training.BatchSize, data.FeatureCount));
+        var threads = ThreadsUsed(s, data.FeatureCount);
         using var team = threads > 1 ? new GradientTeam(threads) : null;
         var outcome = TrainingLoop.Run(data, s.Training, progress, context.Cancellation,
             start: s.Resume?.ToState(data, s.Training),
@@ -139,6 +142,9 @@ internal sealed class TrainVerb : Verb<TrainVerb.Settings>
             team: team);
         return Report(s, context, data, outcome);
     }
+
+    /// <summary>The threads that share each minibatch's gradient: --threads, but no more than a full minibatch has parts.</summary>
+    private static int ThreadsUsed(Settings s, int featureCount) => Math.Min(s.Threads, GradientTeam.Parts(s.Training.BatchSize, featureCount));
 
     /// <summary>Writes every output of a run, prints the book's last line, and returns the exit code.</summary>
     public static int Report<T>(Settings s, VerbContext context, Dataset<T> data, TrainingOutcome<T> outcome)
@@ -171,6 +177,7 @@ internal sealed class TrainVerb : Verb<TrainVerb.Settings>
             w.Number("initial_loss", outcome.InitialLoss);
             w.Number("seconds_per_epoch", secondsPerEpoch);
             w.Number("training_seconds", outcome.TrainingSeconds);
+            w.WriteNumber("threads", ThreadsUsed(s, data.FeatureCount));
             w.WriteNumber("steps", outcome.Final.Optimizer.Step);
             w.WriteNumber("skipped_steps", outcome.Final.Optimizer.SkippedSteps);
             w.WriteNumber("examples", outcome.Final.Examples);
