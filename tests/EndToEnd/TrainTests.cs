@@ -81,7 +81,8 @@ public sealed class TrainTests : IDisposable
         var expected = Trainer.Train(Synthetic<float>(2950, 64, 0), new TrainingOptions(SgdOptions.HeavyBall(0.005, 0.9), 200, 2, 0, 1000));
         var (_, rows) = Cli.ReadCsv(cli.PathOf("one", "loss.csv"));
         Assert.Equal(expected.History.Select(p => p.Loss), rows.Select(r => Cli.Number(r[2])));
-        Assert.Contains("\"threads\": 3", File.ReadAllText(cli.PathOf("three", "summary.json")));
+        // Three parts, three threads asked for: as many as the machine has cores, up to three, are used.
+        Assert.Contains($"\"threads\": {Math.Min(3, Environment.ProcessorCount)}", File.ReadAllText(cli.PathOf("three", "summary.json")));
         Assert.DoesNotContain("\"threads\": \"", File.ReadAllText(cli.PathOf("three", "summary.json")));
         foreach (var file in new[] { "loss.csv", "parameters.csv" })
         {
