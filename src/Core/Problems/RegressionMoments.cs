@@ -89,6 +89,7 @@ public sealed class RegressionMoments
 
     /// <summary>ℓ(θ) = ½ (θᵀHθ − 2cᵀθ + s), at least 0.</summary>
     /// <exception cref="ArgumentException"><paramref name="parameters"/> is not F + 1 long.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // evaluated at every record point of a large run
     public double Loss<T>(ReadOnlySpan<T> parameters)
         where T : unmanaged, IFloatingPointIeee754<T>
     {

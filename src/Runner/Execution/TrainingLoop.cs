@@ -63,6 +63,9 @@ internal static class TrainingLoop
     /// <param name="warmUp">Compile the training code before the clock starts (<see cref="WarmUp{T}"/>); a caller running
     /// many short runs does that once itself.</param>
     /// <param name="team">Threads that share each large minibatch's gradient, or null for the calling thread alone.</param>
+    // Compiled optimised at its first call: a tier-up compile in the background during a run takes a core from the
+    // training (and from a GradientTeam's helpers, which spin on every core).
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static TrainingOutcome<T> Run<T>(
         Dataset<T> data,
         TrainingOptions options,
