@@ -41,8 +41,8 @@ internal static class RegressionKernel
     {
         var work = (long)batchRows * featureCount;
         if (work < 2 * PartWork || batchRows < 8) return 1;
-        var parts = (int)Math.Min(MaxParts, Math.Min(work / PartWork, batchRows / 4));
-        return (batchRows + PartSize(batchRows, parts) - 1) / PartSize(batchRows, parts);
+        var size = PartSize(batchRows, (int)Math.Min(MaxParts, Math.Min(work / PartWork, batchRows / 4)));
+        return (batchRows + size - 1) / size;
     }
 
     /// <summary>The rows of part <paramref name="part"/> of <paramref name="parts"/> within a minibatch of <paramref name="batchRows"/>: consecutive, a multiple of four rows long except the last.</summary>

@@ -18,12 +18,11 @@ public static class Standardization
         ArgumentNullException.ThrowIfNull(table);
         var (rows, columns) = (table.Rows, table.Columns);
         if (rows == 0) throw new ArgumentException("The table has no rows to standardise.", nameof(table));
-        var means = new double[columns];
-        var deviations = new double[columns];
         var source = table.Values.AsSpan();
 
-        // Row by row, every column's sums at once (a pass down one column of a row-major table would touch a cache line
-        // per value); each column's sum still adds its values in row order, so the results are those of a column pass.
+        // Row by row, every column at once (a pass down one column of a row-major table would touch a cache line per
+        // value); each column's sums still add its values in row order, so the results are those of a column pass.
+        var sums = new double[columns];
         var min = new double[columns];
         var max = new double[columns];
         Array.Fill(min, double.PositiveInfinity);
@@ -32,27 +31,27 @@ public static class Standardization
         {
             var row = source.Slice(i * columns, columns);
             for (var j = 0; j < columns; j++)
-            {
-                var value = row[j];
-                (min[j], max[j], means[j]) = (Math.Min(min[j], value), Math.Max(max[j], value), means[j] + value);
-            }
+                (min[j], max[j], sums[j]) = (Math.Min(min[j], row[j]), Math.Max(max[j], row[j]), sums[j] + row[j]);
         }
-        for (var j = 0; j < columns; j++) means[j] /= rows;
+        var means = new double[columns];
+        for (var j = 0; j < columns; j++) means[j] = sums[j] / rows;
+        var squares = new double[columns];
         for (var i = 0; i < rows; i++)
         {
             var row = source.Slice(i * columns, columns);
             for (var j = 0; j < columns; j++)
             {
                 var d = row[j] - means[j];
-                deviations[j] += d * d;
+                squares[j] += d * d;
             }
         }
+        var deviations = new double[columns];
         for (var j = 0; j < columns; j++)
         {
             // Column by column, as a column-wise pass would refuse: constant (min = max: a deviation computed from equal
             // values is rounding noise), then a deviation that cannot divide.
             if (min[j] == max[j]) throw new ConstantColumnException(j, min[j]);
-            var deviation = Math.Sqrt(deviations[j] / rows);
+            var deviation = Math.Sqrt(squares[j] / rows);
             if (!(deviation > 0) || !double.IsFinite(deviation))
                 throw new ArgumentException($"column {j + 1}: its standard deviation {deviation} cannot divide.", nameof(table));
             deviations[j] = deviation;

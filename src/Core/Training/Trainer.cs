@@ -103,7 +103,6 @@ public static class Trainer
         var nextRecord = (examples / options.RecordEvery + 1) * options.RecordEvery;
         var shared = Shared<T>.For(team, data, batchSize, parameters);
 
-
         for (long taken = 0; taken < maxSteps; taken++)
         {
             var rows = Minibatches.Rows(order.AsSpan(), batchSize, batch);
@@ -111,7 +110,7 @@ public static class Trainer
             var scale = rows.Length == batchSize ? fullScale : LinearRegression.Scale<T>(options.Loss, rows.Length);
             var finite = shared is null
                 ? RegressionKernel.Gradient(features, featureCount, labels, rows, parameters, scale, gradient, next)
-                : shared.Gradient(team!, order, batch * batchSize, rows.Length, next.Length, scale, gradient);
+                : shared.Gradient(order, batch * batchSize, rows.Length, next.Length, scale, gradient);
             if (finite)
             {
                 var rate = options.LearningRateAt(step);
@@ -176,40 +175,44 @@ public static class Trainer
     private sealed class Shared<T>
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        private readonly GradientTeam team;
         private readonly T[] features, labels, parameters;
         private readonly int featureCount;
-        private readonly T[][] partials;
-        private int[] order = [];
-        private int start, length, nextLength, parts, threads;
         private readonly Action<int> sum;
 
-        private Shared(Dataset<T> data, int batchSize, T[] parameters)
+        // One buffer per part, made when a minibatch first needs it (a smaller last minibatch can have more parts).
+        private readonly T[]?[] partials = new T[RegressionKernel.MaxParts][];
+
+        // The minibatch being summed: rows order[start..start + length), in parts; the next minibatch's length.
+        private int[] order = [];
+        private int start, length, parts, threads, nextLength;
+
+        private Shared(GradientTeam team, Dataset<T> data, T[] parameters)
         {
+            this.team = team;
             features = ImmutableCollectionsMarshal.AsArray(data.Features)!;
             labels = ImmutableCollectionsMarshal.AsArray(data.Labels)!;
             featureCount = data.FeatureCount;
             this.parameters = parameters;
-            // A smaller last minibatch can have more parts than a full one (RegressionKernel.Parts): room for the most.
-            partials = new T[RegressionKernel.MaxParts][];
-            for (var k = 0; k < partials.Length; k++) partials[k] = new T[parameters.Length];
             sum = Sum;
         }
 
         /// <summary>A shared gradient when <paramref name="team"/> has threads to share minibatches of this size; else null.</summary>
         public static Shared<T>? For(GradientTeam? team, Dataset<T> data, int batchSize, T[] parameters) =>
-            team is { Threads: > 1 } && RegressionKernel.Parts(batchSize, data.FeatureCount) > 1 ? new(data, batchSize, parameters) : null;
+            team is { Threads: > 1 } && RegressionKernel.Parts(batchSize, data.FeatureCount) > 1 ? new(team, data, parameters) : null;
 
-        /// <summary>The scaled gradient of rows order[start..start + length), prefetching the next minibatch; whether it is finite.</summary>
-        public bool Gradient(GradientTeam team, ImmutableArray<int> epochOrder, int batchStart, int batchLength, int next, T scale, Span<T> gradient)
+        /// <summary>The scaled gradient of rows order[batchStart..batchStart + batchLength), prefetching the next minibatch; whether it is finite.</summary>
+        public bool Gradient(ImmutableArray<int> epochOrder, int batchStart, int batchLength, int next, T scale, Span<T> gradient)
         {
             (order, start, length, nextLength) = (ImmutableCollectionsMarshal.AsArray(epochOrder)!, batchStart, batchLength, next);
             parts = RegressionKernel.Parts(length, featureCount);
             threads = Math.Min(team.Threads, parts);
             if (threads == 1)
                 return RegressionKernel.Gradient<T>(features, featureCount, labels, order.AsSpan(start, length), parameters, scale, gradient, order.AsSpan(start + length, nextLength));
+            for (var k = 0; k < parts; k++) partials[k] ??= new T[parameters.Length];
             team.Run(sum);
-            partials[0].CopyTo(gradient);
-            for (var k = 1; k < parts; k++) TensorPrimitives.Add(gradient, partials[k], gradient);
+            partials[0]!.CopyTo(gradient);
+            for (var k = 1; k < parts; k++) TensorPrimitives.Add(gradient, partials[k]!, gradient);
             return RegressionKernel.ScaleAndCheck(gradient, scale);
         }
 
@@ -217,14 +220,20 @@ public static class Trainer
         {
             if (thread >= threads) return;
             var rows = order.AsSpan(start, length);
-            var next = order.AsSpan(start + length, nextLength);
             for (var k = thread; k < parts; k += threads)
             {
-                // Each thread prefetches its own next part: the same part of the next minibatch after its last one.
-                var ahead = k + threads < parts ? rows[RegressionKernel.Part(length, parts, k + threads)]
-                    : next.IsEmpty ? default : next[RegressionKernel.Part(next.Length, RegressionKernel.Parts(next.Length, featureCount), Math.Min(thread, RegressionKernel.Parts(next.Length, featureCount) - 1))];
-                RegressionKernel.Sums<T>(features, featureCount, labels, rows[RegressionKernel.Part(length, parts, k)], parameters, partials[k], ahead);
+                // Each thread prefetches its own next part: its following part here, else its part of the next minibatch.
+                var ahead = k + threads < parts ? rows[RegressionKernel.Part(length, parts, k + threads)] : NextPart(thread);
+                RegressionKernel.Sums<T>(features, featureCount, labels, rows[RegressionKernel.Part(length, parts, k)], parameters, partials[k]!, ahead);
             }
+        }
+
+        private ReadOnlySpan<int> NextPart(int thread)
+        {
+            var next = order.AsSpan(start + length, nextLength);
+            if (next.IsEmpty) return default;
+            var nextParts = RegressionKernel.Parts(next.Length, featureCount);
+            return next[RegressionKernel.Part(next.Length, nextParts, Math.Min(thread, nextParts - 1))];
         }
     }
 }
