@@ -12,10 +12,11 @@ namespace Momentum.Training;
 /// changes how fast training runs and nothing else.
 /// </summary>
 /// <remarks>
-/// A step of a large minibatch takes microseconds, far less than handing work to a pool thread, so the helpers are
-/// dedicated threads that spin between steps (and sleep when no step has come for 2000 spins, a millisecond or two, as
-/// while a shell writes a checkpoint). Create one team for a run, pass it to every <see cref="Trainer.Advance{T}"/>, dispose it at the
-/// end. A team runs one <see cref="Trainer.Advance{T}"/> at a time.
+/// A step of a large minibatch takes microseconds, so the helpers are dedicated threads that spin between steps (a
+/// hand-off and back takes a fraction of a microsecond, <c>GradientBenchmarks.TeamHandOff</c>) and sleep after 2000
+/// spins without a step, as while a shell writes a checkpoint. Spinning wants a core per thread: give a team no more
+/// threads than cores, and leave the runtime one if it can spare it. Create one team for a run, pass it to every
+/// <see cref="Trainer.Advance{T}"/>, dispose it at the end. A team runs one <see cref="Trainer.Advance{T}"/> at a time.
 /// </remarks>
 public sealed class GradientTeam : IDisposable
 {
