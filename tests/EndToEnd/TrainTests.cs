@@ -61,7 +61,7 @@ public sealed class TrainTests : IDisposable
             "--lr", "0.02", "--momentum", "0.8", "--weight-decay", "0.001", "--schedule", "step:20:0.5", "--batch-size", "16",
             "--epochs", "3", "--record-every", "100", "--out", cli.PathOf("t"));
         Assert.Equal(0, result.ExitCode);
-        var options = new TrainingOptions(new SgdOptions(0.02, 0.8, 0, 0.001, Nesterov: true), 16, 3, 7, 100, LearningRateSchedule.StepDecay(0.02, 20, 0.5));
+        var options = new TrainingOptions(new SgdOptions(0.02, 0.8, 0, 0.001, Nesterov: true), 16, 3, 7, 100, Schedule.StepDecay(0.02, 20, 0.5));
         var expected = Trainer.Train(Synthetic<double>(300, 3, 7), options);
         var (_, rows) = Cli.ReadCsv(cli.PathOf("t", "loss.csv"));
         Assert.Equal(expected.History.Select(p => p.Loss), rows.Select(r => Cli.Number(r[2])));

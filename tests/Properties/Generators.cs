@@ -81,4 +81,46 @@ internal static class Generators
     public static Gen<double[,]> Orthogonal(int n) =>
         Gen.ArrayOf(Normal, n * n).Select(values =>
             Matrix<double>.Build.Dense(n, n, values).QR().Q.ToArray());
+
+    /// <summary>A learning rate: log-uniform over four decades, sometimes 0 or a round value.</summary>
+    public static Gen<double> LearningRate { get; } = Gen.Frequency((4, LogUniform(1e-4, 1)), (1, Gen.Elements(0.0, 0.1, 0.6)));
+
+    /// <summary>A schedule for a hyperparameter in [lo, hi]: mostly constant, sometimes varying every step or piecewise.</summary>
+    public static Gen<Schedule> ScheduleIn(Gen<double> values) => Gen.Frequency(
+        (6, values.Select(v => (Schedule)v)),
+        (1, Gen.ArrayOf(values, 4).Select(v => Schedule.PiecewiseConstant([2, 3, 5], v.Select(Math.Abs)))),
+        (1, Gen.Zip(values, values).Select(p => Schedule.Join([p.Item1, p.Item2], [3]))));
+
+    /// <summary><see cref="Options"/> as the <see cref="Sgd"/> transformation, with scheduled values sometimes.</summary>
+    public static Gen<Sgd> TorchSgd { get; } =
+        from options in Options
+        from lr in Gen.Frequency((3, Gen.Constant((Schedule)options.LearningRate)), (1, ScheduleIn(LogUniform(1e-4, 1))))
+        select new Sgd(lr, options.Momentum, options.Dampening, options.WeightDecay, options.Nesterov, options.Maximize);
+
+    /// <summary>One member of the momentum family (or a wrapper or chain of members), with random hyperparameters.</summary>
+    public static Gen<GradientTransformation> Transformation { get; } = TransformationOfDepth(2);
+
+    private static Gen<GradientTransformation> TransformationOfDepth(int depth)
+    {
+        var beta = Momentum;
+        var leaves = new List<(int, Gen<GradientTransformation>)>
+        {
+            (4, TorchSgd.Select(s => (GradientTransformation)s)),
+            (1, from lr in LearningRate from b in beta from nu in Unit select (GradientTransformation)Optimizer.Qhm(lr, b, nu)),
+            (1, from lr in LearningRate from k in Gen.Choose(1, 3) from betas in Gen.ArrayOf(beta, k) select (GradientTransformation)new AggMo(lr, [.. betas])),
+            (1, from lr in LearningRate from b in beta from nesterov in Gen.Elements(false, true) select (GradientTransformation)Optimizer.Keras(lr, b, nesterov)),
+            (1, from lr in LearningRate from b in beta from wd in LogUniform(1e-5, 0.1) select (GradientTransformation)Optimizer.Sgdw(lr, b, wd)),
+            (1, from lr in LearningRate from b in Uniform(0.05, 0.95) from w in Gen.Choose(0, 4) select (GradientTransformation)new ScheduleFree(lr, b, warmupSteps: w)),
+            (1, from lr in LearningRate from b in beta from t in Gen.Choose(1, 20) select (GradientTransformation)Optimizer.Demon(lr, b, t)),
+            (1, Gen.Elements<GradientTransformation>(new ClipByValue(0.5), new ClipByGlobalNorm(1.0), new Scale(-1.0), new AddDecayedWeights(0.01))),
+        };
+        if (depth == 0) return Gen.Frequency(leaves.ToArray());
+        var inner = TransformationOfDepth(depth - 1);
+        leaves.Add((1, from t in inner from k in Gen.Choose(1, 4) from a in Uniform(0.1, 1) select (GradientTransformation)new Lookahead(t, k, a)));
+        leaves.Add((1, from t in inner from k in Gen.Choose(1, 3) select (GradientTransformation)new MultiSteps(t, k)));
+        leaves.Add((1, from t in inner from k in Gen.Choose(0, 2) select (GradientTransformation)new ApplyIfFinite(t, k)));
+        leaves.Add((1, from t in inner from d in Unit select (GradientTransformation)new ParameterAverage(t, d)));
+        leaves.Add((1, from a in inner from b in inner select (GradientTransformation)new Chain(a, b)));
+        return Gen.Frequency(leaves.ToArray());
+    }
 }

@@ -24,7 +24,7 @@ public class PyTorchSemanticsProperties
     public Property The_first_step_sets_the_buffer_to_the_gradient_undampened() =>
         Prop.ForAll(Vectors, Betas, Generators.Unit.ToArbitrary(), (c, beta, dampening) =>
         {
-            var state = Sgd.Step(new SgdOptions(0.1, beta, dampening), Sgd.Init<double>(c.X), c.G1);
+            var state = SgdLegacy.Step(new SgdOptions(0.1, beta, dampening), SgdLegacy.Init<double>(c.X), c.G1);
             return state.Velocity.SequenceEqual(c.G1) && state.BufferInitialized && state.Step == 1;
         });
 
@@ -33,8 +33,8 @@ public class PyTorchSemanticsProperties
         Prop.ForAll(Vectors, Betas, Generators.Unit.ToArbitrary(), (c, beta, dampening) =>
         {
             var options = new SgdOptions(0.1, beta, dampening);
-            var first = Sgd.Step(options, Sgd.Init<double>(c.X), c.G1);
-            var second = Sgd.Step(options, first, c.G2);
+            var first = SgdLegacy.Step(options, SgdLegacy.Init<double>(c.X), c.G1);
+            var second = SgdLegacy.Step(options, first, c.G2);
             return Enumerable.Range(0, c.X.Length).All(i =>
                 second.Velocity[i] == Math.FusedMultiplyAdd(c.G2[i], 1 - dampening, beta * c.G1[i]));
         });
@@ -44,8 +44,8 @@ public class PyTorchSemanticsProperties
         Prop.ForAll(Vectors, Betas, (c, beta) =>
         {
             var options = SgdOptions.NesterovMomentum(0.1, beta);
-            var first = Sgd.Step(options, Sgd.Init<double>(c.X), c.G1);
-            var second = Sgd.Step(options, first, c.G2);
+            var first = SgdLegacy.Step(options, SgdLegacy.Init<double>(c.X), c.G1);
+            var second = SgdLegacy.Step(options, first, c.G2);
             return Enumerable.Range(0, c.X.Length).All(i =>
             {
                 var buffer = beta * c.G1[i] + c.G2[i];
@@ -58,9 +58,9 @@ public class PyTorchSemanticsProperties
     public Property Weight_decay_adds_lambda_times_x_to_the_gradient_before_momentum() =>
         Prop.ForAll(Vectors, Betas, Generators.LogUniform(1e-4, 1).ToArbitrary(), (c, beta, decay) =>
         {
-            var withDecay = Sgd.Step(new SgdOptions(0.1, beta, WeightDecay: decay), Sgd.Init<double>(c.X), c.G1);
+            var withDecay = SgdLegacy.Step(new SgdOptions(0.1, beta, WeightDecay: decay), SgdLegacy.Init<double>(c.X), c.G1);
             var decayed = c.X.Zip(c.G1, (x, g) => Math.FusedMultiplyAdd(x, decay, g)).ToArray();
-            var byHand = Sgd.Step(SgdOptions.HeavyBall(0.1, beta), Sgd.Init<double>(c.X), decayed);
+            var byHand = SgdLegacy.Step(SgdOptions.HeavyBall(0.1, beta), SgdLegacy.Init<double>(c.X), decayed);
             return withDecay.Equals(byHand);
         });
 
@@ -72,8 +72,8 @@ public class PyTorchSemanticsProperties
             var negated2 = c.G2.Select(g => -g).ToArray();
             var up = options with { Maximize = true };
             var down = options with { Maximize = false };
-            var a = Sgd.Step(up, Sgd.Step(up, Sgd.Init<double>(c.X), c.G1), c.G2);
-            var b = Sgd.Step(down, Sgd.Step(down, Sgd.Init<double>(c.X), negated1), negated2);
+            var a = SgdLegacy.Step(up, SgdLegacy.Step(up, SgdLegacy.Init<double>(c.X), c.G1), c.G2);
+            var b = SgdLegacy.Step(down, SgdLegacy.Step(down, SgdLegacy.Init<double>(c.X), negated1), negated2);
             return a.Equals(b);
         });
 
@@ -112,14 +112,39 @@ public class PyTorchSemanticsProperties
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var options = new SgdOptions(c.Lr, c.Momentum, c.Dampening, c.WeightDecay, c.Nesterov, c.Maximize);
-        var schedule = LearningRateSchedule.PiecewiseConstant(Enumerable.Range(1, c.Rates.Length - 1).Select(t => (long)t), c.Rates);
-        var state = Sgd.Init<T>(Reference.Cast<T>(c.Start));
+        var schedule = Schedule.PiecewiseConstant(Enumerable.Range(1, c.Rates.Length - 1).Select(t => (long)t), c.Rates);
+        var state = SgdLegacy.Init<T>(Reference.Cast<T>(c.Start));
         for (var t = 0; t < c.Gradients.Length; t++)
         {
-            state = Sgd.Step(options, schedule, state, Reference.Cast<T>(c.Gradients[t]));
+            state = SgdLegacy.Step(options, schedule, state, Reference.Cast<T>(c.Gradients[t]));
             Assert.Equal(Reference.Cast<T>(c.Parameters[t]), state.Parameters.ToArray());
             if (c.Buffers[t] is { } buffer)
                 Assert.Equal(Reference.Cast<T>(buffer), state.Velocity.ToArray());
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(TorchCaseIndices))]
+    public void Every_step_of_the_Sgd_transformation_and_of_its_chain_equals_torch_optim_SGD_bit_for_bit(int index)
+    {
+        var c = LoadFixture()[index];
+        var schedule = Schedule.PiecewiseConstant(Enumerable.Range(1, c.Rates.Length - 1).Select(t => (long)t), c.Rates);
+        var sgd = new Sgd(schedule, c.Momentum, c.Dampening, c.WeightDecay, c.Nesterov, c.Maximize);
+        foreach (var optimizer in new GradientTransformation[] { sgd, sgd.AsChain() })
+            if (c.Dtype == "float64") ReplayTransformation<double>(c, optimizer);
+            else ReplayTransformation<float>(c, optimizer);
+    }
+
+    private static void ReplayTransformation<T>(TorchCase c, GradientTransformation optimizer)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var state = optimizer.Start<T>(Reference.Cast<T>(c.Start));
+        for (var t = 0; t < c.Gradients.Length; t++)
+        {
+            state = optimizer.Step(state, Reference.Cast<T>(c.Gradients[t]));
+            Assert.Equal(Reference.Cast<T>(c.Parameters[t]), state.Parameters.ToArray());
+            if (c.Buffers[t] is { } buffer)
+                Assert.Equal(Reference.Cast<T>(buffer), state.Transform.Vectors.ToArray());
         }
     }
 }

@@ -22,10 +22,7 @@ internal static class Reference
             if (o.WeightDecay != 0) g = T.FusedMultiplyAdd(x[i], decay, g);
             T d;
             if (o.Momentum == 0)
-            {
-                vOut[i] = g;
-                d = g;
-            }
+                d = g; // no buffer: the velocity is not written
             else
             {
                 var b = !initialized ? g : T.FusedMultiplyAdd(g, keep, beta * v[i]);

@@ -11,7 +11,7 @@ public class ScheduleProperties
     public Property Step_decay_multiplies_by_gamma_every_step_size_steps() =>
         Prop.ForAll(Steps, Gen.Choose(1, 500).ToArbitrary(), Generators.Uniform(0.1, 1).ToArbitrary(), (t, size, gamma) =>
         {
-            var schedule = LearningRateSchedule.StepDecay(0.1, size, gamma);
+            var schedule = Schedule.StepDecay(0.1, size, gamma);
             var expected = 0.1 * Math.Pow(gamma, t / size);
             return schedule.At(t) == expected && schedule.At(t) == schedule.At(t / size * size);
         });
@@ -19,13 +19,13 @@ public class ScheduleProperties
     [Property(MaxTest = 300)]
     public Property Exponential_decay_is_eta0_times_gamma_to_the_t() =>
         Prop.ForAll(Steps, Generators.Uniform(0.9, 1).ToArbitrary(), (t, gamma) =>
-            Math.Abs(LearningRateSchedule.Exponential(0.5, gamma).At(t) - 0.5 * Math.Pow(gamma, t)) <= 1e-15);
+            Math.Abs(Schedule.Exponential(0.5, gamma).At(t) - 0.5 * Math.Pow(gamma, t)) <= 1e-15);
 
     [Property(MaxTest = 300)]
     public Property Warmup_cosine_rises_linearly_to_the_peak_then_falls_monotonically_to_the_final_rate() =>
         Prop.ForAll(Gen.Choose(0, 200).ToArbitrary(), Gen.Choose(1, 2000).ToArbitrary(), Steps, (warmup, decay, t) =>
         {
-            var schedule = LearningRateSchedule.WarmupCosine(0.0, 1.0, warmup, warmup + decay, 0.01);
+            var schedule = Schedule.WarmupCosine(0.0, 1.0, warmup, warmup + decay, 0.01);
             var at = schedule.At(t);
             var next = schedule.At(t + 1);
             return t < warmup
@@ -43,7 +43,7 @@ public class ScheduleProperties
             long sum = 0;
             for (var i = 0; i < gaps.Length; i++) boundaries[i] = sum += gaps[i];
             double[] values = [1, 0.5, 0.25, 0.125, 0.0625];
-            var schedule = LearningRateSchedule.PiecewiseConstant(boundaries, values);
+            var schedule = Schedule.PiecewiseConstant(boundaries, values);
             var k = boundaries.Count(b => b <= t % (sum + 10));
             return schedule.At(t % (sum + 10)) == values[k];
         });
@@ -51,12 +51,10 @@ public class ScheduleProperties
     [Fact]
     public void Schedules_refuse_bad_arguments()
     {
-        Assert.Throws<ArgumentOutOfRangeException>(() => LearningRateSchedule.Constant(-1));
-        Assert.Throws<ArgumentOutOfRangeException>(() => LearningRateSchedule.Constant(double.NaN));
-        Assert.Throws<ArgumentOutOfRangeException>(() => LearningRateSchedule.StepDecay(0.1, 0, 0.5));
-        Assert.Throws<ArgumentOutOfRangeException>(() => LearningRateSchedule.WarmupCosine(0, 1, 10, 10, 0));
-        Assert.Throws<ArgumentException>(() => LearningRateSchedule.PiecewiseConstant([5, 5], [1, 2, 3]));
-        Assert.Throws<ArgumentException>(() => LearningRateSchedule.PiecewiseConstant([5], [1]));
-        Assert.Throws<ArgumentOutOfRangeException>(() => LearningRateSchedule.Constant(0.1).At(-1));
+        Assert.Throws<HyperparameterException>(() => Schedule.StepDecay(0.1, 0, 0.5));
+        Assert.Throws<HyperparameterException>(() => Schedule.WarmupCosine(0, 1, 10, 10, 0));
+        Assert.Throws<ArgumentException>(() => Schedule.PiecewiseConstant([5, 5], [1, 2, 3]));
+        Assert.Throws<ArgumentException>(() => Schedule.PiecewiseConstant([5], [1]));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Schedule.Constant(0.1).At(-1));
     }
 }

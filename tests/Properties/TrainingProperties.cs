@@ -144,7 +144,7 @@ public class TrainingProperties
                 {
                     var rows = Minibatches.Rows(order.AsSpan(), r.BatchSize, b);
                     LinearRegression.Gradient(data, rows, state.Parameters.AsSpan(), gradient);
-                    state = Sgd.Step(r.Optimizer, state, gradient);
+                    state = SgdLegacy.Step(r.Optimizer, state, gradient);
                     var before = examples;
                     examples += rows.Length;
                     if (examples / 7 > before / 7)

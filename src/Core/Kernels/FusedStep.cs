@@ -33,10 +33,7 @@ internal static class FusedStep
             if (c.HasWeightDecay) gi = T.FusedMultiplyAdd(xi, c.WeightDecay, gi);
             T d;
             if (!c.HasMomentum)
-            {
-                Unsafe.Add(ref rvo, i) = gi;
-                d = gi;
-            }
+                d = gi; // no buffer while β = 0 (PyTorch keeps momentum_buffer as it was)
             else
             {
                 var b = !c.BufferInitialized ? gi
@@ -110,10 +107,7 @@ internal static class FusedStep
             if (TDecay.Value) gi = TV.FusedMultiplyAdd(xi, decay, gi);
             TV d;
             if (!TMomentum.Value)
-            {
-                TV.Store(gi, ref vOut, i);
                 d = gi;
-            }
             else
             {
                 TV b;

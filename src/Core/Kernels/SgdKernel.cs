@@ -21,14 +21,13 @@ namespace Momentum.Kernels;
 /// <para>Effectively computes, for every i:</para>
 /// <code>
 /// g = Maximize ? −gradient[i] : gradient[i];   if (WeightDecay ≠ 0) g = fma(parameters[i], WeightDecay, g)
-/// b = Momentum == 0 ? g : !bufferInitialized ? g
+/// b = !bufferInitialized ? g
 ///   : Dampening == 0 ? β·velocity[i] + g : fma(g, 1 − Dampening, β·velocity[i])
 /// d = Nesterov ? fma(b, β, g) : b
-/// velocityDestination[i] = b;   parametersDestination[i] = fma(d, −η, parameters[i])
+/// velocityDestination[i] = b (when Momentum ≠ 0);   parametersDestination[i] = fma(d, −η, parameters[i])
 /// </code>
 /// <para>
-/// When <c>Momentum = 0</c> there is no buffer in PyTorch; the velocity destination then receives the
-/// direction g, the β = 0 case of the chapter's recursion v_t = β v_{t−1} + g_t.
+/// When <c>Momentum = 0</c> there is no buffer in PyTorch: the velocity destination is not written.
 /// </para>
 /// </remarks>
 public static class SgdKernel
@@ -186,10 +185,7 @@ public static class SgdKernel
 
         ReadOnlySpan<T> direction;
         if (!c.HasMomentum)
-        {
-            g.CopyTo(vOut);
             direction = g;
-        }
         else
         {
             if (!c.BufferInitialized)

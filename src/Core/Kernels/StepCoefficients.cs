@@ -11,16 +11,21 @@ internal readonly struct StepCoefficients<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     public StepCoefficients(in SgdOptions options, bool bufferInitialized)
+        : this(options.LearningRate, options.Momentum, options.Dampening, options.WeightDecay, options.Nesterov, options.Maximize, bufferInitialized)
     {
-        NegativeLearningRate = T.CreateChecked(-options.LearningRate);
-        Momentum = T.CreateChecked(options.Momentum);
-        OneMinusDampening = T.CreateChecked(1.0 - options.Dampening);
-        WeightDecay = T.CreateChecked(options.WeightDecay);
-        HasMomentum = options.Momentum != 0;
-        HasWeightDecay = options.WeightDecay != 0;
-        Undampened = options.Dampening == 0;
-        Nesterov = options.Nesterov;
-        Maximize = options.Maximize;
+    }
+
+    public StepCoefficients(double learningRate, double momentum, double dampening, double weightDecay, bool nesterov, bool maximize, bool bufferInitialized)
+    {
+        NegativeLearningRate = T.CreateChecked(-learningRate);
+        Momentum = T.CreateChecked(momentum);
+        OneMinusDampening = T.CreateChecked(1.0 - dampening);
+        WeightDecay = T.CreateChecked(weightDecay);
+        HasMomentum = momentum != 0;
+        HasWeightDecay = weightDecay != 0;
+        Undampened = dampening == 0;
+        Nesterov = nesterov;
+        Maximize = maximize;
         BufferInitialized = bufferInitialized;
     }
 

@@ -1,67 +1,124 @@
-using System.Collections.Immutable;
-using System.Numerics;
-using System.Runtime.InteropServices;
+using System.Numerics.Tensors;
 using Momentum.Kernels;
 
 namespace Momentum.Optimizers;
 
 /// <summary>
-/// The record level of the optimizer: a pure step from a state record and a gradient to a new state record, in the
-/// shape of Optax's <c>init(params)</c> / <c>update(grads, state, params)</c>. Inputs are never modified.
+/// Stochastic gradient descent with momentum exactly as <c>torch.optim.SGD</c> computes it (PyTorch documentation,
+/// "SGD"; <c>torch/optim/sgd.py</c>, <c>_single_tensor_sgd</c>), bit for bit in float32 and float64:
+/// <code>
+/// g ← −g                            if Maximize
+/// g ← g + λ_wd·x                    if WeightDecay ≠ 0   (coupled L2 decay, before momentum)
+/// b ← g                             at the first step with β ≠ 0 (the buffer is not dampened)
+/// b ← β·b + (1 − dampening)·g       afterwards           (β = Momentum)
+/// d ← g + β·b  if Nesterov, else b  (d = g while β = 0: no buffer)
+/// x ← x − η·d                       (η = LearningRate)
+/// </code>
+/// With dampening 0 it is the chapter's momentum method (d2l §11.6.2, eq. 11.6.2), v_t = β v_{t−1} + g_t,
+/// x_t = x_{t−1} − η v_t; with β = 0, gradient descent (d2l §11.6.1).
 /// </summary>
-public static class Sgd
+/// <remarks>
+/// <para>
+/// It is the composition <see cref="AsChain"/> = <c>Chain([Scale(−1)], AddDecayedWeights(λ_wd), Trace(β, dampening,
+/// Nesterov), ScaleByLearningRate(η))</c>, and its updates are that chain's, bit for bit. Its step is the fast path:
+/// one fused pass over memory (<see cref="SgdKernel"/>: x, b and g read once, x and b written once, Vector512/256/128),
+/// with PyTorch's operations in PyTorch's order, equal to the chain's step bit for bit.
+/// </para>
+/// <para>
+/// Every numeric hyperparameter may be a <see cref="Schedule"/> (PyTorch lets a scheduler change any of a parameter
+/// group's values between steps). State: the vector "trace" (PyTorch's <c>momentum_buffer</c>) and the scalar
+/// "initialized".
+/// </para>
+/// </remarks>
+public sealed record Sgd : GradientTransformation
 {
-    /// <summary>The state before the first step: the given parameters, a zero velocity, no buffer yet.</summary>
-    public static SgdState<T> Init<T>(ReadOnlySpan<T> parameters)
-        where T : unmanaged, IFloatingPointIeee754<T> =>
-        new(parameters.ToImmutableArray(), ImmutableArray.Create(new T[parameters.Length]));
-
-    /// <summary>
-    /// One step of <see cref="SgdOptions"/> (PyTorch's <c>torch.optim.SGD</c> semantics) on <paramref name="state"/>,
-    /// computed by <see cref="SgdKernel.Step{T}"/>.
-    /// </summary>
-    /// <param name="options">Hyperparameters; their learning rate is used as it is.</param>
-    /// <param name="state">The current state; not modified.</param>
-    /// <param name="gradient">The gradient at <c>state.Parameters</c>; not modified.</param>
-    /// <param name="policy">What to do when the gradient holds NaN or ±∞.</param>
-    /// <returns>The next state: <see cref="SgdState{T}.Step"/> + 1, or the skip count + 1 when skipped.</returns>
-    /// <exception cref="ArgumentException">The gradient's length differs from the parameters'.</exception>
-    /// <exception cref="NonFiniteGradientException">The gradient is not finite and the policy is <see cref="NonFinitePolicy.Throw"/>.</exception>
-    public static SgdState<T> Step<T>(in SgdOptions options, SgdState<T> state, ReadOnlySpan<T> gradient, NonFinitePolicy policy = NonFinitePolicy.Throw)
-        where T : unmanaged, IFloatingPointIeee754<T>
+    /// <summary>Creates the transformation, checking every hyperparameter as PyTorch's constructor does (and the ranges of the chapter's theory).</summary>
+    /// <param name="learningRate">η ≥ 0.</param>
+    /// <param name="momentum">β ∈ [0, 1) (0 by default: gradient descent).</param>
+    /// <param name="dampening">∈ [0, 1] (0 by default).</param>
+    /// <param name="weightDecay">λ_wd ≥ 0, coupled (0 by default).</param>
+    /// <param name="nesterov">PyTorch's Nesterov momentum; needs β &gt; 0 and no dampening.</param>
+    /// <param name="maximize">Ascend instead of descend.</param>
+    /// <exception cref="HyperparameterException">A hyperparameter is outside its range.</exception>
+    public Sgd(Schedule learningRate, Schedule? momentum = null, Schedule? dampening = null, Schedule? weightDecay = null,
+        bool nesterov = false, bool maximize = false)
     {
-        ArgumentNullException.ThrowIfNull(state);
-        SpanChecks.RequireLength(gradient.Length, state.Parameters.Length, nameof(gradient));
-        var bad = NonFinite.IndexOfFirst(gradient);
-        if (bad >= 0)
-        {
-            if (policy == NonFinitePolicy.Skip)
-                return state with { SkippedSteps = state.SkippedSteps + 1 };
-            throw new NonFiniteGradientException(bad, double.CreateChecked(gradient[bad]), state.Step);
-        }
-
-        var parameters = new T[gradient.Length];
-        var velocity = new T[gradient.Length];
-        SgdKernel.Step(options, state.BufferInitialized, state.Parameters.AsSpan(), state.Velocity.AsSpan(), gradient, parameters, velocity);
-        return state with
-        {
-            Parameters = ImmutableCollectionsMarshal.AsImmutableArray(parameters),
-            Velocity = ImmutableCollectionsMarshal.AsImmutableArray(velocity),
-            Step = state.Step + 1,
-            BufferInitialized = state.BufferInitialized || options.Momentum != 0,
-        };
+        LearningRate = learningRate;
+        Momentum = momentum ?? 0.0;
+        Dampening = dampening ?? 0.0;
+        WeightDecay = weightDecay ?? 0.0;
+        Nesterov = nesterov && Trace.RequireNesterov(nameof(Sgd), Momentum, Dampening, null);
+        Maximize = maximize;
     }
 
-    /// <summary>
-    /// One step with the learning rate taken from <paramref name="schedule"/> at <c>state.Step</c>, the number of
-    /// steps already taken: η_t = schedule(t).
-    /// </summary>
-    /// <inheritdoc cref="Step{T}(in SgdOptions, SgdState{T}, ReadOnlySpan{T}, NonFinitePolicy)"/>
-    public static SgdState<T> Step<T>(in SgdOptions options, LearningRateSchedule schedule, SgdState<T> state, ReadOnlySpan<T> gradient, NonFinitePolicy policy = NonFinitePolicy.Throw)
-        where T : unmanaged, IFloatingPointIeee754<T>
+    private static readonly StateShape State = StateShape.Of(["trace"], ["initialized"]);
+
+    /// <summary>η ≥ 0.</summary>
+    public Schedule LearningRate { get; init => field = Require.In(value, ValueRange.NonNegative, nameof(Sgd), nameof(LearningRate)); }
+
+    /// <summary>β ∈ [0, 1).</summary>
+    public Schedule Momentum { get; init => field = Require.In(value, ValueRange.UnitInterval, nameof(Sgd), nameof(Momentum)); }
+
+    /// <summary>Dampening ∈ [0, 1].</summary>
+    public Schedule Dampening { get; init => field = Require.In(value, ValueRange.ClosedUnitInterval, nameof(Sgd), nameof(Dampening)); }
+
+    /// <summary>λ_wd ≥ 0.</summary>
+    public Schedule WeightDecay { get; init => field = Require.In(value, ValueRange.NonNegative, nameof(Sgd), nameof(WeightDecay)); }
+
+    /// <summary>PyTorch's Nesterov momentum.</summary>
+    public bool Nesterov { get; init; }
+
+    /// <summary>Ascend instead of descend.</summary>
+    public bool Maximize { get; init; }
+
+    /// <inheritdoc />
+    public override StateShape Shape => State;
+
+    /// <summary>The same method as a chain of links, whose updates and steps this record's equal bit for bit.</summary>
+    public Chain AsChain() =>
+        new([
+            .. Maximize ? [new Scale(-1.0)] : Array.Empty<GradientTransformation>(),
+            new AddDecayedWeights(WeightDecay),
+            new Trace(Momentum, Dampening, Nesterov),
+            new ScaleByLearningRate(LearningRate),
+        ]);
+
+    /// <inheritdoc />
+    public override void Update<T>(Span<T> updates, StateBuffers<T> state, ReadOnlySpan<T> parameters, long step)
     {
-        ArgumentNullException.ThrowIfNull(schedule);
-        ArgumentNullException.ThrowIfNull(state);
-        return Step(options with { LearningRate = schedule.At(state.Step) }, state, gradient, policy);
+        state.Require(State, parameters.Length);
+        var h = At(step);
+        if (Maximize) TensorPrimitives.Negate(updates, updates);
+        if (h.WeightDecay != 0) TensorPrimitives.FusedMultiplyAdd(parameters, T.CreateChecked(h.WeightDecay), updates, updates);
+        Trace.Apply(updates, state.Vector(0), ref state.Scalar(0), h.Momentum, h.Dampening, Nesterov);
+        TensorPrimitives.Multiply(updates, T.CreateChecked(-h.LearningRate), updates);
+    }
+
+    /// <summary>One step in a single fused pass (<see cref="SgdKernel"/>); the gradient is only read.</summary>
+    /// <inheritdoc />
+    public override void Step<T>(Span<T> gradient, StateBuffers<T> state, Span<T> parameters, long step)
+    {
+        state.Require(State, parameters.Length);
+        SpanChecks.RequireLength(gradient.Length, parameters.Length, nameof(gradient));
+        var h = At(step);
+        ref var initialized = ref state.Scalar(0);
+        var buffer = state.Vector(0);
+        var coefficients = new StepCoefficients<T>(h.LearningRate, h.Momentum, h.Dampening, h.WeightDecay, Nesterov, Maximize, initialized != 0);
+        FusedStep.Run(coefficients, parameters, buffer, gradient, parameters, buffer);
+        if (h.Momentum != 0) initialized = 1;
+    }
+
+    /// <inheritdoc />
+    internal override bool StepWritesGradient => false;
+
+    // The hyperparameters of step t, checked.
+    private (double LearningRate, double Momentum, double Dampening, double WeightDecay) At(long step)
+    {
+        var eta = Require.At(LearningRate, step, ValueRange.NonNegative, nameof(Sgd), nameof(LearningRate));
+        var beta = Require.At(Momentum, step, ValueRange.UnitInterval, nameof(Sgd), nameof(Momentum));
+        var dampening = Require.At(Dampening, step, ValueRange.ClosedUnitInterval, nameof(Sgd), nameof(Dampening));
+        var decay = Require.At(WeightDecay, step, ValueRange.NonNegative, nameof(Sgd), nameof(WeightDecay));
+        if (Nesterov && dampening != 0) Trace.RequireNesterov(nameof(Sgd), beta, dampening, step);
+        return (eta, beta, dampening, decay);
     }
 }

@@ -21,7 +21,7 @@ public sealed record Trajectory(ImmutableArray<ImmutableArray<double>> Points, I
     /// <exception cref="ArgumentException"><paramref name="start"/> does not match the objective's dimension.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="steps"/> is negative, or the options are invalid.</exception>
     /// <exception cref="NonFiniteGradientException">The gradient overflowed (the iterates diverged to ±∞).</exception>
-    public static Trajectory Run(IObjective objective, in SgdOptions options, ReadOnlySpan<double> start, int steps, LearningRateSchedule? schedule = null)
+    public static Trajectory Run(IObjective objective, in SgdOptions options, ReadOnlySpan<double> start, int steps, Schedule? schedule = null)
     {
         ArgumentNullException.ThrowIfNull(objective);
         ArgumentOutOfRangeException.ThrowIfNegative(steps);
@@ -31,14 +31,14 @@ public sealed record Trajectory(ImmutableArray<ImmutableArray<double>> Points, I
 
         var points = ImmutableArray.CreateBuilder<ImmutableArray<double>>(steps + 1);
         var values = ImmutableArray.CreateBuilder<double>(steps + 1);
-        var state = Sgd.Init(start);
+        var state = SgdLegacy.Init(start);
         var gradient = new double[start.Length];
         points.Add(state.Parameters);
         values.Add(objective.Value(start));
         for (var t = 0; t < steps; t++)
         {
             objective.Gradient(state.Parameters.AsSpan(), gradient);
-            state = schedule is null ? Sgd.Step(options, state, gradient) : Sgd.Step(options, schedule, state, gradient);
+            state = schedule is null ? SgdLegacy.Step(options, state, gradient) : SgdLegacy.Step(options, schedule, state, gradient);
             points.Add(state.Parameters);
             values.Add(objective.Value(state.Parameters.AsSpan()));
         }

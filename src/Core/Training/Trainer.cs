@@ -35,7 +35,7 @@ public static class Trainer
         var parameters = new T[LinearRegression.ParameterCount(data.FeatureCount)];
         for (var j = 0; j < data.FeatureCount; j++)
             parameters[j] = T.CreateChecked(Normal.Sample(random, 0, 0.01));
-        return new(Sgd.Init<T>(parameters), 0, 0, 0, Minibatches.Order(data.Rows, options.Seed, 0));
+        return new(SgdLegacy.Init<T>(parameters), 0, 0, 0, Minibatches.Order(data.Rows, options.Seed, 0));
     }
 
     /// <summary>Whether the run is over: every epoch done, or stopped by a fault.</summary>

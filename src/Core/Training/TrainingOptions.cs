@@ -27,7 +27,7 @@ public sealed record TrainingOptions(
     int Epochs = 2,
     int Seed = 0,
     int RecordEvery = 200,
-    LearningRateSchedule? Schedule = null,
+    Schedule? Schedule = null,
     NonFinitePolicy OnNonFinite = NonFinitePolicy.Throw,
     RegressionLoss Loss = RegressionLoss.HalfSquaredError)
 {

@@ -16,10 +16,10 @@ internal static class ScheduleSettings
     public static OptionSpec Spec { get; } = new("--schedule", "Learning-rate schedule: " + Help, "constant");
 
     /// <summary>The schedule, or null for a constant rate.</summary>
-    public static LearningRateSchedule? Read(SettingsReader r, double lr) => Parse(r.Text("--schedule"), lr);
+    public static Schedule? Read(SettingsReader r, double lr) => Parse(r.Text("--schedule"), lr);
 
     /// <summary>Parses a schedule for the base rate <paramref name="lr"/>; errors name <c>--schedule</c>.</summary>
-    public static LearningRateSchedule? Parse(string schedule, double lr)
+    public static Schedule? Parse(string schedule, double lr)
     {
         var text = schedule.Trim();
         var parts = text.Split(':');
@@ -37,14 +37,14 @@ internal static class ScheduleSettings
                 case "constant" when parts.Length == 1:
                     return null;
                 case "step" when parts.Length == 3:
-                    return LearningRateSchedule.StepDecay(lr, Steps(parts[1], "SIZE", 1), Number(parts[2], "GAMMA"));
+                    return Schedule.StepDecay(lr, Steps(parts[1], "SIZE", 1), Number(parts[2], "GAMMA"));
                 case "exp" when parts.Length == 2:
-                    return LearningRateSchedule.Exponential(lr, Number(parts[1], "GAMMA"));
+                    return Schedule.Exponential(lr, Number(parts[1], "GAMMA"));
                 case "cosine" when parts.Length is 3 or 4:
                     var warmup = Steps(parts[1], "WARMUP", 0);
                     var total = Steps(parts[2], "TOTAL", warmup + 1);
                     var final = parts.Length == 4 ? Number(parts[3], "FINAL") : 0;
-                    return LearningRateSchedule.WarmupCosine(warmup == 0 ? lr : 0, lr, warmup, total, final * lr);
+                    return Schedule.WarmupCosine(warmup == 0 ? lr : 0, lr, warmup, total, final * lr);
                 case "piecewise" when parts.Length == 2:
                     var pieces = parts[1].Split(',').Select(p => p.Split('=')).ToArray();
                     if (pieces.Any(p => p.Length != 2)) throw Bad("write piecewise:STEP=FACTOR,STEP=FACTOR,…");
@@ -52,7 +52,7 @@ internal static class ScheduleSettings
                     for (var k = 1; k < boundaries.Length; k++)
                         if (boundaries[k] <= boundaries[k - 1]) throw Bad($"the steps must increase ({boundaries[k - 1]}, then {boundaries[k]})");
                     var factors = pieces.Select(p => Number(p[1], "FACTOR")).ToArray();
-                    return LearningRateSchedule.PiecewiseConstant(boundaries, [lr, .. factors.Select(f => f * lr)]);
+                    return Schedule.PiecewiseConstant(boundaries, [lr, .. factors.Select(f => f * lr)]);
                 default:
                     throw Bad("must be " + Help);
             }

@@ -1,0 +1,195 @@
+using System.Collections.Immutable;
+using System.Numerics;
+using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
+using Momentum.Kernels;
+
+namespace Momentum.Optimizers;
+
+/// <summary>
+/// A gradient transformation in Optax's shape (Babuschkin et al., "The DeepMind JAX Ecosystem", 2020; Optax's
+/// <c>GradientTransformation</c>): hyperparameters as the properties of an immutable record, a state, and a pure pair
+/// <c>Init(x) → state</c>, <c>Update(g, state, x) → (u, state')</c>. Optimizers are transformations too, usually
+/// compositions: heavy ball is <c>Chain(Trace(β), ScaleByLearningRate(η))</c>, whose update is u = −η·v.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Two levels compute the same bits. The <b>span level</b> (<see cref="Init{T}(ReadOnlySpan{T}, StateBuffers{T})"/>,
+/// <see cref="Update{T}(Span{T}, StateBuffers{T}, ReadOnlySpan{T}, long)"/>,
+/// <see cref="Step{T}(Span{T}, StateBuffers{T}, Span{T}, long)"/>) works in caller-owned buffers, in place, allocating
+/// nothing; a transformation implements these. The <b>record level</b>
+/// (<see cref="Init{T}(ReadOnlySpan{T})"/>, <see cref="Update{T}(ReadOnlySpan{T}, TransformState{T}, ReadOnlySpan{T})"/>,
+/// <see cref="Start{T}(ReadOnlySpan{T})"/>, <see cref="Step{T}(OptimizerState{T}, ReadOnlySpan{T}, NonFinitePolicy)"/>)
+/// takes immutable values and returns new ones, by running the span level on fresh copies; inputs are never modified.
+/// </para>
+/// <para>
+/// A <b>step</b> applies an update to the parameters: x ← x + u. A transformation may compute its step more directly
+/// than update-then-add, as long as the result is x + u up to the rounding it documents: <see cref="ScaleByLearningRate"/>
+/// (and so every chain ending in it) steps with one fused multiply-add, x ← fma(d, −η, x), as PyTorch's
+/// <c>param.add_(d_p, alpha=-lr)</c> does, and <see cref="Sgd"/> steps with a single fused pass over memory.
+/// </para>
+/// <para>
+/// Every hyperparameter may be a <see cref="Schedule"/>: its value for an update is read at the state's count t, the
+/// number of updates made before it. A user-defined transformation is one small record: its hyperparameters, its
+/// <see cref="Shape"/>, and an override of the span-level <see cref="Update{T}(Span{T}, StateBuffers{T}, ReadOnlySpan{T}, long)"/>
+/// (and of <see cref="Init{T}(ReadOnlySpan{T}, StateBuffers{T})"/> when its state does not start at zero).
+/// </para>
+/// <para>
+/// Aliasing at the span level: <c>updates</c>, the state's buffers and <c>parameters</c> must not overlap one another.
+/// </para>
+/// </remarks>
+public abstract record GradientTransformation
+{
+    /// <summary>The names of the state's vectors and scalars; fixed by the hyperparameters, whatever the number of parameters.</summary>
+    public abstract StateShape Shape { get; }
+
+    /// <summary>Prints nothing of its own: a transformation prints its hyperparameters, not its state's shape.</summary>
+    protected virtual bool PrintMembers(System.Text.StringBuilder builder) => false;
+
+    // ----- span level: what a transformation implements -----
+
+    /// <summary>Writes the initial state for <paramref name="parameters"/> into <paramref name="state"/>; by default every value 0.</summary>
+    /// <param name="parameters">x₀.</param>
+    /// <param name="state">Buffers of <see cref="Shape"/> for <c>parameters.Length</c> parameters; every value is written.</param>
+    public virtual void Init<T>(ReadOnlySpan<T> parameters, StateBuffers<T> state)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        state.Vectors.Clear();
+        state.Scalars.Clear();
+    }
+
+    /// <summary>
+    /// Transforms <paramref name="updates"/> in place (on entry the incoming updates — the gradient, for the first link —
+    /// on exit the outgoing ones) and advances <paramref name="state"/> in place.
+    /// </summary>
+    /// <param name="updates">The updates, transformed in place.</param>
+    /// <param name="state">The state after <paramref name="step"/> updates; advanced in place.</param>
+    /// <param name="parameters">x, the parameters the updates will be applied to.</param>
+    /// <param name="step">t, the number of updates made before this one: where schedules are read.</param>
+    public abstract void Update<T>(Span<T> updates, StateBuffers<T> state, ReadOnlySpan<T> parameters, long step)
+        where T : unmanaged, IFloatingPointIeee754<T>;
+
+    /// <summary>
+    /// One optimizer step in place: the update of <paramref name="gradient"/> applied to <paramref name="parameters"/>,
+    /// x ← x + u (by default <see cref="Update{T}(Span{T}, StateBuffers{T}, ReadOnlySpan{T}, long)"/>, then the addition).
+    /// </summary>
+    /// <param name="gradient">g on entry; may be overwritten (it serves as the update buffer).</param>
+    /// <param name="state">The state after <paramref name="step"/> steps; advanced in place.</param>
+    /// <param name="parameters">x, updated in place.</param>
+    /// <param name="step">t, the number of steps taken before this one.</param>
+    public virtual void Step<T>(Span<T> gradient, StateBuffers<T> state, Span<T> parameters, long step)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Update(gradient, state, parameters, step);
+        TensorPrimitives.Add(parameters, gradient, parameters);
+    }
+
+    /// <summary>
+    /// Whether <see cref="Step{T}(Span{T}, StateBuffers{T}, Span{T}, long)"/> may write the gradient buffer; when false,
+    /// the record level passes the caller's gradient without copying it.
+    /// </summary>
+    internal virtual bool StepWritesGradient => true;
+
+    // ----- record level: immutable values in, new values out -----
+
+    /// <summary>The initial state for <paramref name="parameters"/> (Optax's <c>init</c>).</summary>
+    public TransformState<T> Init<T>(ReadOnlySpan<T> parameters)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var shape = Shape;
+        var vectors = new T[shape.VectorLength(parameters.Length)];
+        var scalars = new double[shape.Scalars.Length];
+        Init(parameters, new StateBuffers<T>(vectors, scalars, parameters.Length));
+        return TransformState<T>.Wrap(shape, parameters.Length, vectors, scalars, 0);
+    }
+
+    /// <summary>
+    /// The update for <paramref name="gradient"/> and the next state (Optax's <c>update</c>); nothing passed in is modified.
+    /// </summary>
+    /// <param name="gradient">g.</param>
+    /// <param name="state">The state after <c>state.Count</c> updates.</param>
+    /// <param name="parameters">x.</param>
+    /// <returns>u, to be added to x, and the state with its count one higher.</returns>
+    /// <exception cref="ArgumentException">The lengths differ, or the state is not of this transformation's shape.</exception>
+    public (ImmutableArray<T> Updates, TransformState<T> State) Update<T>(ReadOnlySpan<T> gradient, TransformState<T> state, ReadOnlySpan<T> parameters)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        RequireState(state, parameters.Length);
+        SpanChecks.RequireLength(gradient.Length, parameters.Length, nameof(gradient));
+        var updates = gradient.ToArray();
+        var (vectors, scalars) = (state.Vectors.ToArray(), state.Scalars.ToArray());
+        Update<T>(updates, new StateBuffers<T>(vectors, scalars, parameters.Length), parameters, state.Count);
+        return (ImmutableCollectionsMarshal.AsImmutableArray(updates), TransformState<T>.Wrap(state.Shape, state.Length, vectors, scalars, state.Count + 1));
+    }
+
+    /// <summary>x + u elementwise (Optax's <c>apply_updates</c>).</summary>
+    public static ImmutableArray<T> ApplyUpdates<T>(ReadOnlySpan<T> parameters, ReadOnlySpan<T> updates)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        SpanChecks.RequireLength(updates.Length, parameters.Length, nameof(updates));
+        var result = new T[parameters.Length];
+        TensorPrimitives.Add(parameters, updates, result);
+        return ImmutableCollectionsMarshal.AsImmutableArray(result);
+    }
+
+    /// <summary>An optimizer's state before its first step: x₀ and <see cref="Init{T}(ReadOnlySpan{T})"/>.</summary>
+    public OptimizerState<T> Start<T>(ReadOnlySpan<T> parameters)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        new(parameters.ToImmutableArray(), Init(parameters));
+
+    /// <summary>
+    /// One optimizer step: the next parameters and state (<see cref="Step{T}(Span{T}, StateBuffers{T}, Span{T}, long)"/>
+    /// on copies); nothing passed in is modified.
+    /// </summary>
+    /// <param name="state">The current parameters and state.</param>
+    /// <param name="gradient">g, the gradient at <c>state.Parameters</c>.</param>
+    /// <param name="policy">What a gradient holding NaN or ±∞ does.</param>
+    /// <returns>The next state; or, when a non-finite gradient is skipped, this state with one more skipped step.</returns>
+    /// <exception cref="ArgumentException">The gradient's length differs from the parameters'.</exception>
+    /// <exception cref="NonFiniteGradientException">The gradient is not finite and the policy is <see cref="NonFinitePolicy.Throw"/>.</exception>
+    public OptimizerState<T> Step<T>(OptimizerState<T> state, ReadOnlySpan<T> gradient, NonFinitePolicy policy = NonFinitePolicy.Throw)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        var n = state.Parameters.Length;
+        RequireState(state.Transform, n);
+        SpanChecks.RequireLength(gradient.Length, n, nameof(gradient));
+        var bad = NonFinite.IndexOfFirst(gradient);
+        if (bad >= 0)
+        {
+            if (policy == NonFinitePolicy.Skip) return state with { SkippedSteps = state.SkippedSteps + 1 };
+            throw new NonFiniteGradientException(bad, double.CreateChecked(gradient[bad]), state.Step);
+        }
+
+        var parameters = Copy(state.Parameters.AsSpan());
+        var vectors = Copy(state.Transform.Vectors.AsSpan());
+        var scalars = state.Transform.Scalars.ToArray();
+        var buffers = new StateBuffers<T>(vectors, scalars, n);
+        if (StepWritesGradient)
+            Step<T>(Copy(gradient), buffers, parameters, state.Step);
+        else
+            Step(MemoryMarshal.CreateSpan(ref MemoryMarshal.GetReference(gradient), gradient.Length), buffers, parameters, state.Step);
+        return new(
+            ImmutableCollectionsMarshal.AsImmutableArray(parameters),
+            TransformState<T>.Wrap(state.Transform.Shape, n, vectors, scalars, state.Step + 1),
+            state.SkippedSteps);
+    }
+
+    // A copy in a fresh array that is not zeroed first (every element is written by the copy).
+    private static TValue[] Copy<TValue>(ReadOnlySpan<TValue> source)
+    {
+        var copy = GC.AllocateUninitializedArray<TValue>(source.Length);
+        source.CopyTo(copy);
+        return copy;
+    }
+
+    private void RequireState<T>(TransformState<T> state, int length)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        if (state.Length != length)
+            throw new ArgumentException($"the state is for {state.Length} parameters, but there are {length}.", nameof(state));
+        if (!state.Shape.Equals(Shape))
+            throw new ArgumentException($"the state's shape ({state.Shape}) is not this transformation's ({Shape}).", nameof(state));
+    }
+}
