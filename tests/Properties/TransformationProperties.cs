@@ -180,10 +180,16 @@ public class TransformationProperties
             var (x, g) = (new float[n], new float[n]);
             var (vectors, scalars) = (new float[t.Shape.Vectors.Length * n], new double[t.Shape.Scalars.Length]);
             t.Init<float>(x, new StateBuffers<float>(vectors, scalars, n));
-            for (var k = 0; k < 3; k++) t.Step<float>(g, new StateBuffers<float>(vectors, scalars, n), x, k);
-            var before = GC.GetAllocatedBytesForCurrentThread();
-            for (var k = 3; k < 103; k++) t.Step<float>(g, new StateBuffers<float>(vectors, scalars, n), x, k);
-            Assert.True(GC.GetAllocatedBytesForCurrentThread() == before, $"{t} allocated {GC.GetAllocatedBytesForCurrentThread() - before} bytes in 100 steps");
+            // A step that allocates does so every time; the runtime's own one-off work (tiered recompilation) may not:
+            // the fewest bytes of three rounds of 100 steps must be 0.
+            var fewest = long.MaxValue;
+            for (var round = 0; round < 3; round++)
+            {
+                var before = GC.GetAllocatedBytesForCurrentThread();
+                for (var k = 0; k < 100; k++) t.Step<float>(g, new StateBuffers<float>(vectors, scalars, n), x, 100 * round + k);
+                fewest = Math.Min(fewest, GC.GetAllocatedBytesForCurrentThread() - before);
+            }
+            Assert.True(fewest == 0, $"{t} allocated {fewest} bytes in 100 steps");
         }
     }
 

@@ -18,6 +18,7 @@ namespace Momentum.Optimizers;
 /// first, and the step subtracts each buffer in turn, x ← fma(b⁽ⁱ⁾, −γ/K, x); as an update, u accumulates the same terms
 /// from 0.
 /// </remarks>
+[Kind("aggmo")]
 public sealed record AggMo : GradientTransformation
 {
     /// <summary>Creates the transformation, checking every hyperparameter.</summary>

@@ -1,0 +1,115 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Json;
+using Momentum.Optimizers;
+
+namespace Momentum.Properties;
+
+/// <summary>Transformations, schedules and states written as JSON read back as the same values, bit for bit.</summary>
+public class JsonProperties
+{
+    [Property(MaxTest = 300)]
+    public Property Every_transformation_reads_back_as_the_same_record() =>
+        Prop.ForAll(Generators.Transformation.ToArbitrary(), t =>
+        {
+            var json = TransformationJson.Write(t);
+            var back = TransformationJson.ReadTransformation(json);
+            return back.Equals(t).Label(json);
+        });
+
+    [Property(MaxTest = 200)]
+    public Property Every_state_reads_back_bit_for_bit() =>
+        Prop.ForAll(Generators.Transformation.ToArbitrary(), Generators.Length.ToArbitrary(), Gen.Choose(0, 5).ToArbitrary(), (t, n, steps) =>
+        {
+            bool RoundTrips<T>() where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+            {
+                var random = new Random(n * 31 + steps);
+                var state = t.Start<T>([.. Enumerable.Range(0, n).Select(_ => T.CreateChecked(random.NextDouble() * 4 - 2))]);
+                for (var k = 0; k < steps; k++)
+                    state = t.Step(state, [.. Enumerable.Range(0, n).Select(_ => T.CreateChecked(random.NextDouble() - 0.5))]);
+                var buffer = new ArrayBufferWriter<byte>();
+                using (var writer = new Utf8JsonWriter(buffer)) TransformationJson.WriteState(writer, state.Transform);
+                using var document = JsonDocument.Parse(buffer.WrittenMemory);
+                return TransformationJson.ReadState<T>(document.RootElement, t.Shape).Equals(state.Transform);
+            }
+            return RoundTrips<double>() && RoundTrips<float>();
+        });
+
+    [Fact]
+    public void A_chain_reads_from_the_JSON_a_person_writes()
+    {
+        var t = TransformationJson.ReadTransformation("""
+            { "kind": "chain", "links": [
+                { "kind": "clip_by_global_norm", "max_norm": 1 },
+                { "kind": "qhm", "learning_rate": 0.1, "momentum": { "kind": "demon", "initial": 0.9, "steps": 100 }, "nu": 0.7 } ] }
+            """);
+        Assert.Equal(new Chain(new ClipByGlobalNorm(1), Optimizer.Qhm(0.1, Schedule.Demon(0.9, 100), 0.7)), t);
+        Assert.Equal(Optimizer.Nesterov(0.1, 0.9), TransformationJson.ReadTransformation("""{"kind": "sgd", "learning_rate": 0.1, "momentum": 0.9, "nesterov": true}"""));
+        Assert.Equal(Optimizer.AggMo(0.1, 0, 0.9, 0.99), TransformationJson.ReadTransformation("""{"kind": "aggmo", "learning_rate": 0.1, "betas": [0, 0.9, 0.99]}"""));
+    }
+
+    public static TheoryData<string, string> Refusals() => new()
+    {
+        { """{"kind": "adam"}""", "$.kind: unknown transformation kind \"adam\"; known: " },
+        { """{"learning_rate": 0.1}""", "$: a transformation needs \"kind\"" },
+        { """{"kind": "sgd"}""", "$: \"sgd\" needs \"learning_rate\"." },
+        { """{"kind": "sgd", "learning_rate": 0.1, "option": 1}""", "$.option: \"sgd\" has no hyperparameter \"option\"; it has learning_rate, momentum, dampening, weight_decay, nesterov, maximize." },
+        { """{"kind": "sgd", "learning_rate": 0.1, "momentum": 1.5}""", "$.momentum: must be in [0, 1) (found 1.5)." },
+        { """{"kind": "sgd", "learning_rate": "fast"}""", "$.learning_rate: expected a number, found the string \"fast\"." },
+        { """{"kind": "sgd", "learning_rate": {"kind": "cosine"}}""", "$.learning_rate.kind: unknown schedule kind \"cosine\"; known: " },
+        { """{"kind": "chain", "links": [{"kind": "sgd", "learning_rate": 0.1}, {"kind": "trace", "momentum": -1}]}""", "$.links[1].momentum: must be in [0, 1) (found -1)." },
+        { """{"kind": "lookahead", "inner": 3}""", "$.inner: expected a transformation object {\"kind\": …}, found 3." },
+        { """{"kind": "sgd", "learning_rate": 0.1, "nesterov": "yes"}""", "$.nesterov: expected true or false, found the string \"yes\"." },
+    };
+
+    [Theory]
+    [MemberData(nameof(Refusals))]
+    public void A_wrong_configuration_is_refused_naming_the_path_and_what_is_allowed(string json, string message)
+    {
+        var e = Assert.Throws<JsonException>(() => TransformationJson.ReadTransformation(json));
+        Assert.StartsWith(message, e.Message);
+    }
+
+    private sealed record Halving(double Initial, long Every) : Schedule
+    {
+        protected override double Evaluate(long step) => Initial * Math.Pow(0.5, step / Every);
+    }
+
+    private sealed record SignDescent(Schedule LearningRate) : GradientTransformation
+    {
+        public override StateShape Shape => StateShape.Empty;
+
+        public override void Update<T>(Span<T> updates, StateBuffers<T> state, ReadOnlySpan<T> parameters, long step)
+        {
+            var rate = T.CreateChecked(LearningRate.At(step));
+            for (var i = 0; i < updates.Length; i++) updates[i] = -rate * T.CreateChecked(T.Sign(updates[i]));
+        }
+    }
+
+    [Fact]
+    public void A_users_schedule_and_transformation_are_written_and_read_once_added_to_the_catalog()
+    {
+        var catalog = Catalog.Default.With<Halving>().With<SignDescent>("sign_descent");
+        var t = new Chain(new SignDescent(new Halving(0.5, 10)), new AddDecayedWeights(0.01));
+        var json = TransformationJson.Write(t, catalog);
+        Assert.Contains("\"kind\": \"halving\"", json);
+        Assert.Equal(t, TransformationJson.ReadTransformation(json, catalog));
+        var unknown = Assert.Throws<JsonException>(() => TransformationJson.Write(t));
+        Assert.Contains("Catalog.With<SignDescent>()", unknown.Message);
+        Assert.Throws<JsonException>(() => TransformationJson.Write(Optimizer.HeavyBall(Schedule.FromFunction(t => 0.1, "0.1"), 0.9)));
+    }
+
+    [Fact]
+    public void A_state_of_another_optimizer_or_precision_is_refused()
+    {
+        var state = Optimizer.HeavyBall(0.1, 0.9).Start<double>([1e300, 0.5]).Transform;
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer)) TransformationJson.WriteState(writer, state with { });
+        var text = Encoding.UTF8.GetString(buffer.WrittenSpan).Replace("\"trace\":[0,0]", "\"trace\":[1e300,0]");
+        using var document = JsonDocument.Parse(text);
+        var wrongShape = Assert.Throws<JsonException>(() => TransformationJson.ReadState<double>(document.RootElement, Optimizer.Qhm(0.1, 0.9, 0.7).Shape));
+        Assert.Contains("missing momentum_buffer", wrongShape.Message);
+        var overflow = Assert.Throws<JsonException>(() => TransformationJson.ReadState<float>(document.RootElement, state.Shape));
+        Assert.Equal("$.vectors.trace[0]: 1E+300 is not a Single value (this state is Single).", overflow.Message);
+    }
+}
