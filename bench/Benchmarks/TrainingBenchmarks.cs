@@ -16,8 +16,8 @@ public class TrainingBenchmarks
 {
     private Dataset<float> airfoil = null!;
     private Dataset<float> large = null!;
-    private TrainingOptions airfoilOptions = null!, largeOptions = null!;
-    private TrainingState<float> airfoilStart = null!, largeStart = null!;
+    private LegacyTrainingOptions airfoilOptions = null!, largeOptions = null!;
+    private LegacyTrainingState<float> airfoilStart = null!, largeStart = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -28,25 +28,25 @@ public class TrainingBenchmarks
             : SyntheticData.LinearRegression(1503, 5, 0);
         Console.WriteLine(path is { Length: > 0 } && File.Exists(path) ? $"// airfoil data: {path}" : "// airfoil data: synthetic 1503x5 (AIRFOIL_DATA unset)");
         airfoil = Dataset<float>.FromTable(Standardization.Standardize(table).Table, 5, 1500);
-        airfoilOptions = new TrainingOptions(SgdOptions.HeavyBall(0.01, 0.9), 10, 1, RecordEvery: int.MaxValue);
-        airfoilStart = Trainer.Init(airfoil, airfoilOptions);
+        airfoilOptions = new LegacyTrainingOptions(SgdOptions.HeavyBall(0.01, 0.9), 10, 1, RecordEvery: int.MaxValue);
+        airfoilStart = LegacyTrainer.Init(airfoil, airfoilOptions);
 
         large = Dataset<float>.FromTable(Standardization.Standardize(SyntheticData.LinearRegression(1_000_000, 100, 0)).Table, 100);
-        largeOptions = new TrainingOptions(SgdOptions.HeavyBall(0.001, 0.9), 100, 1, RecordEvery: int.MaxValue);
-        largeStart = Trainer.Init(large, largeOptions);
+        largeOptions = new LegacyTrainingOptions(SgdOptions.HeavyBall(0.001, 0.9), 100, 1, RecordEvery: int.MaxValue);
+        largeStart = LegacyTrainer.Init(large, largeOptions);
     }
 
     /// <summary>One epoch of d2l's airfoil run (1500 rows, batch 10, η = 0.01, β = 0.9): 150 steps and the shuffle.</summary>
     [Benchmark]
-    public TrainingState<float> AirfoilEpoch() => Trainer.Advance(airfoil, airfoilOptions, airfoilStart);
+    public LegacyTrainingState<float> AirfoilEpoch() => LegacyTrainer.Advance(airfoil, airfoilOptions, airfoilStart);
 
     /// <summary>One epoch of 10⁶ rows × 100 features in batches of 100: 400 MB of features read once, in shuffled order.</summary>
     [Benchmark]
-    public TrainingState<float> LargeEpoch() => Trainer.Advance(large, largeOptions, largeStart);
+    public LegacyTrainingState<float> LargeEpoch() => LegacyTrainer.Advance(large, largeOptions, largeStart);
 
     /// <summary>The same epoch with a two-thread <see cref="GradientTeam"/> (each minibatch in two parts, of 52 and 48 rows).</summary>
     [Benchmark]
-    public TrainingState<float> LargeEpochTwoThreads() => Trainer.Advance(large, largeOptions, largeStart, team: team);
+    public LegacyTrainingState<float> LargeEpochTwoThreads() => LegacyTrainer.Advance(large, largeOptions, largeStart, team: team);
 
     private GradientTeam team = null!;
 
@@ -82,7 +82,7 @@ public class SweepBenchmarks
         var data = new TrainingData(standardized, 5, 1500, "airfoil", null);
         var grid = new SweepVerb.Grid(["momentum"], [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2], [0, 0.5, 0.9, 0.99], [0, 1],
             0, 0, "constant", 10, 2, "float32", "half-mse", "airfoil", "");
-        var template = new TrainingOptions(SgdOptions.HeavyBall(0.01, 0.9), 10, 2, 0, int.MaxValue);
+        var template = new LegacyTrainingOptions(SgdOptions.HeavyBall(0.01, 0.9), 10, 2, 0, int.MaxValue);
         sweep = new SweepVerb.Settings(data, grid, template, false, 1, 1, 1, false);
     }
 

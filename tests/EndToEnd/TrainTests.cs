@@ -24,7 +24,7 @@ public sealed class TrainTests : IDisposable
         Assert.Equal(0, result.ExitCode);
         Assert.Matches(@"^loss: \d+\.\d{3}, \d+\.\d{6} sec/epoch$", result.LastLine);
 
-        var expected = Trainer.Train(Synthetic<float>(1500, 5, 0), new TrainingOptions(SgdOptions.HeavyBall(0.005, 0.9)));
+        var expected = LegacyTrainer.Train(Synthetic<float>(1500, 5, 0), new LegacyTrainingOptions(SgdOptions.HeavyBall(0.005, 0.9)));
         var (header, rows) = Cli.ReadCsv(cli.PathOf("t", "loss.csv"));
         Assert.Equal(["epoch", "examples", "loss"], header);
         Assert.Equal(15, rows.Length);
@@ -61,8 +61,8 @@ public sealed class TrainTests : IDisposable
             "--lr", "0.02", "--momentum", "0.8", "--weight-decay", "0.001", "--schedule", "step:20:0.5", "--batch-size", "16",
             "--epochs", "3", "--record-every", "100", "--out", cli.PathOf("t"));
         Assert.Equal(0, result.ExitCode);
-        var options = new TrainingOptions(new SgdOptions(0.02, 0.8, 0, 0.001, Nesterov: true), 16, 3, 7, 100, Schedule.StepDecay(0.02, 20, 0.5));
-        var expected = Trainer.Train(Synthetic<double>(300, 3, 7), options);
+        var options = new LegacyTrainingOptions(new SgdOptions(0.02, 0.8, 0, 0.001, Nesterov: true), 16, 3, 7, 100, Schedule.StepDecay(0.02, 20, 0.5));
+        var expected = LegacyTrainer.Train(Synthetic<double>(300, 3, 7), options);
         var (_, rows) = Cli.ReadCsv(cli.PathOf("t", "loss.csv"));
         Assert.Equal(expected.History.Select(p => p.Loss), rows.Select(r => Cli.Number(r[2])));
         Assert.Equal(9, rows.Length);
@@ -78,7 +78,7 @@ public sealed class TrainTests : IDisposable
         Assert.Equal(0, cli.Run([.. run, "--threads", "2", "--checkpoint-every", "7", "--out", cli.PathOf("resumed")]).ExitCode);
         File.Delete(cli.PathOf("resumed", "loss.csv"));
         Assert.Equal(0, cli.Run("train", "--resume", cli.PathOf("resumed"), "--threads", "1").ExitCode);
-        var expected = Trainer.Train(Synthetic<float>(2950, 64, 0), new TrainingOptions(SgdOptions.HeavyBall(0.005, 0.9), 200, 2, 0, 1000));
+        var expected = LegacyTrainer.Train(Synthetic<float>(2950, 64, 0), new LegacyTrainingOptions(SgdOptions.HeavyBall(0.005, 0.9), 200, 2, 0, 1000));
         var (_, rows) = Cli.ReadCsv(cli.PathOf("one", "loss.csv"));
         Assert.Equal(expected.History.Select(p => p.Loss), rows.Select(r => Cli.Number(r[2])));
         // Three parts, three threads asked for: as many as the machine has cores, up to three, are used.
@@ -112,7 +112,7 @@ public sealed class TrainTests : IDisposable
 
         var table = new NumericTable([1, 2, 3, 2, 1, 5, 4, 4, 1, 3, 0, 2], 3);
         var data = Dataset<float>.FromTable(Standardization.Standardize(table).Table, 0, 3);
-        var expected = Trainer.Train(data, new TrainingOptions(SgdOptions.HeavyBall(0.005, 0.9), 1, 2, 0, 1));
+        var expected = LegacyTrainer.Train(data, new LegacyTrainingOptions(SgdOptions.HeavyBall(0.005, 0.9), 1, 2, 0, 1));
         Assert.Equal(expected.History.Select(p => p.Loss), Cli.ReadCsv(cli.PathOf("n", "loss.csv")).Rows.Select(r => Cli.Number(r[2])));
     }
 

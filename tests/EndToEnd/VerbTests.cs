@@ -22,7 +22,7 @@ public sealed class VerbTests : IDisposable
         Assert.Equal(book, result.LastLine);
 
         var options = optimizer == "gd" ? SgdOptions.GradientDescent(double.Parse(lr)) : SgdOptions.HeavyBall(double.Parse(lr), double.Parse(momentum));
-        var expected = Trajectory.Run(TwoDimensionalQuadratic.Chapter, options, [-5, -2], 20);
+        var expected = LegacyTrajectory.Run(TwoDimensionalQuadratic.Chapter, options, [-5, -2], 20);
         var (header, rows) = Cli.ReadCsv(cli.PathOf("t", "trace.csv"));
         Assert.Equal(["step", "x1", "x2", "f"], header);
         Assert.Equal(21, rows.Length);
@@ -45,7 +45,7 @@ public sealed class VerbTests : IDisposable
         Assert.Equal(0, a.ExitCode);
         Assert.Equal(a.Out, b.Out);
         Assert.Equal(File.ReadAllText(cli.PathOf("a", "trace.csv")), File.ReadAllText(cli.PathOf("b", "trace.csv")));
-        var expected = Trajectory.Run(new TwoDimensionalQuadratic(0.5, 1), SgdOptions.NesterovMomentum(0.3, 0.5), [-3, -1], 7);
+        var expected = LegacyTrajectory.Run(new TwoDimensionalQuadratic(0.5, 1), SgdOptions.NesterovMomentum(0.3, 0.5), [-3, -1], 7);
         var (_, rows) = Cli.ReadCsv(cli.PathOf("a", "trace.csv"));
         Assert.Equal(expected.Points[7][0], Cli.Number(rows[7][1]));
     }
@@ -56,7 +56,7 @@ public sealed class VerbTests : IDisposable
         var result = cli.Run("quadratic", "--optimizer", "momentum", "--lr", "0.5", "--momentum", "0.9", "--dampening", "0.1",
             "--weight-decay", "0.01", "--steps", "30", "--eigenvalues", "1,0.25,0.0625", "--x0", "1,-2,3", "--out", cli.PathOf("q"));
         Assert.Equal(0, result.ExitCode);
-        var expected = Trajectory.Run(new DiagonalQuadratic([1, 0.25, 0.0625]), new SgdOptions(0.5, 0.9, 0.1, 0.01), [1, -2, 3], 30);
+        var expected = LegacyTrajectory.Run(new DiagonalQuadratic([1, 0.25, 0.0625]), new SgdOptions(0.5, 0.9, 0.1, 0.01), [1, -2, 3], 30);
         var (header, rows) = Cli.ReadCsv(cli.PathOf("q", "quadratic.csv"));
         Assert.Equal(["step", "f", "x1", "x2", "x3"], header);
         Assert.Equal(31, rows.Length);
@@ -77,7 +77,7 @@ public sealed class VerbTests : IDisposable
         var (header, rows) = Cli.ReadCsv(cli.PathOf("q", "quadratic.csv"));
         Assert.Equal(12, header.Length);
         Assert.All(rows[0].Skip(2), x => Assert.Equal(2, Cli.Number(x)));
-        var expected = Trajectory.Run(DiagonalQuadratic.Exercise2(), SgdOptions.GradientDescent(1), Enumerable.Repeat(2.0, 10).ToArray(), 5);
+        var expected = LegacyTrajectory.Run(DiagonalQuadratic.Exercise2(), SgdOptions.GradientDescent(1), Enumerable.Repeat(2.0, 10).ToArray(), 5);
         Assert.Equal(expected.Points[5][9], Cli.Number(rows[5][11]));
     }
 

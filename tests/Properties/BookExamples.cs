@@ -9,7 +9,7 @@ public class BookExamples
 {
     private static string Train2d(SgdOptions options)
     {
-        var trajectory = Trajectory.Run(TwoDimensionalQuadratic.Chapter, options, [-5, -2], 20);
+        var trajectory = LegacyTrajectory.Run(TwoDimensionalQuadratic.Chapter, options, [-5, -2], 20);
         var last = trajectory.Points[^1];
         return string.Create(CultureInfo.InvariantCulture, $"epoch {trajectory.Steps}, x1: {last[0]:F6}, x2: {last[1]:F6}");
     }

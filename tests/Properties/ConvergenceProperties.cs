@@ -84,7 +84,7 @@ public class ConvergenceProperties
         Prop.ForAll(Anywhere, Generators.Normal.ToArbitrary(), (s, start) =>
         {
             const int steps = 60;
-            var trajectory = Trajectory.Run(new DiagonalQuadratic([s.Lambda]), SgdOptions.HeavyBall(s.LearningRate, s.Momentum), [start], steps);
+            var trajectory = LegacyTrajectory.Run(new DiagonalQuadratic([s.Lambda]), SgdOptions.HeavyBall(s.LearningRate, s.Momentum), [start], steps);
             var (v, x) = (0.0, start);
             var size = Math.Abs(start) + 1;
             for (var t = 1; t <= steps; t++)
@@ -101,7 +101,7 @@ public class ConvergenceProperties
     public Property Beta_zero_recovers_gradient_descent_x_t_equals_one_minus_eta_lambda_to_the_t_times_x0() =>
         Prop.ForAll(Generators.LogUniform(1e-3, 10).ToArbitrary(), Generators.Uniform(0.01, 1.9).ToArbitrary(), Generators.Normal.ToArbitrary(), (lambda, etaLambda, start) =>
         {
-            var heavyBall = Trajectory.Run(new DiagonalQuadratic([lambda]), SgdOptions.HeavyBall(etaLambda / lambda, 0), [start], 50);
+            var heavyBall = LegacyTrajectory.Run(new DiagonalQuadratic([lambda]), SgdOptions.HeavyBall(etaLambda / lambda, 0), [start], 50);
             return Enumerable.Range(0, 51).All(t =>
                 Math.Abs(heavyBall.Points[t][0] - Convergence.GradientDescentIterate(etaLambda / lambda, lambda, t, start)) <= 1e-13 * (t + 1) * Math.Abs(start));
         });
@@ -176,7 +176,7 @@ public class ConvergenceProperties
     {
         try
         {
-            return Math.Abs(Trajectory.Run(new DiagonalQuadratic([lambda]), options, [1.0], 3000).Points[^1][0]);
+            return Math.Abs(LegacyTrajectory.Run(new DiagonalQuadratic([lambda]), options, [1.0], 3000).Points[^1][0]);
         }
         catch (NonFiniteGradientException)
         {

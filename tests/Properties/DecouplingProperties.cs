@@ -43,12 +43,12 @@ public class DecouplingProperties
             var n = p.Lambda.Length;
             var h = Quadratic.FromEigenbasis(p.O, p.Lambda, p.C);
             var minimizer = h.Minimizer();
-            var full = Trajectory.Run(h, OptionsOf(p), p.Start, steps);
+            var full = LegacyTrajectory.Run(h, OptionsOf(p), p.Start, steps);
 
             // z = O(x − x*) in the eigenbasis, where each coordinate sees ½ λᵢ zᵢ².
             double[] ToEigen(IReadOnlyList<double> x) =>
                 [.. Enumerable.Range(0, n).Select(i => Enumerable.Range(0, n).Sum(j => p.O[i, j] * (x[j] - minimizer[j])))];
-            var scalar = Trajectory.Run(new DiagonalQuadratic([.. p.Lambda]), OptionsOf(p), ToEigen(p.Start), steps);
+            var scalar = LegacyTrajectory.Run(new DiagonalQuadratic([.. p.Lambda]), OptionsOf(p), ToEigen(p.Start), steps);
 
             var size = full.Points.Max(x => ToEigen(x).Max(Math.Abs)) + 1;
             for (var t = 0; t <= steps; t++)

@@ -47,11 +47,11 @@ public class GradientTeamProperties
         Prop.ForAll(Teams, c =>
         {
             var data = Dataset<float>.FromTable(Standardization.Standardize(SyntheticData.LinearRegression(c.Rows, c.Features, c.Seed)).Table, c.Features);
-            var options = new TrainingOptions(new SgdOptions(0.01, 0.9, Nesterov: c.Nesterov), c.BatchSize, c.Epochs, c.Seed, c.RecordEvery);
-            var alone = Trainer.Train(data, options).Final;
+            var options = new LegacyTrainingOptions(new SgdOptions(0.01, 0.9, Nesterov: c.Nesterov), c.BatchSize, c.Epochs, c.Seed, c.RecordEvery);
+            var alone = LegacyTrainer.Train(data, options).Final;
             using var team = new GradientTeam(c.Threads);
-            var state = Trainer.Init(data, options);
-            while (!Trainer.IsFinished(options, state)) state = Trainer.Advance(data, options, state, team: team);
+            var state = LegacyTrainer.Init(data, options);
+            while (!LegacyTrainer.IsFinished(options, state)) state = LegacyTrainer.Advance(data, options, state, team: team);
             return SameBits(state, alone).Label($"{state.Optimizer.Parameters[0]:R} vs {alone.Optimizer.Parameters[0]:R}");
         });
 
@@ -61,15 +61,15 @@ public class GradientTeamProperties
         // 196 rows in batches of 100: the full minibatch has 5 parts, the last one (96 rows) 6.
         Assert.True(RegressionKernel.Parts(96, 256) > RegressionKernel.Parts(100, 256));
         var data = Dataset<float>.FromTable(Standardization.Standardize(SyntheticData.LinearRegression(196, 256, 3)).Table, 256);
-        var options = new TrainingOptions(SgdOptions.HeavyBall(0.001, 0.9), 100, 3, 3, 50);
-        var alone = Trainer.Train(data, options).Final;
+        var options = new LegacyTrainingOptions(SgdOptions.HeavyBall(0.001, 0.9), 100, 3, 3, 50);
+        var alone = LegacyTrainer.Train(data, options).Final;
         using var team = new GradientTeam(4);
-        var state = Trainer.Init(data, options);
-        while (!Trainer.IsFinished(options, state)) state = Trainer.Advance(data, options, state, team: team);
+        var state = LegacyTrainer.Init(data, options);
+        while (!LegacyTrainer.IsFinished(options, state)) state = LegacyTrainer.Advance(data, options, state, team: team);
         Assert.True(SameBits(state, alone));
     }
 
-    private static bool SameBits(TrainingState<float> a, TrainingState<float> b) =>
+    private static bool SameBits(LegacyTrainingState<float> a, LegacyTrainingState<float> b) =>
         a.Equals(b)
         && System.Runtime.InteropServices.MemoryMarshal.AsBytes(a.Optimizer.Parameters.AsSpan()).SequenceEqual(System.Runtime.InteropServices.MemoryMarshal.AsBytes(b.Optimizer.Parameters.AsSpan()))
         && System.Runtime.InteropServices.MemoryMarshal.AsBytes(a.Optimizer.Velocity.AsSpan()).SequenceEqual(System.Runtime.InteropServices.MemoryMarshal.AsBytes(b.Optimizer.Velocity.AsSpan()));

@@ -81,7 +81,7 @@ public class OptimalParameterProperties
                 var lambdas = Enumerable.Range(0, run.Dimension).Select(i => run.Mu * Math.Pow(run.L / run.Mu, i / (run.Dimension - 1.0))).ToArray();
                 // Long enough that the transient t·ρᵗ of the critically damped ends (μ and L) changes the slope by under 1%.
                 var steps = (int)Convergence.StepsToShrink(best.Rate, 1e-200);
-                var trajectory = Trajectory.Run(new DiagonalQuadratic([.. lambdas]), SgdOptions.HeavyBall(best.LearningRate, best.Momentum), run.Start, steps);
+                var trajectory = LegacyTrajectory.Run(new DiagonalQuadratic([.. lambdas]), SgdOptions.HeavyBall(best.LearningRate, best.Momentum), run.Start, steps);
 
                 // Least-squares slope of log‖xₜ‖ over the second half: the measured log-rate, oscillations averaged out.
                 var ts = Enumerable.Range(steps / 2, steps - steps / 2 + 1).ToArray();

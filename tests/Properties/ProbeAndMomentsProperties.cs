@@ -50,8 +50,8 @@ public class ProbeAndMomentsProperties
     public void The_evaluator_uses_moments_only_where_direct_passes_would_dominate()
     {
         var small = Dataset<float>.FromTable(Standardization.Standardize(SyntheticData.LinearRegression(1500, 5, 0)).Table, 5);
-        Assert.Null(LossEvaluator<float>.For(small, new TrainingOptions(Optimizers.SgdOptions.HeavyBall(0.01, 0.9))).Moments);
+        Assert.Null(LossEvaluator<float>.For(small, new LegacyTrainingOptions(Optimizers.SgdOptions.HeavyBall(0.01, 0.9))).Moments);
         var large = Dataset<float>.FromTable(Standardization.Standardize(SyntheticData.LinearRegression(100_000, 20, 0)).Table, 20);
-        Assert.NotNull(LossEvaluator<float>.For(large, new TrainingOptions(Optimizers.SgdOptions.HeavyBall(0.01, 0.9), 100, 1)).Moments);
+        Assert.NotNull(LossEvaluator<float>.For(large, new LegacyTrainingOptions(Optimizers.SgdOptions.HeavyBall(0.01, 0.9), 100, 1)).Moments);
     }
 }

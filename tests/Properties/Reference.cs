@@ -75,4 +75,19 @@ internal static class Reference
         }
         return true.ToProperty();
     }
+
+    /// <summary>ℓ = (1/n) Σ ½(xᵢ·w + b − yᵢ)², every term in double precision, plainly: the reference a recorded loss is held to.</summary>
+    public static double DirectLoss<T>(Momentum.Training.Dataset<T> data, ReadOnlySpan<T> parameters)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var total = 0.0;
+        for (var i = 0; i < data.Rows; i++)
+        {
+            var r = double.CreateChecked(parameters[data.FeatureCount]) - double.CreateChecked(data.Labels[i]);
+            var x = data.Row(i);
+            for (var j = 0; j < data.FeatureCount; j++) r += double.CreateChecked(x[j]) * double.CreateChecked(parameters[j]);
+            total += r * r;
+        }
+        return total / (2 * data.Rows);
+    }
 }

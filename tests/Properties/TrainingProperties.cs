@@ -130,10 +130,10 @@ public class TrainingProperties
         Prop.ForAll(Runs, r =>
         {
             var data = Synthetic<float>(r.Rows, r.Features, r.Seed);
-            var options = new TrainingOptions(r.Optimizer, r.BatchSize, r.Epochs, r.Seed, RecordEvery: 7);
-            var result = Trainer.Train(data, options);
+            var options = new LegacyTrainingOptions(r.Optimizer, r.BatchSize, r.Epochs, r.Seed, RecordEvery: 7);
+            var result = LegacyTrainer.Train(data, options);
 
-            var state = Trainer.Init(data, options).Optimizer;
+            var state = LegacyTrainer.Init(data, options).Optimizer;
             var gradient = new float[r.Features + 1];
             var history = new List<LossPoint>();
             long examples = 0;
@@ -159,12 +159,12 @@ public class TrainingProperties
         Prop.ForAll(Runs, r =>
         {
             var data = Synthetic<double>(r.Rows, r.Features, r.Seed);
-            var options = new TrainingOptions(r.Optimizer, r.BatchSize, r.Epochs, r.Seed, RecordEvery: 5);
-            var whole = Trainer.Train(data, options);
-            var state = Trainer.Init(data, options);
+            var options = new LegacyTrainingOptions(r.Optimizer, r.BatchSize, r.Epochs, r.Seed, RecordEvery: 5);
+            var whole = LegacyTrainer.Train(data, options);
+            var state = LegacyTrainer.Init(data, options);
             var i = 0;
-            while (!Trainer.IsFinished(options, state))
-                state = Trainer.Advance(data, options, state, r.Chunks[i++ % r.Chunks.Length]);
+            while (!LegacyTrainer.IsFinished(options, state))
+                state = LegacyTrainer.Advance(data, options, state, r.Chunks[i++ % r.Chunks.Length]);
             return state.Equals(whole.Final);
         });
 
@@ -174,10 +174,10 @@ public class TrainingProperties
         {
             // train_concise_ch11's nn.MSELoss doubles every gradient; with momentum that is the same as doubling η (exact in binary).
             var data = Synthetic<float>(r.Rows, r.Features, r.Seed);
-            var mse = new TrainingOptions(r.Optimizer, r.BatchSize, r.Epochs, r.Seed, 3, Loss: RegressionLoss.SquaredError);
+            var mse = new LegacyTrainingOptions(r.Optimizer, r.BatchSize, r.Epochs, r.Seed, 3, Loss: RegressionLoss.SquaredError);
             var half = mse with { Optimizer = r.Optimizer with { LearningRate = 2 * r.Optimizer.LearningRate }, Loss = RegressionLoss.HalfSquaredError };
-            var a = Trainer.Train(data, mse);
-            var b = Trainer.Train(data, half);
+            var a = LegacyTrainer.Train(data, mse);
+            var b = LegacyTrainer.Train(data, half);
             return a.History.SequenceEqual(b.History) && a.Final.Optimizer.Parameters.SequenceEqual(b.Final.Optimizer.Parameters);
         });
 
@@ -231,7 +231,7 @@ public class TrainingProperties
     public void The_books_setting_records_fifteen_points_over_two_epochs_of_1500_rows()
     {
         var data = Synthetic<float>(1500, 5, 0);
-        var result = Trainer.Train(data, new TrainingOptions(SgdOptions.HeavyBall(0.005, 0.9)));
+        var result = LegacyTrainer.Train(data, new LegacyTrainingOptions(SgdOptions.HeavyBall(0.005, 0.9)));
         Assert.Equal(15, result.History.Length);
         Assert.Equal(200, result.History[0].Examples);
         Assert.Equal(2.0, result.History[^1].Epoch);
@@ -243,15 +243,15 @@ public class TrainingProperties
     public void Initial_weights_are_small_and_seeded_and_the_bias_starts_at_zero()
     {
         var data = Synthetic<double>(50, 200, 1);
-        var options = new TrainingOptions(SgdOptions.GradientDescent(0.01));
-        var a = Trainer.Init(data, options).Optimizer.Parameters;
-        var b = Trainer.Init(data, options).Optimizer.Parameters;
+        var options = new LegacyTrainingOptions(SgdOptions.GradientDescent(0.01));
+        var a = LegacyTrainer.Init(data, options).Optimizer.Parameters;
+        var b = LegacyTrainer.Init(data, options).Optimizer.Parameters;
         Assert.True(a.SequenceEqual(b));
         Assert.Equal(0, a[^1]);
         var weights = a[..^1];
         var sd = Math.Sqrt(weights.Sum(w => w * w) / weights.Length);
         Assert.InRange(sd, 0.008, 0.012);
-        Assert.False(a.SequenceEqual(Trainer.Init(data, options with { Seed = 2 }).Optimizer.Parameters));
+        Assert.False(a.SequenceEqual(LegacyTrainer.Init(data, options with { Seed = 2 }).Optimizer.Parameters));
     }
 
     [Fact]
@@ -259,12 +259,12 @@ public class TrainingProperties
     {
         // A learning rate far past 2/λ_max overflows the parameters, and then the gradient.
         var data = Synthetic<float>(200, 3, 0);
-        var stop = Trainer.Train(data, new TrainingOptions(SgdOptions.HeavyBall(50, 0.9), Epochs: 5));
+        var stop = LegacyTrainer.Train(data, new LegacyTrainingOptions(SgdOptions.HeavyBall(50, 0.9), Epochs: 5));
         Assert.NotNull(stop.Final.Fault);
         Assert.Equal(stop.Final.Optimizer.Step, stop.Final.Fault!.Step);
-        Assert.True(Trainer.IsFinished(new TrainingOptions(SgdOptions.HeavyBall(50, 0.9)), stop.Final));
+        Assert.True(LegacyTrainer.IsFinished(new LegacyTrainingOptions(SgdOptions.HeavyBall(50, 0.9)), stop.Final));
 
-        var skip = Trainer.Train(data, new TrainingOptions(SgdOptions.HeavyBall(50, 0.9), Epochs: 5, OnNonFinite: NonFinitePolicy.Skip));
+        var skip = LegacyTrainer.Train(data, new LegacyTrainingOptions(SgdOptions.HeavyBall(50, 0.9), Epochs: 5, OnNonFinite: NonFinitePolicy.Skip));
         Assert.Null(skip.Final.Fault);
         Assert.True(skip.Final.Optimizer.SkippedSteps > 0);
         Assert.Equal(5 * 20, skip.Final.Optimizer.Step + skip.Final.Optimizer.SkippedSteps);
@@ -273,7 +273,7 @@ public class TrainingProperties
     [Fact]
     public void Options_out_of_range_are_refused_naming_them()
     {
-        var options = new TrainingOptions(SgdOptions.GradientDescent(0.1));
+        var options = new LegacyTrainingOptions(SgdOptions.GradientDescent(0.1));
         Assert.Equal("BatchSize", Assert.Throws<ArgumentOutOfRangeException>(() => (options with { BatchSize = 11 }).Validate(10)).ParamName);
         Assert.Equal("Epochs", Assert.Throws<ArgumentOutOfRangeException>(() => (options with { Epochs = 0 }).Validate(10)).ParamName);
         Assert.Equal("RecordEvery", Assert.Throws<ArgumentOutOfRangeException>(() => (options with { RecordEvery = 0 }).Validate(10)).ParamName);

@@ -151,6 +151,8 @@ public abstract record GradientTransformation
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(state);
+        if (policy is not (NonFinitePolicy.Throw or NonFinitePolicy.Skip))
+            throw new ArgumentOutOfRangeException(nameof(policy), policy, "a single step throws or skips; Stop is for folds (Trainer, Trajectory).");
         var n = state.Parameters.Length;
         RequireState(state.Transform, n);
         SpanChecks.RequireLength(gradient.Length, n, nameof(gradient));

@@ -1,16 +1,25 @@
 namespace Momentum.Optimizers;
 
-/// <summary>What a step does with a gradient that holds NaN or ±∞.</summary>
+/// <summary>
+/// What a step, a training fold (<see cref="Training.Trainer"/>) or a trajectory does with a gradient that holds NaN or
+/// ±∞. Each word has one meaning wherever it is accepted.
+/// </summary>
 public enum NonFinitePolicy
 {
-    /// <summary>Throw <see cref="NonFiniteGradientException"/> naming the index of the first bad value; nothing changes.</summary>
+    /// <summary>Throw <see cref="NonFiniteGradientException"/> naming the step and the index of the first bad value; nothing changes.</summary>
     Throw,
 
     /// <summary>
-    /// Skip the step: parameters, velocity and step count stay as they were and
-    /// <see cref="SgdState{T}.SkippedSteps"/> grows by one (as <c>optax.apply_if_finite</c> counts non-finite updates).
+    /// Skip the step: parameters and state stay as they were and the skipped-step count grows by one (as
+    /// <c>optax.apply_if_finite</c> counts non-finite updates).
     /// </summary>
     Skip,
+
+    /// <summary>
+    /// Stop the fold before the step and return its state with the fault recorded (what a shell needs to keep the
+    /// results so far). Only folds accept it: a single step has nothing to stop and refuses it.
+    /// </summary>
+    Stop,
 }
 
 /// <summary>A gradient held NaN or ±∞ and the policy was <see cref="NonFinitePolicy.Throw"/>.</summary>

@@ -28,6 +28,9 @@ public sealed class RegressionMoments
         Dimension = dimension;
     }
 
+    // u = 2⁻⁵³, the unit roundoff of double precision.
+    private const double UnitRoundoff = 1.1102230246251565e-16;
+
     /// <summary>F + 1.</summary>
     public int Dimension { get; }
 
@@ -84,7 +87,26 @@ public sealed class RegressionMoments
             for (var b = a; b < p; b++)
                 h[b * p + a] = h[a * p + b] /= n;
         }
-        return new RegressionMoments(h, ImmutableCollectionsMarshal.AsImmutableArray(c), s / n, p);
+        return new RegressionMoments(h, ImmutableCollectionsMarshal.AsImmutableArray(c), s / n, p) { Rows = n };
+    }
+
+    /// <summary>The number of rows the moments were taken over.</summary>
+    public int Rows { get; private init; }
+
+    /// <summary>
+    /// ℓ(θ) = ½ (θᵀHθ − 2cᵀθ + s) and a bound on its rounding error: the moments are sums over n rows, each entry off by at
+    /// most about nε of the mean of its terms' magnitudes, which Cauchy–Schwarz bounds by the diagonal,
+    /// mean|x̃ₐx̃_b| ≤ √(HₐₐH_bb) and mean|y x̃ₐ| ≤ √(s Hₐₐ); with u = Σₐ |θₐ|√Hₐₐ the error is at most
+    /// ε(n + 2p + 4)(u + √s)²/2 (Higham, "Accuracy and Stability of Numerical Algorithms", §3.1, for the sums).
+    /// </summary>
+    public (double Loss, double Bound) LossWithBound<T>(ReadOnlySpan<T> parameters)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var loss = Loss(parameters);
+        var u = 0.0;
+        for (var a = 0; a < Dimension; a++) u += Math.Abs(double.CreateChecked(parameters[a])) * Math.Sqrt(h[a * Dimension + a]);
+        var scale = u + Math.Sqrt(S);
+        return (loss, UnitRoundoff * (Rows + 2.0 * Dimension + 4) * scale * scale / 2);
     }
 
     /// <summary>ℓ(θ) = ½ (θᵀHθ − 2cᵀθ + s), at least 0.</summary>

@@ -6,7 +6,7 @@ using Momentum.Kernels;
 namespace Momentum.Training;
 
 /// <summary>
-/// Threads that share the work of each minibatch gradient in <see cref="Trainer.Advance{T}"/>: the minibatch is cut into
+/// Threads that share the work of each minibatch gradient in <see cref="LegacyTrainer.Advance{T}"/>: the minibatch is cut into
 /// the parts of <see cref="RegressionKernel.Parts"/> (fixed by its shape), thread t sums parts t, t + T, …, and the
 /// calling thread adds the parts' sums in order. The result is the same bits with any number of threads, so a team
 /// changes how fast training runs and nothing else.
@@ -16,7 +16,7 @@ namespace Momentum.Training;
 /// hand-off and back takes a fraction of a microsecond, <c>GradientBenchmarks.TeamHandOff</c>) and sleep after 2000
 /// spins without a step, as while a shell writes a checkpoint. Spinning wants a core per thread: give a team no more
 /// threads than cores, and leave the runtime one if it can spare it. Create one team for a run, pass it to every
-/// <see cref="Trainer.Advance{T}"/>, dispose it at the end. A team runs one <see cref="Trainer.Advance{T}"/> at a time.
+/// <see cref="LegacyTrainer.Advance{T}"/>, dispose it at the end. A team runs one <see cref="LegacyTrainer.Advance{T}"/> at a time.
 /// </remarks>
 public sealed class GradientTeam : IDisposable
 {

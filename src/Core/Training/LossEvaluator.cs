@@ -29,7 +29,7 @@ public sealed class LossEvaluator<T>
     /// Chooses the method for a run of <paramref name="options"/> on <paramref name="data"/>: direct when the records
     /// of the whole run cost at most <see cref="DirectBudget"/> multiply-adds, otherwise the moments (computed here).
     /// </summary>
-    public static LossEvaluator<T> For(Dataset<T> data, TrainingOptions options)
+    public static LossEvaluator<T> For(Dataset<T> data, LegacyTrainingOptions options)
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(options);

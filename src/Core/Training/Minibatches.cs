@@ -32,6 +32,35 @@ public static class Minibatches
         return ImmutableCollectionsMarshal.AsImmutableArray(order);
     }
 
+    /// <summary>
+    /// The order of the rows in <paramref name="epoch"/> under <paramref name="shuffle"/>: <see cref="ShuffleMode.Rows"/>
+    /// is <see cref="Order(int, int, int)"/> (d2l's per-row shuffle); <see cref="ShuffleMode.Batches"/> keeps each block of
+    /// <paramref name="batchSize"/> adjacent rows together and shuffles the full blocks' order (a smaller last block stays
+    /// last), with the same generator; <see cref="ShuffleMode.None"/> is the file's order.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static ImmutableArray<int> Order(int rows, int batchSize, int seed, int epoch, ShuffleMode shuffle)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        switch (shuffle)
+        {
+            case ShuffleMode.Rows:
+                return Order(rows, seed, epoch);
+            case ShuffleMode.None:
+                ArgumentOutOfRangeException.ThrowIfNegative(rows);
+                return [.. Enumerable.Range(0, rows)];
+            case ShuffleMode.Batches:
+                var blocks = Order(rows / batchSize, seed, epoch).AsSpan();
+                var order = new int[rows];
+                for (var k = 0; k < blocks.Length; k++)
+                    for (var j = 0; j < batchSize; j++) order[k * batchSize + j] = blocks[k] * batchSize + j;
+                for (var i = blocks.Length * batchSize; i < rows; i++) order[i] = i;
+                return ImmutableCollectionsMarshal.AsImmutableArray(order);
+            default:
+                throw new ArgumentOutOfRangeException(nameof(shuffle), shuffle, "must be Rows, Batches or None.");
+        }
+    }
+
     /// <summary>Minibatches per epoch, ⌈rows / batchSize⌉; the last one is smaller when the division is not exact.</summary>
     public static int PerEpoch(int rows, int batchSize)
     {
@@ -46,4 +75,20 @@ public static class Minibatches
         var start = batch * batchSize;
         return order.Slice(start, Math.Min(batchSize, order.Length - start));
     }
+}
+
+/// <summary>How the rows are ordered into minibatches each epoch.</summary>
+public enum ShuffleMode
+{
+    /// <summary>d2l's <c>load_array(..., is_train=True)</c>: a fresh permutation of the rows every epoch.</summary>
+    Rows,
+
+    /// <summary>
+    /// Minibatches of adjacent rows, their order shuffled every epoch: each minibatch holds the same examples every epoch.
+    /// A deviation from d2l that reads memory in long runs instead of one row at a time.
+    /// </summary>
+    Batches,
+
+    /// <summary>The rows in file order every epoch.</summary>
+    None,
 }

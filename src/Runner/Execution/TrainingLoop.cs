@@ -27,12 +27,12 @@ internal enum RunStatus
 /// <param name="Reason">Why the run stopped early, for people.</param>
 /// <param name="DivergedAtStep">The step (1-based) at which a divergence was seen, or null.</param>
 internal sealed record TrainingOutcome<T>(
-    ImmutableArray<LossPoint> History, TrainingState<T> Final, RunStatus Status, double TrainingSeconds, double InitialLoss, double FinalLoss,
+    ImmutableArray<LossPoint> History, LegacyTrainingState<T> Final, RunStatus Status, double TrainingSeconds, double InitialLoss, double FinalLoss,
     string? Reason, long? DivergedAtStep)
     where T : unmanaged, IFloatingPointIeee754<T>;
 
 /// <summary>
-/// The shell's driver of <see cref="Trainer"/>: Core's fold, with a clock around the minibatch steps (and not around
+/// The shell's driver of <see cref="LegacyTrainer"/>: Core's fold, with a clock around the minibatch steps (and not around
 /// the loss evaluations), progress, cancellation at step boundaries, and divergence detection.
 /// </summary>
 internal static class TrainingLoop
@@ -68,23 +68,23 @@ internal static class TrainingLoop
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static TrainingOutcome<T> Run<T>(
         Dataset<T> data,
-        TrainingOptions options,
+        LegacyTrainingOptions options,
         IProgressTask progress,
         CancellationToken cancellation,
-        TrainingState<T>? start = null,
+        LegacyTrainingState<T>? start = null,
         ImmutableArray<LossPoint>? history = null,
         long checkpointEvery = 0,
-        Action<TrainingState<T>, ImmutableArray<LossPoint>, double, double>? checkpoint = null,
+        Action<LegacyTrainingState<T>, ImmutableArray<LossPoint>, double, double>? checkpoint = null,
         double? initialLoss = null,
         double seconds = 0,
         bool warmUp = true,
         GradientTeam? team = null)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var state = start ?? Trainer.Init(data, options);
+        var state = start ?? LegacyTrainer.Init(data, options);
         var evaluator = LossEvaluator<T>.For(data, options);
         if (warmUp) WarmUp(data, options, team);
-        var initial = initialLoss ?? evaluator.Loss((start is null ? state : Trainer.Init(data, options)).Optimizer.Parameters.AsSpan());
+        var initial = initialLoss ?? evaluator.Loss((start is null ? state : LegacyTrainer.Init(data, options)).Optimizer.Parameters.AsSpan());
         var recorded = (history ?? []).ToBuilder();
         var clock = new Stopwatch();
         var status = RunStatus.Completed;
@@ -92,7 +92,7 @@ internal static class TrainingLoop
         long? divergedAt = null;
         if (checkpointEvery > 0) checkpoint?.Invoke(state, recorded.ToImmutable(), initial, seconds);
 
-        while (!Trainer.IsFinished(options, state))
+        while (!LegacyTrainer.IsFinished(options, state))
         {
             if (cancellation.IsCancellationRequested)
             {
@@ -104,7 +104,7 @@ internal static class TrainingLoop
             if (checkpointEvery > 0) steps = (int)Math.Min(steps, checkpointEvery - Taken(state) % checkpointEvery);
 
             clock.Start();
-            var next = Trainer.Advance(data, options, state, steps, team);
+            var next = LegacyTrainer.Advance(data, options, state, steps, team);
             clock.Stop();
             progress.Report(Taken(next));
 
@@ -116,9 +116,9 @@ internal static class TrainingLoop
                 divergedAt = Taken(next) + 1;
                 break;
             }
-            if (Trainer.RecordDue(options, state.Examples, next.Examples))
+            if (LegacyTrainer.RecordDue(options, state.Examples, next.Examples))
             {
-                var point = Trainer.Record(data, evaluator, next);
+                var point = LegacyTrainer.Record(data, evaluator, next);
                 recorded.Add(point);
                 if (!double.IsFinite(point.Loss) || point.Loss > ExplosionFactor * initial)
                 {
@@ -130,7 +130,7 @@ internal static class TrainingLoop
                 }
             }
             state = next;
-            if (checkpointEvery > 0 && Taken(state) % checkpointEvery == 0 && !Trainer.IsFinished(options, state))
+            if (checkpointEvery > 0 && Taken(state) % checkpointEvery == 0 && !LegacyTrainer.IsFinished(options, state))
                 checkpoint?.Invoke(state, recorded.ToImmutable(), initial, seconds + clock.Elapsed.TotalSeconds);
         }
         var final = recorded.Count > 0 && recorded[^1].Examples == state.Examples
@@ -156,12 +156,12 @@ internal static class TrainingLoop
     /// momentum buffer yet) and the later ones take different code. The JIT's work is not training time (PyTorch's
     /// kernels are compiled ahead of time), and Core is pure, so nothing else changes.
     /// </summary>
-    public static void WarmUp<T>(Dataset<T> data, TrainingOptions options, GradientTeam? team = null)
+    public static void WarmUp<T>(Dataset<T> data, LegacyTrainingOptions options, GradientTeam? team = null)
         where T : unmanaged, IFloatingPointIeee754<T> =>
-        Trainer.Advance(data, options, Trainer.Init(data, options), 2, team);
+        LegacyTrainer.Advance(data, options, LegacyTrainer.Init(data, options), 2, team);
 
     /// <summary>Minibatches processed: steps taken plus steps skipped.</summary>
-    public static long Taken<T>(TrainingState<T> state)
+    public static long Taken<T>(LegacyTrainingState<T> state)
         where T : unmanaged, IFloatingPointIeee754<T> =>
         state.Optimizer.Step + state.Optimizer.SkippedSteps;
 
@@ -169,7 +169,7 @@ internal static class TrainingLoop
     /// For a diverged run of this linear model: the learning rates for which the full-batch optimizer converges, from the
     /// largest eigenvalue L of the loss's Hessian (<see cref="Convergence.LargestStableLearningRate"/>; d2l §11.6.3).
     /// </summary>
-    public static string StableRange(TrainingOptions options, double[,] hessian)
+    public static string StableRange(LegacyTrainingOptions options, double[,] hessian)
     {
         // nn.MSELoss is twice d2l's ½(ŷ − y)², so its Hessian is twice H.
         var largest = SymmetricEigen.Of(hessian).Largest * (options.Loss == RegressionLoss.SquaredError ? 2 : 1);

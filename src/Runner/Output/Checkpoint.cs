@@ -34,7 +34,7 @@ internal sealed record Checkpoint(
     private const string Format = "momentum-train-checkpoint/1";
 
     /// <summary>Captures a state of a run.</summary>
-    public static Checkpoint Of<T>(IReadOnlyDictionary<string, string> options, string fingerprint, TrainingState<T> state,
+    public static Checkpoint Of<T>(IReadOnlyDictionary<string, string> options, string fingerprint, LegacyTrainingState<T> state,
         ImmutableArray<LossPoint> history, double initialLoss, double seconds)
         where T : unmanaged, IFloatingPointIeee754<T> =>
         new(options, fingerprint, state.Epoch, state.Batch, state.Examples, state.Optimizer.Step, state.Optimizer.SkippedSteps,
@@ -48,7 +48,7 @@ internal sealed record Checkpoint(
     /// steps) that the run's data and batch size can reach.
     /// </summary>
     /// <returns>A description of the first problem, or null.</returns>
-    public string? Problem(int rows, int features, TrainingOptions options)
+    public string? Problem(int rows, int features, LegacyTrainingOptions options)
     {
         var batches = Minibatches.PerEpoch(rows, options.BatchSize);
         if (Parameters.Length != features + 1 || Velocity.Length != features + 1)
@@ -61,7 +61,7 @@ internal sealed record Checkpoint(
     }
 
     /// <summary>The training state it holds, for <paramref name="data"/> and the run's <paramref name="options"/>.</summary>
-    public TrainingState<T> ToState<T>(Dataset<T> data, TrainingOptions options)
+    public LegacyTrainingState<T> ToState<T>(Dataset<T> data, LegacyTrainingOptions options)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         // A float32 value written as a double reads back exactly, so the conversion is exact.
@@ -69,7 +69,7 @@ internal sealed record Checkpoint(
         var velocity = ImmutableCollectionsMarshal.AsImmutableArray(Velocity.Select(T.CreateChecked).ToArray());
         var optimizer = new SgdState<T>(parameters, velocity, Step, BufferInitialized, SkippedSteps);
         var order = Minibatches.Order(data.Rows, options.Seed, Math.Min(Epoch, options.Epochs - 1));
-        return new TrainingState<T>(optimizer, Epoch, Batch, Examples, order);
+        return new LegacyTrainingState<T>(optimizer, Epoch, Batch, Examples, order);
     }
 
     public void Write(OutputFolder folder) =>

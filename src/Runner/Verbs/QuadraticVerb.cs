@@ -42,10 +42,10 @@ internal sealed class QuadraticVerb : Verb<QuadraticVerb.Settings>
     protected override Task<int> RunAsync(Settings s, VerbContext context)
     {
         var problem = new DiagonalQuadratic([.. s.Eigenvalues]);
-        Trajectory trajectory;
+        LegacyTrajectory trajectory;
         try
         {
-            trajectory = Trajectory.Run(problem, s.Optimizer, s.Start, s.Steps);
+            trajectory = LegacyTrajectory.Run(problem, s.Optimizer, s.Start, s.Steps);
         }
         catch (NonFiniteGradientException e)
         {

@@ -32,7 +32,7 @@ internal sealed class SweepVerb : Verb<SweepVerb.Settings>
     /// <param name="Finished">Rows already finished (from --resume), which are not trained again.</param>
     /// <param name="Out">The output folder when it is not --out's (a resumed sweep writes into its own folder).</param>
     public sealed record Settings(
-        TrainingData Data, Grid Grid, TrainingOptions Template, bool Double, int Parallelism, int Shard, int Shards, bool Timing,
+        TrainingData Data, Grid Grid, LegacyTrainingOptions Template, bool Double, int Parallelism, int Shard, int Shards, bool Timing,
         IReadOnlyDictionary<string, string>? Options = null, IReadOnlyList<Row>? Finished = null, string? Out = null);
 
     /// <summary>Options that say where or how a sweep runs rather than what it computes: left out of sweep.json.</summary>
@@ -224,7 +224,7 @@ internal sealed class SweepVerb : Verb<SweepVerb.Settings>
     }
 
     /// <summary>The training options of one grid point.</summary>
-    public static TrainingOptions OptionsAt(Settings s, Point p)
+    public static LegacyTrainingOptions OptionsAt(Settings s, Point p)
     {
         var momentum = p.Optimizer == "gd" ? 0 : p.Momentum;
         var optimizer = new SgdOptions(p.LearningRate, momentum, s.Grid.Dampening, s.Grid.WeightDecay, Nesterov: p.Optimizer == "nesterov");

@@ -34,10 +34,10 @@ internal sealed class TraceVerb : Verb<TraceVerb.Settings>
     protected override Task<int> RunAsync(Settings s, VerbContext context)
     {
         var f = new TwoDimensionalQuadratic(s.Coefficients[0], s.Coefficients[1]);
-        Trajectory trajectory;
+        LegacyTrajectory trajectory;
         try
         {
-            trajectory = Trajectory.Run(f, s.Optimizer, s.Start, s.Steps);
+            trajectory = LegacyTrajectory.Run(f, s.Optimizer, s.Start, s.Steps);
         }
         catch (NonFiniteGradientException e)
         {

@@ -27,7 +27,7 @@ internal sealed class TrainVerb : Verb<TrainVerb.Settings>
     /// <param name="Out">The output folder when it is not --out's (a resumed run writes into its own folder).</param>
     /// <param name="Threads">Threads that share each large minibatch's gradient (the results do not depend on it).</param>
     public sealed record Settings(
-        TrainingData Data, TrainingOptions Training, bool Double, IReadOnlyDictionary<string, string> Options,
+        TrainingData Data, LegacyTrainingOptions Training, bool Double, IReadOnlyDictionary<string, string> Options,
         long CheckpointEvery = 0, Checkpoint? Resume = null, string? Out = null, int Threads = 1);
 
     public override string Name => "train";
@@ -107,14 +107,14 @@ internal sealed class TrainVerb : Verb<TrainVerb.Settings>
     /// The training options around <paramref name="optimizer"/> (schedule, batch size, epochs, loss), checked against the
     /// data; shared with <c>sweep</c>.
     /// </summary>
-    public static TrainingOptions ReadRun(SettingsReader r, TrainingData data, int seed, SgdOptions optimizer, int recordEvery)
+    public static LegacyTrainingOptions ReadRun(SettingsReader r, TrainingData data, int seed, SgdOptions optimizer, int recordEvery)
     {
         var schedule = ScheduleSettings.Read(r, optimizer.LearningRate);
         var batch = r.Int("--batch-size", Rules.AtLeast(1));
         if (batch > data.Rows)
             throw SettingsReader.Fail("--batch-size", batch.ToString(CultureInfo.InvariantCulture), $"must be at most the {data.Rows} rows of the data");
         var loss = r.Choice("--loss", "half-mse", "mse") == "mse" ? RegressionLoss.SquaredError : RegressionLoss.HalfSquaredError;
-        return new TrainingOptions(
+        return new LegacyTrainingOptions(
             optimizer,
             batch,
             r.Int("--epochs", Rules.Between(1, 1_000_000)),

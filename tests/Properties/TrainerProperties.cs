@@ -1,0 +1,228 @@
+using System.Collections.Immutable;
+using System.Numerics;
+using Momentum.Optimizers;
+using Momentum.Problems;
+using Momentum.Training;
+
+namespace Momentum.Properties;
+
+/// <summary>The minibatch fold for any objective and any transformation, and the objectives it ships with.</summary>
+public class TrainerProperties
+{
+    /// <summary>A random regression set: rows × features, labels from a random linear model plus noise of the given size.</summary>
+    public static Dataset<T> RandomData<T>(int rows, int features, int seed, double noise = 0.5, double scale = 1, bool binary = false)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var random = new Random(seed);
+        double Normal() => Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
+        var w = Enumerable.Range(0, features).Select(_ => Normal()).ToArray();
+        var x = new T[rows * features];
+        var y = new T[rows];
+        for (var i = 0; i < rows; i++)
+        {
+            var target = 0.3;
+            for (var j = 0; j < features; j++)
+            {
+                x[i * features + j] = T.CreateChecked(scale * Normal());
+                target += double.CreateChecked(x[i * features + j]) * w[j];
+            }
+            target += noise * scale * Normal();
+            y[i] = binary ? (target > 0 ? T.One : T.Zero) : T.CreateChecked(target);
+        }
+        return new Dataset<T>([.. x], [.. y], features);
+    }
+
+    private static readonly Arbitrary<(GradientTransformation Optimizer, int Rows, int Features, int Batch, int Seed)> Runs =
+        (from optimizer in Generators.Transformation
+         from rows in Gen.Choose(8, 60)
+         from features in Gen.Choose(1, 6)
+         from batch in Gen.Choose(1, 12)
+         from seed in Gen.Choose(0, 1000)
+         select (optimizer, rows, features, Math.Min(batch, rows), seed)).ToArbitrary();
+
+    private static TrainingOptions Options(GradientTransformation optimizer, int batch, int seed, ShuffleMode shuffle = ShuffleMode.Rows) =>
+        new(optimizer, batch, Epochs: 3, Seed: seed, RecordEvery: 7, OnNonFinite: NonFinitePolicy.Skip, Shuffle: shuffle);
+
+    [Property(MaxTest = 200)]
+    public Property A_run_cut_into_any_pieces_reaches_the_same_state_bit_for_bit() =>
+        Prop.ForAll(Runs, Gen.Choose(1, 9).ToArbitrary(), (run, piece) =>
+        {
+            var data = RandomData<float>(run.Rows, run.Features, run.Seed);
+            var objective = new RegressionObjective<float>(data);
+            var options = Options(run.Optimizer, run.Batch, run.Seed);
+            var start = RegressionObjective<float>.InitialParameters(run.Features, run.Seed);
+            var whole = Trainer.Train(objective, options, start);
+            var state = Trainer.Init(objective, options, start);
+            while (!Trainer.IsFinished(options, state)) state = Trainer.Advance(objective, options, state, piece);
+            return state.Equals(whole.Final) && state.Minibatches == options.TotalSteps(run.Rows);
+        });
+
+    [Property(MaxTest = 100)]
+    public Property Training_heavy_ball_on_regression_takes_the_legacy_trainers_steps_bit_for_bit() =>
+        Prop.ForAll(Gen.Choose(10, 80).ToArbitrary(), Gen.Choose(1, 8).ToArbitrary(), Gen.Choose(0, 99).ToArbitrary(), (rows, batch, seed) =>
+        {
+            var data = RandomData<float>(rows, 3, seed);
+            var sgd = new SgdOptions(0.05, 0.9, Dampening: seed % 3 == 0 ? 0.2 : 0, WeightDecay: seed % 2 == 0 ? 1e-3 : 0);
+            var legacy = LegacyTrainer.Train(data, new LegacyTrainingOptions(sgd, batch, 2, seed, 5));
+            var options = new TrainingOptions(new Sgd(sgd.LearningRate, sgd.Momentum, sgd.Dampening, sgd.WeightDecay), batch, 2, seed, 5);
+            var result = Trainer.Train(new RegressionObjective<float>(data), options, RegressionObjective<float>.InitialParameters(3, seed));
+            return result.Final.Parameters.SequenceEqual(legacy.Final.Optimizer.Parameters)
+                && result.Final.Optimizer.Transform.Vector("trace").SequenceEqual(legacy.Final.Optimizer.Velocity)
+                && result.History.Select(p => p.Examples).SequenceEqual(legacy.History.Select(p => p.Examples));
+        });
+
+    [Fact]
+    public void A_non_finite_gradient_throws_skips_or_stops_as_the_policy_says()
+    {
+        var bad = MinibatchObjective.From<double>(4, 1, (x, rows, g) => { g[0] = rows[0] == 2 ? double.NaN : 1; return 0; }, _ => 0);
+        var options = new TrainingOptions(Optimizer.GradientDescent(0.1), BatchSize: 1, Epochs: 1, Shuffle: ShuffleMode.None);
+        var e = Assert.Throws<NonFiniteGradientException>(() => Trainer.Train(bad, options, [0.0]));
+        Assert.Equal((2L, 0), (e.Step, e.Index));
+        var skipped = Trainer.Train(bad, options with { OnNonFinite = NonFinitePolicy.Skip }, [0.0]).Final;
+        Assert.Equal((3L, 1L, null), (skipped.Optimizer.Step, skipped.Optimizer.SkippedSteps, skipped.Fault));
+        var stopped = Trainer.Train(bad, options with { OnNonFinite = NonFinitePolicy.Stop }, [0.0]).Final;
+        Assert.Equal(new TrainingFault(2, 0, double.NaN), stopped.Fault);
+        Assert.Equal((2L, 2L, 0), (stopped.Optimizer.Step, stopped.Examples, stopped.Epoch));
+    }
+
+    [Fact]
+    public void Shuffling_whole_minibatches_keeps_adjacent_rows_together_and_none_keeps_the_file_order()
+    {
+        var batches = Minibatches.Order(23, 5, seed: 3, epoch: 1, ShuffleMode.Batches);
+        for (var k = 0; k < 4; k++)
+        {
+            var block = batches.AsSpan(k * 5, 5).ToArray();
+            Assert.Equal(0, block[0] % 5);
+            Assert.Equal(Enumerable.Range(block[0], 5), block);
+        }
+        Assert.Equal([20, 21, 22], batches.AsSpan(20, 3).ToArray());
+        Assert.Equal(Enumerable.Range(0, 23), Minibatches.Order(23, 5, 3, 1, ShuffleMode.None));
+        Assert.Equal(Minibatches.Order(23, 3, 1).ToArray(), Minibatches.Order(23, 5, 3, 1, ShuffleMode.Rows).ToArray());
+        Assert.NotEqual(Minibatches.Order(23, 5, 3, 1, ShuffleMode.Batches), Minibatches.Order(23, 5, 3, 2, ShuffleMode.Batches));
+    }
+
+    [Property(MaxTest = 100)]
+    public Property The_logistic_gradient_is_the_derivative_of_its_loss() =>
+        Prop.ForAll(Gen.Choose(2, 30).ToArbitrary(), Gen.Choose(1, 5).ToArbitrary(), Gen.Choose(0, 999).ToArbitrary(), (rows, features, seed) =>
+        {
+            var data = RandomData<double>(rows, features, seed, binary: true);
+            var objective = new LogisticRegression<double>(data);
+            var random = new Random(seed);
+            var theta = Enumerable.Range(0, features + 1).Select(_ => random.NextDouble() * 2 - 1).ToArray();
+            var batch = Enumerable.Range(0, rows).Where(i => random.Next(2) == 0).DefaultIfEmpty(0).ToArray();
+            var gradient = new double[features + 1];
+            var loss = objective.Gradient(theta, batch, default, gradient);
+            double LossAt(double[] t) => objective.Gradient(t, batch, default, new double[features + 1]);
+            for (var j = 0; j <= features; j++)
+            {
+                // Central differences: error O(h²) from the third derivative, plus rounding of the loss over 2h.
+                const double h = 1e-5;
+                var (up, down) = ((double[])theta.Clone(), (double[])theta.Clone());
+                up[j] += h;
+                down[j] -= h;
+                var numeric = (LossAt(up) - LossAt(down)) / (2 * h);
+                if (Math.Abs(numeric - gradient[j]) > 1e-7 * (1 + Math.Abs(gradient[j])))
+                    return false.Label($"∂/∂θ{j}: {gradient[j]:R} vs finite difference {numeric:R}");
+            }
+            return (Math.Abs(loss - LossAt(theta)) == 0).Label("the returned loss is the minibatch loss");
+        });
+
+    [Fact]
+    public void Logistic_regression_trained_by_nesterov_separates_separable_classes()
+    {
+        var data = RandomData<double>(400, 2, seed: 7, noise: 0, binary: true);
+        var objective = new LogisticRegression<double>(data);
+        var result = Trainer.Train(objective, new TrainingOptions(Optimizer.Nesterov(0.5, 0.9), BatchSize: 20, Epochs: 30, RecordEvery: 400), [0.0, 0.0, 0.0]);
+        Assert.True(objective.Accuracy(result.Final.Parameters.AsSpan()) >= 0.98, $"accuracy {objective.Accuracy(result.Final.Parameters.AsSpan())}");
+        Assert.True(result.History[^1].Loss < 0.5 * result.History[0].Loss);
+        Assert.Throws<ArgumentException>(() => new LogisticRegression<double>(RandomData<double>(5, 1, 1)));
+    }
+
+    [Property(MaxTest = 100)]
+    public Property The_recorded_loss_is_the_direct_loss_to_a_millionth_down_to_1e_minus_30() =>
+        Prop.ForAll(Gen.Choose(0, 999).ToArbitrary(), Gen.Elements(0.0, 1e-16, 1e-8, 0.5).ToArbitrary(), Generators.LogUniform(1e-3, 1e3).ToArbitrary(), (seed, noise, scale) =>
+        {
+            bool Holds<T>() where T : unmanaged, IFloatingPointIeee754<T>
+            {
+                var data = RandomData<T>(4000, 6, seed, noise, scale);
+                var objective = new RegressionObjective<T>(data, expectedEvaluations: 10_000);
+                Assert.NotNull(objective.Moments);
+                // The least-squares fit in double (normal equations), then points approaching it: losses down to ~1e-30.
+                var fit = LeastSquares(data);
+                foreach (var t in new[] { 1.0, 1e-3, 1e-8, 1e-12, 1e-15, 0 })
+                {
+                    var theta = fit.Select((v, j) => T.CreateChecked(v + t * scale * (j % 2 == 0 ? 1 : -1))).ToArray();
+                    var recorded = objective.Evaluate(theta).Loss;
+                    var direct = Reference.DirectLoss(data, theta);
+                    if (!(Math.Abs(recorded - direct) <= 1e-6 * direct || typeof(T) == typeof(double) && Math.Abs(recorded - direct) <= 1e-12))
+                        return false;
+                }
+                return true;
+            }
+            return Holds<double>() && Holds<float>();
+        });
+
+    [Fact]
+    public void The_moments_are_used_where_their_bound_allows_and_the_direct_pass_where_it_does_not()
+    {
+        var noisy = RandomData<float>(4000, 6, 1, noise: 0.5);
+        var exact = RandomData<float>(4000, 6, 1, noise: 0);
+        var (a, b) = (new RegressionObjective<float>(noisy, expectedEvaluations: 10_000), new RegressionObjective<float>(exact, expectedEvaluations: 10_000));
+        Assert.Equal(LossForm.Moments, a.Evaluate([.. LeastSquares(noisy).Select(v => (float)v)]).Form);
+        Assert.Equal(LossForm.Direct, b.Evaluate([.. LeastSquares(exact).Select(v => (float)v)]).Form);
+        Assert.Null(new RegressionObjective<float>(noisy, expectedEvaluations: 2).Moments);
+    }
+
+    private static double[] LeastSquares<T>(Dataset<T> data)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var p = data.FeatureCount + 1;
+        var a = new double[p, p];
+        var b = new double[p];
+        for (var i = 0; i < data.Rows; i++)
+        {
+            var x = data.Row(i).ToArray().Select(v => double.CreateChecked(v)).Append(1.0).ToArray();
+            for (var r = 0; r < p; r++)
+            {
+                b[r] += x[r] * double.CreateChecked(data.Labels[i]);
+                for (var c = 0; c < p; c++) a[r, c] += x[r] * x[c];
+            }
+        }
+        return [.. MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.DenseOfArray(a).Solve(MathNet.Numerics.LinearAlgebra.Vector<double>.Build.DenseOfArray(b))];
+    }
+
+    [Fact]
+    public void A_users_objective_trains_through_the_same_fold()
+    {
+        // Least squares on y = 3x written by hand: the fold finds the slope.
+        var xs = Enumerable.Range(0, 50).Select(i => i / 50.0).ToArray();
+        var objective = MinibatchObjective.From<double>(50, 1,
+            (theta, rows, g) =>
+            {
+                var (loss, sum) = (0.0, 0.0);
+                foreach (var i in rows) { var r = theta[0] * xs[i] - 3 * xs[i]; loss += r * r / 2; sum += r * xs[i]; }
+                g[0] = sum / rows.Length;
+                return loss / rows.Length;
+            },
+            theta => { var slope = theta[0]; return xs.Sum(x => Math.Pow(slope * x - 3 * x, 2) / 2) / xs.Length; });
+        var result = Trainer.Train(objective, new TrainingOptions(Optimizer.Qhm(0.5, 0.9, 0.7), BatchSize: 5, Epochs: 60), [0.0]);
+        Assert.Equal(3, result.Final.Parameters[0], 6);
+    }
+
+    [Fact]
+    public void The_trajectory_of_the_chapters_momentum_ends_where_the_book_prints()
+    {
+        var f = TwoDimensionalQuadratic.Chapter;
+        var points = Trajectory.Collect(f, Optimizer.HeavyBall(0.6, 0.5), [-5.0, -2.0], 20);
+        Assert.Equal(21, points.Length);
+        Assert.Equal("0.007188, 0.002553", $"{points[^1].Point[0]:F6}, {points[^1].Point[1]:F6}");
+        var thinned = Trajectory.Collect(f, Optimizer.HeavyBall(0.6, 0.5), [-5.0, -2.0], 20, every: 6);
+        Assert.Equal([0L, 6, 12, 18, 20], thinned.Select(p => p.Step));
+        Assert.Equal(points[18], thinned[3]);
+        var visited = 0;
+        Trajectory.Run(f, Optimizer.HeavyBall(0.6, 0.5), [-5.0, -2.0], 1_000_000, (t, x, v) => ++visited < 7);
+        Assert.Equal(7, visited);
+        var e = Assert.Throws<NonFiniteGradientException>(() => Trajectory.Collect(f, Optimizer.GradientDescent(2), [-5.0, -2.0], 5000));
+        Assert.True(e.Step > 100);
+    }
+}
