@@ -44,7 +44,7 @@ public sealed class FuzzProperties : IDisposable
             }
         });
 
-    private static readonly Gen<string> Verbs = Gen.Elements("trace", "quadratic", "analyze", "weights", "scalar", "region", "train", "sweep", "merge", "--help", "bogus");
+    private static readonly Gen<string> Verbs = Gen.Elements("trace", "quadratic", "analyze", "weights", "scalar", "region", "train", "sweep", "merge", "data", "--help", "bogus");
     private static readonly Gen<string> Names = Gen.Elements(
         "--optimizer", "--lr", "--momentum", "--dampening", "--weight-decay", "--steps", "--start", "--coefficients", "--eigenvalues",
         "--x0", "--matrix", "--epsilon", "--points", "--eta-lambda-max", "--betas", "--horizon", "--lambdas", "--batch-size", "--epochs",
@@ -53,7 +53,7 @@ public sealed class FuzzProperties : IDisposable
     private static readonly Gen<string> Values = Gen.Elements(
         "0", "1", "2", "-1", "0.5", "0.9", "1.5", "3", "1e-3", "1e400", "NaN", "abc", "", " ", "1,2", "1,x,3", "-5,-2", "0,0.5", "1,2,3",
         "40x3", "2x1", "0x0", "1/2", "2/2", "3/2", "gd", "momentum", "nesterov", "float64", "half", "mse", "skip", "step:5:0.5", "exp:2",
-        "cosine:2:10", "piecewise:3=0.5", "warm", "missing.csv", "=", "--", "-", "9999999999");
+        "cosine:2:10", "piecewise:3=0.5", "warm", "missing.csv", "airfoil", "=", "--", "-", "9999999999");
 
     private static readonly Arbitrary<string[]> Arguments =
         (from verb in Verbs

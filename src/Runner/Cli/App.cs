@@ -33,7 +33,7 @@ internal static partial class App
         Verb[] experiments =
         [
             new TraceVerb(), new QuadraticVerb(), new AnalyzeVerb(), new RegionVerb(), new WeightsVerb(), new ScalarVerb(),
-            new TrainVerb(), new SweepVerb(), new MergeVerb(), new BenchVerb(),
+            new TrainVerb(), new SweepVerb(), new MergeVerb(), new BenchVerb(), new DataVerb(),
         ];
         all = [new ChapterVerb(experiments), .. experiments, new RunVerb(() => all)];
         return all;
@@ -95,7 +95,7 @@ internal static partial class App
         OutputFolder output = new("");
         try
         {
-            var reader = new SettingsReader(section, WithOut(verb), given);
+            var reader = new SettingsReader(section, WithOut(verb), given) { Cancellation = cancellation };
             settings = verb.Bind(reader);
             output = new OutputFolder(verb.OutputOf(settings) ?? reader.Text("--out"));
         }
@@ -103,6 +103,11 @@ internal static partial class App
         {
             stderr.WriteLine(e.Message);
             return Usage;
+        }
+        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+        {
+            stderr.WriteLine("interrupted");
+            return Interrupted;
         }
 
         try

@@ -26,6 +26,9 @@ internal sealed class SettingsReader
         this.given = given;
     }
 
+    /// <summary>The running verb's cancellation, for the rare value that takes long to read (a data set downloaded by name).</summary>
+    public CancellationToken Cancellation { get; init; }
+
     /// <summary>Whether the user set the option (anywhere), rather than leaving its default.</summary>
     public bool IsSet(string name) => Lookup(Spec(name)) is not null;
 

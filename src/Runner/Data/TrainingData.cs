@@ -25,10 +25,10 @@ internal sealed record TrainingData(NumericTable Table, int Target, int Rows, st
 
     public static IEnumerable<OptionSpec> Specs(string rows = "") =>
     [
-        new("--data", "A CSV or TSV file (delimiter and header detected; CR LF or LF); every column is standardised. Without it, --synthetic.", null),
+        new("--data", "A CSV or TSV file (delimiter and header detected; CR LF or LF), or a data set's name (airfoil: d2l's file from the cache, downloaded when missing; the book's rows); every column is standardised. Without it, --synthetic.", null),
         new("--synthetic", "ROWSxFEATURES: a seeded linear-regression data set, used when --data is not given.", "1500x5"),
         new("--target", "The target column: a header name or a column number (1 = first); default the last column.", null),
-        new("--rows", "Keep the first N rows after standardising (d2l keeps 1500 of the airfoil's 1503); default all.", rows.Length == 0 ? null : rows),
+        new("--rows", "Keep the first N rows after standardising (d2l keeps 1500 of the airfoil's 1503); default: all of a file, the book's rows of a named data set.", rows.Length == 0 ? null : rows),
     ];
 
     /// <summary>Reads the data options and loads the data, checking every value against the data before anything is written.</summary>
@@ -38,10 +38,11 @@ internal sealed record TrainingData(NumericTable Table, int Target, int Rows, st
         IReadOnlyList<string>? header = null;
         string source;
         var path = r.OptionalText("--data");
+        var named = path is null ? null : DataCache.ForData(path, r.Cancellation);
         if (path is not null)
         {
-            var file = DataFile.Read(path);
-            (raw, header, source) = (file.Table, file.Header, Path.GetFileName(path));
+            var file = DataFile.Read(named?.Path ?? path);
+            (raw, header, source) = (file.Table, file.Header, named is { Entry: var entry } ? $"{entry.Name} ({entry.FileName})" : Path.GetFileName(path));
             if (raw.Columns < 2)
                 throw new UsageException($"{path}: has {raw.Columns} column; training needs at least one feature and a target");
         }
@@ -75,7 +76,7 @@ internal sealed record TrainingData(NumericTable Table, int Target, int Rows, st
             }
         }
 
-        var keep = raw.Rows;
+        var keep = named?.Entry.RowsOf(raw.Rows) ?? raw.Rows;
         if (r.OptionalText("--rows") is not null)
         {
             keep = r.Int("--rows", Rules.AtLeast(1));

@@ -11,8 +11,7 @@ internal static class AtomicFile
 {
     public static void Write(string path, Action<Stream> write)
     {
-        var folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        var temporary = Path.Combine(folder, $".{Path.GetFileName(path)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+        var temporary = TemporaryName(path);
         try
         {
             using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
@@ -27,5 +26,32 @@ internal static class AtomicFile
             File.Delete(temporary);
             throw;
         }
+    }
+
+    /// <summary>As <see cref="Write"/>, for a writer that awaits (a download); a writer that throws leaves no file behind.</summary>
+    public static async Task WriteAsync(string path, Func<Stream, Task> write)
+    {
+        var temporary = TemporaryName(path);
+        try
+        {
+            await using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true))
+            {
+                await write(stream);
+                await stream.FlushAsync();
+            }
+            File.Move(temporary, path, overwrite: true);
+        }
+        catch
+        {
+            File.Delete(temporary);
+            throw;
+        }
+    }
+
+    // In the target's folder (a rename across file systems is not atomic), hidden, unique to this process and call.
+    private static string TemporaryName(string path)
+    {
+        var folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        return Path.Combine(folder, $".{Path.GetFileName(path)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
     }
 }

@@ -12,8 +12,10 @@ namespace Momentum.Runner.Verbs;
 /// </summary>
 internal sealed class ChapterVerb(IReadOnlyList<Verb> verbs) : Verb<ChapterVerb.Settings>
 {
-    /// <summary>The data of the minibatch runs: a file (with the rows to keep) or the synthetic set, and why.</summary>
-    public sealed record Settings(string? Data, int Rows, string DataNote);
+    /// <summary>The data of the minibatch runs: a file or a data set's name (with the rows to keep) or the synthetic set, and why.</summary>
+    /// <param name="Notice">One line for standard error before the runs: the data was downloaded, or why the runs train
+    /// on synthetic data and how to give them the book's.</param>
+    public sealed record Settings(string? Data, int Rows, string DataNote, string? Notice = null);
 
     public override string Name => "chapter";
     public override string Description => "Every experiment of the Momentum chapter (d2l §11.6) with the book's settings, and report.md (runs when no verb is given).";
@@ -21,7 +23,7 @@ internal sealed class ChapterVerb(IReadOnlyList<Verb> verbs) : Verb<ChapterVerb.
     public override string DefaultOut => "out";
     public override IReadOnlyList<OptionSpec> Options { get; } =
     [
-        new("--data", "The airfoil data for the minibatch runs (default: $AIRFOIL_DATA; without either, a synthetic set of the same shape).", null),
+        new("--data", "The airfoil data for the minibatch runs, a file or the name airfoil (default: $AIRFOIL_DATA, else the cached airfoil data, downloaded when missing; failing those, a synthetic set of the same shape).", null),
     ];
 
     /// <summary>The chapter's experiments in its order; the minibatch runs train on <paramref name="data"/>.</summary>
@@ -63,20 +65,38 @@ internal sealed class ChapterVerb(IReadOnlyList<Verb> verbs) : Verb<ChapterVerb.
     protected override Settings Read(SettingsReader reader)
     {
         if (reader.OptionalText("--data") is { } given)
-            return ForFile(given, $"data: {given} (--data)");
+            return DataCache.ForData(given, reader.Cancellation) is { } named
+                ? ForFile(named.Path, given, $"data: {given} (--data; {named.Path})")
+                : ForFile(given, given, $"data: {given} (--data)");
+        var missing = "";
         if (Environment.GetEnvironmentVariable("AIRFOIL_DATA") is { Length: > 0 } airfoil)
-            return File.Exists(airfoil)
-                ? ForFile(airfoil, $"data: {Path.GetFileName(airfoil)} (AIRFOIL_DATA)")
-                : new(null, 0, $"data: synthetic 1500x5, since AIRFOIL_DATA names {airfoil}, which does not exist");
-        return new(null, 0, "data: synthetic 1500x5, since neither --data nor AIRFOIL_DATA is set");
+        {
+            if (File.Exists(airfoil)) return ForFile(airfoil, airfoil, $"data: {Path.GetFileName(airfoil)} (AIRFOIL_DATA)");
+            missing = $"AIRFOIL_DATA names {airfoil}, which does not exist, and ";
+        }
+        var entry = DatasetCatalog.Find(DatasetCatalog.Airfoil.Name)!;
+        try
+        {
+            var (path, downloaded) = DataCache.Default().ProvideAsync(entry, reader.Cancellation).GetAwaiter().GetResult();
+            return ForFile(path, entry.Name, $"data: {entry.Name} (d2l's {entry.FileName}, from the cache {Path.GetDirectoryName(path)})")
+                with { Notice = downloaded ? $"chapter: downloaded {entry.Url} into {path} (SHA-1 ok)" : null };
+        }
+        catch (Exception e) when (e is DownloadException or UsageException)
+        {
+            var why = missing + e.Message;
+            return new(null, 0, $"data: synthetic 1500x5, since {why}",
+                $"chapter: sections 6–9 train on synthetic data, not the book's, since {why}; " +
+                $"run `{DataCache.FetchCommand(entry)}` once online, or give --data FILE or AIRFOIL_DATA");
+        }
     }
 
-    // d2l keeps the first 1500 of the airfoil's 1503 rows; a smaller file is used whole.
-    private static Settings ForFile(string path, string note) =>
-        new(path, Math.Min(1500, DataFile.Read(path).Table.Rows), note);
+    // The rows the book keeps of the airfoil data; a smaller file is used whole.
+    private static Settings ForFile(string path, string data, string note) =>
+        new(data, DatasetCatalog.Airfoil.RowsOf(DataFile.Read(path).Table.Rows), note);
 
     protected override async Task<int> RunAsync(Settings settings, VerbContext context)
     {
+        if (settings.Notice is { } notice) context.Error.WriteLine(notice);
         var experiments = Experiments(settings);
         var report = new StringBuilder()
             .AppendLine("# Momentum — Dive into Deep Learning §11.6, reproduced")
