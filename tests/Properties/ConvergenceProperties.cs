@@ -1,3 +1,4 @@
+using Momentum.Testing;
 using System.Numerics;
 using MathNet.Numerics.LinearAlgebra;
 using Momentum.Optimizers;

@@ -1,3 +1,4 @@
+using Momentum.Testing;
 using System.Buffers;
 using System.Text;
 using System.Text.Json;

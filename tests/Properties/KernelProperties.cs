@@ -1,3 +1,4 @@
+using Momentum.Testing;
 using System.Numerics;
 using Momentum.Kernels;
 using Momentum.Optimizers;

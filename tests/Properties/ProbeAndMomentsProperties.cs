@@ -1,3 +1,4 @@
+using Momentum.Testing;
 using Momentum.Kernels;
 using Momentum.Problems;
 using Momentum.Training;

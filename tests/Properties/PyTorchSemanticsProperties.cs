@@ -1,3 +1,4 @@
+using Momentum.Testing;
 using System.Collections.Immutable;
 using System.Numerics;
 using System.Text.Json;
@@ -123,28 +124,14 @@ public class PyTorchSemanticsProperties
         }
     }
 
-    [Theory]
-    [MemberData(nameof(TorchCaseIndices))]
-    public void Every_step_of_the_Sgd_transformation_and_of_its_chain_equals_torch_optim_SGD_bit_for_bit(int index)
+    [Fact]
+    public void Every_step_of_the_Sgd_transformation_and_of_its_chain_equals_torch_optim_SGD_bit_for_bit()
     {
-        var c = LoadFixture()[index];
-        var schedule = Schedule.PiecewiseConstant(Enumerable.Range(1, c.Rates.Length - 1).Select(t => (long)t), c.Rates);
-        var sgd = new Sgd(schedule, c.Momentum, c.Dampening, c.WeightDecay, c.Nesterov, c.Maximize);
-        foreach (var optimizer in new GradientTransformation[] { sgd, sgd.AsChain() })
-            if (c.Dtype == "float64") ReplayTransformation<double>(c, optimizer);
-            else ReplayTransformation<float>(c, optimizer);
-    }
-
-    private static void ReplayTransformation<T>(TorchCase c, GradientTransformation optimizer)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        var state = optimizer.Start<T>(Reference.Cast<T>(c.Start));
-        for (var t = 0; t < c.Gradients.Length; t++)
-        {
-            state = optimizer.Step(state, Reference.Cast<T>(c.Gradients[t]));
-            Assert.Equal(Reference.Cast<T>(c.Parameters[t]), state.Parameters.ToArray());
-            if (c.Buffers[t] is { } buffer)
-                Assert.Equal(Reference.Cast<T>(buffer), state.Transform.Vectors.ToArray());
-        }
+        var json = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Fixtures", "torch_sgd.json"));
+        static Sgd Build(RecordedCase c) => new(
+            Schedule.PiecewiseConstant(Enumerable.Range(1, c.Gradients.Length - 1).Select(t => (long)t), c.Numbers("rates")),
+            c.Number("momentum"), c.Number("dampening"), c.Number("weight_decay"), c.Flag("nesterov"), c.Flag("maximize"));
+        Harness.AgreesWithRecording(json, Build);
+        Harness.AgreesWithRecording(json, c => Build(c).AsChain());
     }
 }

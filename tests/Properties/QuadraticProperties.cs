@@ -1,3 +1,4 @@
+using Momentum.Testing;
 using Momentum.Theory;
 
 namespace Momentum.Properties;

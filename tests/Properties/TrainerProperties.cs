@@ -1,3 +1,4 @@
+using Momentum.Testing;
 using System.Collections.Immutable;
 using System.Numerics;
 using Momentum.Optimizers;

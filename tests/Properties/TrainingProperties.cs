@@ -1,3 +1,4 @@
+using Momentum.Testing;
 using System.Collections.Immutable;
 using Momentum.Optimizers;
 using Momentum.Problems;

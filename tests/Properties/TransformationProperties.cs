@@ -1,3 +1,4 @@
+using Momentum.Testing;
 using System.Collections.Immutable;
 using System.Numerics;
 using Momentum.Optimizers;
@@ -41,26 +42,17 @@ public class TransformationProperties
         return (x, vectors, scalars);
     }
 
-    private static OptimizerState<T> RecordSteps<T>(GradientTransformation t, double[] start, double[][] gradients)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        var state = t.Start<T>(Reference.Cast<T>(start));
-        foreach (var g in gradients) state = t.Step(state, Reference.Cast<T>(g));
-        return state;
-    }
-
-    private static bool RecordEqualsSpan<T>(Run run)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        var record = RecordSteps<T>(run.Transformation, run.Start, run.Gradients);
-        var (x, vectors, scalars) = SpanSteps<T>(run.Transformation, run.Start, run.Gradients);
-        return Reference.SameBits<T>(record.Parameters.AsSpan(), x) && Reference.SameBits<T>(record.Transform.Vectors.AsSpan(), vectors)
-            && record.Transform.Scalars.AsSpan().SequenceEqual(scalars) && record.Step == run.Gradients.Length;
-    }
-
     [Property(MaxTest = 400)]
-    public Property The_record_level_step_computes_the_span_level_bits() =>
-        Prop.ForAll(Runs, run => RecordEqualsSpan<double>(run) && RecordEqualsSpan<float>(run));
+    public Property The_record_level_step_computes_the_span_level_bits_at_every_length_and_offset() =>
+        Harness.SpanLevelEqualsRecordLevel(Generators.Transformation);
+
+    [Property(MaxTest = 200)]
+    public Property Every_linear_method_decouples_into_its_eigen_directions() =>
+        Harness.EigenDecoupling(Generators.LinearMethod);
+
+    [Property(MaxTest = 200)]
+    public Property Every_transformation_and_state_survives_a_checkpoint_and_resumes_exactly() =>
+        Harness.CheckpointRoundTrip(Generators.Transformation);
 
     [Property(MaxTest = 300)]
     public Property The_record_level_update_computes_the_span_level_bits() =>

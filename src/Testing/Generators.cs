@@ -1,13 +1,21 @@
 using MathNet.Numerics.LinearAlgebra;
 using Momentum.Optimizers;
+using Momentum.Problems;
+using Momentum.Theory;
 
-namespace Momentum.Properties;
+namespace Momentum.Testing;
 
 /// <summary>
-/// Generators that reach the edges: span lengths 0 and 1, every length through several vector widths with tails, and
-/// the kernel's chunk boundaries; β near 1; ηλ near 0 and near 2 + 2β.
+/// FsCheck generators that reach the edges a claim about momentum is usually about: span lengths 0 and 1 and every length
+/// through several SIMD widths with their tails; β near 1; ηλ near 0 and near the stability bound from both sides;
+/// hyperparameters of every member of the momentum family; quadratics of a given condition number, diagonal or rotated.
 /// </summary>
-internal static class Generators
+/// <example>
+/// <code>
+/// [Property] public Property My_claim() => Prop.ForAll(Generators.Momentum.ToArbitrary(), beta => …);
+/// </code>
+/// </example>
+public static class Generators
 {
     /// <summary>A uniform double in [0, 1) with 53 random bits.</summary>
     public static Gen<double> Unit { get; } =
@@ -66,8 +74,66 @@ internal static class Generators
             (3, Uniform(1, 3).Select(f => bound * f)));
     }
 
+    /// <summary>
+    /// A value near <paramref name="bound"/> from both sides, at relative distances 10⁻¹ … 10⁻⁹, for claims that change at
+    /// a boundary (ηλ = 2 + 2β, critical damping): probe both sides of it, not ±10 %.
+    /// </summary>
+    public static Gen<double> Around(double bound) =>
+        from k in Gen.Choose(1, 9)
+        from side in Gen.Elements(-1.0, 1.0)
+        select bound * (1 + side * Math.Pow(10, -k));
+
+    /// <summary>An offset into a larger buffer (0 … 17 elements), so spans start at every alignment.</summary>
+    public static Gen<int> Offset { get; } = Gen.Choose(0, 17);
+
+    /// <summary>
+    /// <paramref name="steps"/> gradient-noise vectors of <paramref name="dimension"/> independent N(0, σ²) values (the
+    /// additive noise of d2l §11.6's exercise 4).
+    /// </summary>
+    public static Gen<double[][]> GradientNoise(int dimension, int steps, double sigma) =>
+        Gen.ArrayOf(Gen.ArrayOf(Normal.Select(z => sigma * z), dimension), steps);
+
+    /// <summary>
+    /// Eigenvalues of a quadratic with condition number <paramref name="conditionNumber"/>: μ = 1 and L = κ always among
+    /// them, the others log-uniform between.
+    /// </summary>
+    public static Gen<double[]> Spectrum(int dimension, double conditionNumber)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(dimension, 2);
+        if (!(conditionNumber >= 1)) throw new ArgumentOutOfRangeException(nameof(conditionNumber), conditionNumber, "κ must be at least 1.");
+        return Gen.ArrayOf(LogUniform(1, conditionNumber), dimension - 2).Select(inner => (double[])[1.0, .. inner, conditionNumber]);
+    }
+
+    /// <summary>f(x) = ½ Σ λᵢxᵢ² with a <see cref="Spectrum"/> of condition number κ.</summary>
+    public static Gen<DiagonalQuadratic> DiagonalQuadratic(int dimension, double conditionNumber) =>
+        Spectrum(dimension, conditionNumber).Select(l => new DiagonalQuadratic([.. l]));
+
+    /// <summary>
+    /// f(x) = ½ xᵀQx with Q = Oᵀ diag(λ) O for a random orthogonal O: the same spectrum as
+    /// <see cref="DiagonalQuadratic"/>, in a rotated basis (d2l §11.6.3.1).
+    /// </summary>
+    public static Gen<(Quadratic Problem, double[,] Rotation, double[] Eigenvalues)> RotatedQuadratic(int dimension, double conditionNumber) =>
+        from eigenvalues in Spectrum(dimension, conditionNumber)
+        from rotation in Orthogonal(dimension)
+        select (Quadratic.FromEigenbasis(rotation, eigenvalues, new double[dimension]), rotation, eigenvalues);
+
+    /// <summary>
+    /// A method of the family whose update is linear in its state, with constant hyperparameters: gradient descent, heavy
+    /// ball with dampening and coupled weight decay, SGDW, Nesterov, QHM, AggMo, the Keras form.
+    /// </summary>
+    public static Gen<GradientTransformation> LinearMethod { get; } = Gen.Frequency(
+        (1, LogUniform(1e-3, 1).Select(lr => (GradientTransformation)Optimizer.GradientDescent(lr))),
+        (2, from lr in LogUniform(1e-3, 1) from b in Momentum from d in Gen.Frequency((2, Gen.Constant(0.0)), (1, Unit))
+            from wd in Gen.Frequency((2, Gen.Constant(0.0)), (1, LogUniform(1e-4, 0.1)))
+            select (GradientTransformation)Optimizer.Sgd(lr, b, d, wd)),
+        (1, from lr in LogUniform(1e-3, 1) from b in Momentum.Where(b => b > 0) select (GradientTransformation)Optimizer.Nesterov(lr, b)),
+        (1, from lr in LogUniform(1e-3, 1) from b in Momentum from wd in LogUniform(1e-4, 0.1) select (GradientTransformation)Optimizer.Sgdw(lr, b, wd)),
+        (1, from lr in LogUniform(1e-3, 1) from b in Momentum from nu in Unit select (GradientTransformation)Optimizer.Qhm(lr, b, nu)),
+        (1, from lr in LogUniform(1e-3, 1) from k in Gen.Choose(1, 3) from betas in Gen.ArrayOf(Momentum, k) select (GradientTransformation)Optimizer.AggMo(lr, betas)),
+        (1, from lr in LogUniform(1e-3, 1) from b in Momentum from nesterov in Gen.Elements(false, true) select (GradientTransformation)Optimizer.Keras(lr, b, nesterov)));
+
     /// <summary>Options over PyTorch's whole option set, Nesterov only where it is allowed.</summary>
-    public static Gen<SgdOptions> Options { get; } =
+    internal static Gen<SgdOptions> Options { get; } =
         from lr in Gen.Frequency((3, LogUniform(1e-4, 1)), (1, Gen.Elements(0.0, 0.1, 0.6)))
         from momentum in Gen.Frequency((2, Momentum), (1, Gen.Constant(0.0)))
         from dampening in Gen.Frequency((3, Gen.Constant(0.0)), (2, Unit), (1, Gen.Constant(1.0)))
