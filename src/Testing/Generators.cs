@@ -121,16 +121,16 @@ public static class Generators
     /// A method of the family whose update is linear in its state, with constant hyperparameters: gradient descent, heavy
     /// ball with dampening and coupled weight decay, SGDW, Nesterov, QHM, AggMo, the Keras form.
     /// </summary>
-    public static Gen<GradientTransformation> LinearMethod { get; } = Gen.Frequency(
-        (1, LogUniform(1e-3, 1).Select(lr => (GradientTransformation)Optimizer.GradientDescent(lr))),
+    public static Gen<IGradientTransformation> LinearMethod { get; } = Gen.Frequency(
+        (1, LogUniform(1e-3, 1).Select(lr => (IGradientTransformation)Optimizer.GradientDescent(lr))),
         (2, from lr in LogUniform(1e-3, 1) from b in Momentum from d in Gen.Frequency((2, Gen.Constant(0.0)), (1, Unit))
             from wd in Gen.Frequency((2, Gen.Constant(0.0)), (1, LogUniform(1e-4, 0.1)))
-            select (GradientTransformation)Optimizer.Sgd(lr, b, d, wd)),
-        (1, from lr in LogUniform(1e-3, 1) from b in Momentum.Where(b => b > 0) select (GradientTransformation)Optimizer.Nesterov(lr, b)),
-        (1, from lr in LogUniform(1e-3, 1) from b in Momentum from wd in LogUniform(1e-4, 0.1) select (GradientTransformation)Optimizer.Sgdw(lr, b, wd)),
-        (1, from lr in LogUniform(1e-3, 1) from b in Momentum from nu in Unit select (GradientTransformation)Optimizer.Qhm(lr, b, nu)),
-        (1, from lr in LogUniform(1e-3, 1) from k in Gen.Choose(1, 3) from betas in Gen.ArrayOf(Momentum, k) select (GradientTransformation)Optimizer.AggMo(lr, betas)),
-        (1, from lr in LogUniform(1e-3, 1) from b in Momentum from nesterov in Gen.Elements(false, true) select (GradientTransformation)Optimizer.Keras(lr, b, nesterov)));
+            select (IGradientTransformation)Optimizer.Sgd(lr, b, d, wd)),
+        (1, from lr in LogUniform(1e-3, 1) from b in Momentum.Where(b => b > 0) select (IGradientTransformation)Optimizer.Nesterov(lr, b)),
+        (1, from lr in LogUniform(1e-3, 1) from b in Momentum from wd in LogUniform(1e-4, 0.1) select (IGradientTransformation)Optimizer.Sgdw(lr, b, wd)),
+        (1, from lr in LogUniform(1e-3, 1) from b in Momentum from nu in Unit select (IGradientTransformation)Optimizer.Qhm(lr, b, nu)),
+        (1, from lr in LogUniform(1e-3, 1) from k in Gen.Choose(1, 3) from betas in Gen.ArrayOf(Momentum, k) select (IGradientTransformation)Optimizer.AggMo(lr, betas)),
+        (1, from lr in LogUniform(1e-3, 1) from b in Momentum from nesterov in Gen.Elements(false, true) select (IGradientTransformation)Optimizer.Keras(lr, b, nesterov)));
 
     /// <summary>Options over PyTorch's whole option set, Nesterov only where it is allowed.</summary>
     internal static Gen<SgdOptions> Options { get; } =
@@ -164,29 +164,29 @@ public static class Generators
         select new Sgd(lr, options.Momentum, options.Dampening, options.WeightDecay, options.Nesterov, options.Maximize);
 
     /// <summary>One member of the momentum family (or a wrapper or chain of members), with random hyperparameters.</summary>
-    public static Gen<GradientTransformation> Transformation { get; } = TransformationOfDepth(2);
+    public static Gen<IGradientTransformation> Transformation { get; } = TransformationOfDepth(2);
 
-    private static Gen<GradientTransformation> TransformationOfDepth(int depth)
+    private static Gen<IGradientTransformation> TransformationOfDepth(int depth)
     {
         var beta = Momentum;
-        var leaves = new List<(int, Gen<GradientTransformation>)>
+        var leaves = new List<(int, Gen<IGradientTransformation>)>
         {
-            (4, TorchSgd.Select(s => (GradientTransformation)s)),
-            (1, from lr in LearningRate from b in beta from nu in Unit select (GradientTransformation)Optimizer.Qhm(lr, b, nu)),
-            (1, from lr in LearningRate from k in Gen.Choose(1, 3) from betas in Gen.ArrayOf(beta, k) select (GradientTransformation)new AggMo(lr, [.. betas])),
-            (1, from lr in LearningRate from b in beta from nesterov in Gen.Elements(false, true) select (GradientTransformation)Optimizer.Keras(lr, b, nesterov)),
-            (1, from lr in LearningRate from b in beta from wd in LogUniform(1e-5, 0.1) select (GradientTransformation)Optimizer.Sgdw(lr, b, wd)),
-            (1, from lr in LearningRate from b in Uniform(0.05, 0.95) from w in Gen.Choose(0, 4) select (GradientTransformation)new ScheduleFree(lr, b, warmupSteps: w)),
-            (1, from lr in LearningRate from b in beta from t in Gen.Choose(1, 20) select (GradientTransformation)Optimizer.Demon(lr, b, t)),
-            (1, Gen.Elements<GradientTransformation>(new ClipByValue(0.5), new ClipByGlobalNorm(1.0), new Scale(-1.0), new AddDecayedWeights(0.01))),
+            (4, TorchSgd.Select(s => (IGradientTransformation)s)),
+            (1, from lr in LearningRate from b in beta from nu in Unit select (IGradientTransformation)Optimizer.Qhm(lr, b, nu)),
+            (1, from lr in LearningRate from k in Gen.Choose(1, 3) from betas in Gen.ArrayOf(beta, k) select (IGradientTransformation)new AggMo(lr, [.. betas])),
+            (1, from lr in LearningRate from b in beta from nesterov in Gen.Elements(false, true) select (IGradientTransformation)Optimizer.Keras(lr, b, nesterov)),
+            (1, from lr in LearningRate from b in beta from wd in LogUniform(1e-5, 0.1) select (IGradientTransformation)Optimizer.Sgdw(lr, b, wd)),
+            (1, from lr in LearningRate from b in Uniform(0.05, 0.95) from w in Gen.Choose(0, 4) select (IGradientTransformation)new ScheduleFree(lr, b, warmupSteps: w)),
+            (1, from lr in LearningRate from b in beta from t in Gen.Choose(1, 20) select (IGradientTransformation)Optimizer.Demon(lr, b, t)),
+            (1, Gen.Elements<IGradientTransformation>(new ClipByValue(0.5), new ClipByGlobalNorm(1.0), new Scale(-1.0), new AddDecayedWeights(0.01))),
         };
         if (depth == 0) return Gen.Frequency(leaves.ToArray());
         var inner = TransformationOfDepth(depth - 1);
-        leaves.Add((1, from t in inner from k in Gen.Choose(1, 4) from a in Uniform(0.1, 1) select (GradientTransformation)new Lookahead(t, k, a)));
-        leaves.Add((1, from t in inner from k in Gen.Choose(1, 3) select (GradientTransformation)new MultiSteps(t, k)));
-        leaves.Add((1, from t in inner from k in Gen.Choose(0, 2) select (GradientTransformation)new ApplyIfFinite(t, k)));
-        leaves.Add((1, from t in inner from d in Unit select (GradientTransformation)new ParameterAverage(t, d)));
-        leaves.Add((1, from a in inner from b in inner select (GradientTransformation)new Chain(a, b)));
+        leaves.Add((1, from t in inner from k in Gen.Choose(1, 4) from a in Uniform(0.1, 1) select (IGradientTransformation)new Lookahead(t, k, a)));
+        leaves.Add((1, from t in inner from k in Gen.Choose(1, 3) select (IGradientTransformation)new MultiSteps(t, k)));
+        leaves.Add((1, from t in inner from k in Gen.Choose(0, 2) select (IGradientTransformation)new ApplyIfFinite(t, k)));
+        leaves.Add((1, from t in inner from d in Unit select (IGradientTransformation)new ParameterAverage(t, d)));
+        leaves.Add((1, from a in inner from b in inner select (IGradientTransformation)new Chain(a, b)));
         return Gen.Frequency(leaves.ToArray());
     }
 }

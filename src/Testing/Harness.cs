@@ -24,25 +24,38 @@ public static class Harness
     /// <summary>
     /// The span level computes the record level's bits (the contract of <see cref="GradientTransformation"/>): for random
     /// lengths (every SIMD tail), offsets into larger buffers and a few steps, in float and double, the record-level
-    /// <see cref="GradientTransformation.Step{T}(OptimizerState{T}, ReadOnlySpan{T}, NonFinitePolicy)"/> and the
+    /// <see cref="TransformationExtensions.Step{T}(IGradientTransformation, OptimizerState{T}, ReadOnlySpan{T}, NonFinitePolicy)"/> and the
     /// span-level step on caller-owned buffers give the same parameters and state, and the span level writes nothing
     /// outside its spans.
     /// </summary>
     /// <param name="transformations">The transformations to check (e.g. one built from random hyperparameters).</param>
     /// <param name="maxSteps">The most steps of a run.</param>
-    public static Property SpanLevelEqualsRecordLevel(Gen<GradientTransformation> transformations, int maxSteps = 6)
+    public static Property SpanLevelEqualsRecordLevel(Gen<IGradientTransformation> transformations, int maxSteps = 6) =>
+        SpanLevelEqualsRecordLevel(transformations.ToArbitrary(), t => t, maxSteps);
+
+    /// <summary>
+    /// <see cref="SpanLevelEqualsRecordLevel(Gen{IGradientTransformation}, int)"/> for transformations built from
+    /// hyperparameters drawn by <paramref name="hyperparameters"/>, which FsCheck shrinks to a small counterexample.
+    /// </summary>
+    /// <param name="hyperparameters">Your hyperparameters (with a shrinker, e.g. from <c>ArbMap.Default.ArbFor&lt;…&gt;()</c>).</param>
+    /// <param name="build">Builds the transformation from them.</param>
+    /// <param name="maxSteps">The most steps of a run.</param>
+    public static Property SpanLevelEqualsRecordLevel<THyper>(Arbitrary<THyper> hyperparameters, Func<THyper, IGradientTransformation> build, int maxSteps = 6)
     {
-        ArgumentNullException.ThrowIfNull(transformations);
+        ArgumentNullException.ThrowIfNull(hyperparameters);
+        ArgumentNullException.ThrowIfNull(build);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxSteps, 1);
         var runs =
-            from t in transformations
             from n in Generators.Length
             from offset in Generators.Offset
             from steps in Gen.Choose(1, maxSteps)
             from seed in Gen.Choose(0, int.MaxValue)
-            select new Run(t, n, offset, steps, seed);
-        return Prop.ForAll(runs.ToArbitrary(), run =>
-            SpanEqualsRecord<double>(run).And(SpanEqualsRecord<float>(run)));
+            select (n, offset, steps, seed);
+        return Prop.ForAll(hyperparameters, h => Prop.ForAll(runs.ToArbitrary(), r =>
+        {
+            var run = new Run(build(h), r.n, r.offset, r.steps, r.seed);
+            return SpanEqualsRecord<double>(run).And(SpanEqualsRecord<float>(run));
+        }));
     }
 
     /// <summary>
@@ -55,17 +68,32 @@ public static class Harness
     /// <param name="conditionNumber">κ = L/μ of the quadratics.</param>
     /// <param name="steps">Steps of each run.</param>
     /// <param name="tolerance">The allowed difference relative to the largest |yᵢ| so far (rounding grows with the steps).</param>
-    public static Property EigenDecoupling(Gen<GradientTransformation> transformations, int dimension = 4, double conditionNumber = 100,
-        int steps = 40, double tolerance = 1e-9)
+    public static Property EigenDecoupling(Gen<IGradientTransformation> transformations, int dimension = 4, double conditionNumber = 100,
+        int steps = 40, double tolerance = 1e-9) =>
+        EigenDecoupling(transformations.ToArbitrary(), t => t, dimension, conditionNumber, steps, tolerance);
+
+    /// <summary>
+    /// <see cref="EigenDecoupling(Gen{IGradientTransformation}, int, double, int, double)"/> for transformations built from
+    /// hyperparameters drawn by <paramref name="hyperparameters"/>, which FsCheck shrinks to a small counterexample.
+    /// </summary>
+    /// <param name="hyperparameters">Your hyperparameters (with a shrinker, e.g. from <c>ArbMap.Default.ArbFor&lt;…&gt;()</c>).</param>
+    /// <param name="build">Builds the transformation from them.</param>
+    /// <param name="dimension">n, the quadratic's dimension (≥ 2).</param>
+    /// <param name="conditionNumber">κ = L/μ of the quadratics.</param>
+    /// <param name="steps">Steps of each run.</param>
+    /// <param name="tolerance">The allowed difference relative to the largest |yᵢ| so far.</param>
+    public static Property EigenDecoupling<THyper>(Arbitrary<THyper> hyperparameters, Func<THyper, IGradientTransformation> build, int dimension = 4,
+        double conditionNumber = 100, int steps = 40, double tolerance = 1e-9)
     {
-        ArgumentNullException.ThrowIfNull(transformations);
+        ArgumentNullException.ThrowIfNull(hyperparameters);
+        ArgumentNullException.ThrowIfNull(build);
         var cases =
-            from t in transformations
             from q in Generators.RotatedQuadratic(dimension, conditionNumber)
             from start in Gen.ArrayOf(Generators.Normal, dimension)
-            select (Transformation: t, q.Problem, q.Rotation, q.Eigenvalues, Start: start);
-        return Prop.ForAll(cases.ToArbitrary(), c =>
+            select (q.Problem, q.Rotation, q.Eigenvalues, Start: start);
+        return Prop.ForAll(hyperparameters, h => Prop.ForAll(cases.ToArbitrary(), q =>
         {
+            var c = (Transformation: build(h), q.Problem, q.Rotation, q.Eigenvalues, q.Start);
             var n = c.Start.Length;
             var rotated = new List<double[]>();
             Trajectory.Run(c.Problem, c.Transformation, c.Start, steps, (_, x, _) => { rotated.Add(Rotate(c.Rotation, x)); return true; });
@@ -89,7 +117,7 @@ public static class Harness
                 }
             }
             return true.ToProperty();
-        });
+        }));
     }
 
     /// <summary>
@@ -99,8 +127,7 @@ public static class Harness
     /// </summary>
     /// <param name="transformations">The transformations to check.</param>
     /// <param name="catalog">A catalog that knows your transformation and schedule types (<see cref="Catalog.With{T}"/>).</param>
-    [System.Diagnostics.CodeAnalysis.RequiresUnreferencedCode("Writes transformations as JSON by reflection.")]
-    public static Property CheckpointRoundTrip(Gen<GradientTransformation> transformations, Catalog? catalog = null)
+    public static Property CheckpointRoundTrip(Gen<IGradientTransformation> transformations, Catalog? catalog = null)
     {
         ArgumentNullException.ThrowIfNull(transformations);
         catalog ??= Catalog.Default;
@@ -142,7 +169,7 @@ public static class Harness
     /// <param name="build">The transformation for a case, from its hyperparameters (e.g. <c>c.Number("lr")</c>).</param>
     /// <param name="ulps">The allowed distance in units in the last place of the case's precision.</param>
     /// <exception cref="RecordingMismatchException">A step differs: the message names the case, the step and the values.</exception>
-    public static void AgreesWithRecording(string json, Func<RecordedCase, GradientTransformation> build, long ulps = 0)
+    public static void AgreesWithRecording(string json, Func<RecordedCase, IGradientTransformation> build, long ulps = 0)
     {
         ArgumentNullException.ThrowIfNull(json);
         ArgumentNullException.ThrowIfNull(build);
@@ -161,7 +188,7 @@ public static class Harness
 
     // ----- helpers -----
 
-    private sealed record Run(GradientTransformation Transformation, int Length, int Offset, int Steps, int Seed)
+    private sealed record Run(IGradientTransformation Transformation, int Length, int Offset, int Steps, int Seed)
     {
         public override string ToString() => $"{Transformation}, n = {Length}, offset = {Offset}, {Steps} steps, seed {Seed}";
     }
@@ -250,7 +277,7 @@ public static class Harness
         return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
-    private static void Replay<T>(RecordedCase c, GradientTransformation optimizer, long ulps)
+    private static void Replay<T>(RecordedCase c, IGradientTransformation optimizer, long ulps)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var state = optimizer.Start<T>(Cast<T>(c.Start));

@@ -36,7 +36,7 @@ public class FamilyProperties
         for (var i = 0; i < a.Length; i++) Assert.Equal(expected[i], a[i], tolerance);
     }
 
-    private static double[] Iterate(GradientTransformation optimizer, Path path) =>
+    private static double[] Iterate(IGradientTransformation optimizer, Path path) =>
         [.. TransformationProperties.SpanSteps<double>(optimizer, path.Start, path.Gradients).Parameters];
 
     /// <summary>Equal up to <paramref name="tolerance"/> relative to the sizes the run can reach (start, steps × rate).</summary>

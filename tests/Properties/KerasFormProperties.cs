@@ -13,7 +13,7 @@ public class KerasFormProperties
          from gradients in Gen.ArrayOf(Gen.ArrayOf(Generators.Normal, n), 30)
          select (beta, start, gradients)).ToArbitrary();
 
-    private static double[] Run(GradientTransformation optimizer, double[] start, double[][] gradients)
+    private static double[] Run(IGradientTransformation optimizer, double[] start, double[][] gradients)
     {
         var state = optimizer.Start<double>(start);
         foreach (var g in gradients) state = optimizer.Step(state, g);

@@ -33,7 +33,7 @@ public class TrainerProperties
         return new Dataset<T>([.. x], [.. y], features);
     }
 
-    private static readonly Arbitrary<(GradientTransformation Optimizer, int Rows, int Features, int Batch, int Seed)> Runs =
+    private static readonly Arbitrary<(IGradientTransformation Optimizer, int Rows, int Features, int Batch, int Seed)> Runs =
         (from optimizer in Generators.Transformation
          from rows in Gen.Choose(8, 60)
          from features in Gen.Choose(1, 6)
@@ -41,7 +41,7 @@ public class TrainerProperties
          from seed in Gen.Choose(0, 1000)
          select (optimizer, rows, features, Math.Min(batch, rows), seed)).ToArbitrary();
 
-    private static TrainingOptions Options(GradientTransformation optimizer, int batch, int seed, ShuffleMode shuffle = ShuffleMode.Rows) =>
+    private static TrainingOptions Options(IGradientTransformation optimizer, int batch, int seed, ShuffleMode shuffle = ShuffleMode.Rows) =>
         new(optimizer, batch, Epochs: 3, Seed: seed, RecordEvery: 7, OnNonFinite: NonFinitePolicy.Skip, Shuffle: shuffle);
 
     [Property(MaxTest = 200)]

@@ -12,13 +12,13 @@ namespace Momentum.Properties;
 public class TransformationProperties
 {
     /// <summary>A transformation, a start and a few gradients of one length.</summary>
-    public sealed record Run(GradientTransformation Transformation, double[] Start, double[][] Gradients)
+    public sealed record Run(IGradientTransformation Transformation, double[] Start, double[][] Gradients)
     {
         public override string ToString() =>
             $"{Transformation}, n = {Start.Length}, start = [{string.Join(", ", Start.Take(4))}…], {Gradients.Length} steps";
     }
 
-    private static Gen<Run> RunsOf(Gen<GradientTransformation> transformations) =>
+    private static Gen<Run> RunsOf(Gen<IGradientTransformation> transformations) =>
         from t in transformations
         from n in Generators.Length
         from start in Gen.ArrayOf(Generators.Normal, n)
@@ -28,10 +28,10 @@ public class TransformationProperties
 
     private static readonly Arbitrary<Run> Runs = RunsOf(Generators.Transformation).ToArbitrary();
 
-    private static readonly Arbitrary<Run> SgdRuns = RunsOf(Generators.TorchSgd.Select(s => (GradientTransformation)s)).ToArbitrary();
+    private static readonly Arbitrary<Run> SgdRuns = RunsOf(Generators.TorchSgd.Select(s => (IGradientTransformation)s)).ToArbitrary();
 
     /// <summary>The span level driven by hand: caller-owned buffers, in place.</summary>
-    internal static (T[] Parameters, T[] Vectors, double[] Scalars) SpanSteps<T>(GradientTransformation t, double[] start, double[][] gradients)
+    internal static (T[] Parameters, T[] Vectors, double[] Scalars) SpanSteps<T>(IGradientTransformation t, double[] start, double[][] gradients)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var x = Reference.Cast<T>(start);
@@ -157,7 +157,7 @@ public class TransformationProperties
     [Fact]
     public void Span_level_steps_allocate_nothing()
     {
-        GradientTransformation[] all =
+        IGradientTransformation[] all =
         [
             Optimizer.HeavyBall(0.1, 0.9), Optimizer.Nesterov(0.1, 0.9), Optimizer.Sgd(0.1, 0.9, 0.1, 1e-4),
             new Sgd(0.1, 0.9).AsChain(), Optimizer.Sgdw(0.1, 0.9, 1e-4), Optimizer.Qhm(0.1, 0.9, 0.7), Optimizer.AggMo(0.1, 0, 0.9, 0.99),

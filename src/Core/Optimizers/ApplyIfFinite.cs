@@ -18,7 +18,7 @@ public sealed record ApplyIfFinite : GradientTransformation
     /// <param name="inner">The transformation whose updates are guarded.</param>
     /// <param name="maxConsecutiveErrors">How many non-finite gradients in a row are skipped (≥ 0).</param>
     /// <exception cref="HyperparameterException">A hyperparameter is outside its range.</exception>
-    public ApplyIfFinite(GradientTransformation inner, int maxConsecutiveErrors)
+    public ApplyIfFinite(IGradientTransformation inner, int maxConsecutiveErrors)
     {
         Inner = inner;
         MaxConsecutiveErrors = maxConsecutiveErrors;
@@ -27,7 +27,7 @@ public sealed record ApplyIfFinite : GradientTransformation
     private const int NotFiniteCount = 0, LastFinite = 1, TotalNotFinite = 2, InnerCount = 3, Own = 4;
 
     /// <summary>The transformation whose updates are guarded.</summary>
-    public GradientTransformation Inner
+    public IGradientTransformation Inner
     {
         get;
         init

@@ -16,10 +16,10 @@ public sealed record Chain : GradientTransformation
     private readonly ImmutableArray<(int Vector, int Scalar)> offsets = [];
 
     /// <summary>Chains <paramref name="links"/> in order.</summary>
-    public Chain(params IEnumerable<GradientTransformation> links) => Links = [.. links];
+    public Chain(params IEnumerable<IGradientTransformation> links) => Links = [.. links];
 
     /// <summary>The links, first applied first.</summary>
-    public ImmutableArray<GradientTransformation> Links
+    public ImmutableArray<IGradientTransformation> Links
     {
         get;
         init
@@ -63,7 +63,7 @@ public sealed record Chain : GradientTransformation
         state.Require(shape, parameters.Length);
         if (Links.Length == 0)
         {
-            base.Step(gradient, state, parameters, step);
+            Defaults.Step(this, gradient, state, parameters, step);
             return;
         }
         for (var k = 0; k < Links.Length - 1; k++) Links[k].Update(gradient, Part(state, k), parameters, step);

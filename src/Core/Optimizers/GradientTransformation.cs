@@ -8,6 +8,54 @@ namespace Momentum.Optimizers;
 
 /// <summary>
 /// A gradient transformation in Optax's shape (Babuschkin et al., "The DeepMind JAX Ecosystem", 2020; Optax's
+/// <c>GradientTransformation</c>): a state whose names are its <see cref="Shape"/>, and a pure pair
+/// <c>Init(x) → state</c>, <c>Update(g, state, x) → (u, state')</c>, here at the span level (caller-owned buffers, in
+/// place). The record level (<see cref="TransformationExtensions"/>: <c>Init</c>, <c>Update</c>, <c>Start</c>,
+/// <c>Step</c> on immutable values) is built on these members for every implementation.
+/// </summary>
+/// <remarks>
+/// In C#, derive from the record <see cref="GradientTransformation"/>; in F#, implement this interface (an F# record
+/// implementing it compares and serialises by its fields). Only <see cref="Update{T}"/> and <see cref="Shape"/> must be
+/// written: <see cref="Init{T}"/> defaults to a zero state and <see cref="Step{T}"/> to update-then-add.
+/// </remarks>
+public interface IGradientTransformation
+{
+    /// <summary>The names of the state's vectors and scalars; fixed by the hyperparameters, whatever the number of parameters.</summary>
+    StateShape Shape { get; }
+
+    /// <summary>Writes the initial state for <paramref name="parameters"/> into <paramref name="state"/>; by default every value 0.</summary>
+    /// <param name="parameters">x₀.</param>
+    /// <param name="state">Buffers of <see cref="Shape"/> for <c>parameters.Length</c> parameters; every value is written.</param>
+    void Init<T>(ReadOnlySpan<T> parameters, StateBuffers<T> state)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        Defaults.Init(state);
+
+    /// <summary>
+    /// Transforms <paramref name="updates"/> in place (on entry the incoming updates — the gradient, for the first link —
+    /// on exit the outgoing ones) and advances <paramref name="state"/> in place.
+    /// </summary>
+    /// <param name="updates">The updates, transformed in place.</param>
+    /// <param name="state">The state after <paramref name="step"/> updates; advanced in place.</param>
+    /// <param name="parameters">x, the parameters the updates will be applied to.</param>
+    /// <param name="step">t, the number of updates made before this one: where schedules are read.</param>
+    void Update<T>(Span<T> updates, StateBuffers<T> state, ReadOnlySpan<T> parameters, long step)
+        where T : unmanaged, IFloatingPointIeee754<T>;
+
+    /// <summary>
+    /// One optimizer step in place: the update of <paramref name="gradient"/> applied to <paramref name="parameters"/>,
+    /// x ← x + u (by default <see cref="Update{T}"/>, then the addition).
+    /// </summary>
+    /// <param name="gradient">g on entry; may be overwritten (it serves as the update buffer).</param>
+    /// <param name="state">The state after <paramref name="step"/> steps; advanced in place.</param>
+    /// <param name="parameters">x, updated in place.</param>
+    /// <param name="step">t, the number of steps taken before this one.</param>
+    void Step<T>(Span<T> gradient, StateBuffers<T> state, Span<T> parameters, long step)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        Defaults.Step(this, gradient, state, parameters, step);
+}
+
+/// <summary>
+/// A gradient transformation in Optax's shape (Babuschkin et al., "The DeepMind JAX Ecosystem", 2020; Optax's
 /// <c>GradientTransformation</c>): hyperparameters as the properties of an immutable record, a state, and a pure pair
 /// <c>Init(x) → state</c>, <c>Update(g, state, x) → (u, state')</c>. Optimizers are transformations too, usually
 /// compositions: heavy ball is <c>Chain(Trace(β), ScaleByLearningRate(η))</c>, whose update is u = −η·v.
@@ -18,8 +66,7 @@ namespace Momentum.Optimizers;
 /// <see cref="Update{T}(Span{T}, StateBuffers{T}, ReadOnlySpan{T}, long)"/>,
 /// <see cref="Step{T}(Span{T}, StateBuffers{T}, Span{T}, long)"/>) works in caller-owned buffers, in place, allocating
 /// nothing; a transformation implements these. The <b>record level</b>
-/// (<see cref="Init{T}(ReadOnlySpan{T})"/>, <see cref="Update{T}(ReadOnlySpan{T}, TransformState{T}, ReadOnlySpan{T})"/>,
-/// <see cref="Start{T}(ReadOnlySpan{T})"/>, <see cref="Step{T}(OptimizerState{T}, ReadOnlySpan{T}, NonFinitePolicy)"/>)
+/// (<see cref="TransformationExtensions"/>: <c>Init(x)</c>, <c>Update(g, state, x)</c>, <c>Start(x)</c>, <c>Step(state, g)</c>)
 /// takes immutable values and returns new ones, by running the span level on fresh copies; inputs are never modified.
 /// </para>
 /// <para>
@@ -38,7 +85,7 @@ namespace Momentum.Optimizers;
 /// Aliasing at the span level: <c>updates</c>, the state's buffers and <c>parameters</c> must not overlap one another.
 /// </para>
 /// </remarks>
-public abstract record GradientTransformation
+public abstract record GradientTransformation : IGradientTransformation
 {
     /// <summary>The names of the state's vectors and scalars; fixed by the hyperparameters, whatever the number of parameters.</summary>
     public abstract StateShape Shape { get; }
@@ -52,11 +99,8 @@ public abstract record GradientTransformation
     /// <param name="parameters">x₀.</param>
     /// <param name="state">Buffers of <see cref="Shape"/> for <c>parameters.Length</c> parameters; every value is written.</param>
     public virtual void Init<T>(ReadOnlySpan<T> parameters, StateBuffers<T> state)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        state.Vectors.Clear();
-        state.Scalars.Clear();
-    }
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        Defaults.Init(state);
 
     /// <summary>
     /// Transforms <paramref name="updates"/> in place (on entry the incoming updates — the gradient, for the first link —
@@ -78,47 +122,73 @@ public abstract record GradientTransformation
     /// <param name="parameters">x, updated in place.</param>
     /// <param name="step">t, the number of steps taken before this one.</param>
     public virtual void Step<T>(Span<T> gradient, StateBuffers<T> state, Span<T> parameters, long step)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        Update(gradient, state, parameters, step);
-        TensorPrimitives.Add(parameters, gradient, parameters);
-    }
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        Defaults.Step(this, gradient, state, parameters, step);
 
     /// <summary>
     /// Whether <see cref="Step{T}(Span{T}, StateBuffers{T}, Span{T}, long)"/> may write the gradient buffer; when false,
     /// the record level passes the caller's gradient without copying it.
     /// </summary>
     internal virtual bool StepWritesGradient => true;
+}
 
-    // ----- record level: immutable values in, new values out -----
-
-    /// <summary>The initial state for <paramref name="parameters"/> (Optax's <c>init</c>).</summary>
-    public TransformState<T> Init<T>(ReadOnlySpan<T> parameters)
+/// <summary>What a transformation does when it does not say otherwise (shared by the interface and the record).</summary>
+internal static class Defaults
+{
+    /// <summary>A zero state.</summary>
+    public static void Init<T>(StateBuffers<T> state)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var shape = Shape;
+        state.Vectors.Clear();
+        state.Scalars.Clear();
+    }
+
+    /// <summary>The update, then x ← x + u.</summary>
+    public static void Step<T>(IGradientTransformation transformation, Span<T> gradient, StateBuffers<T> state, Span<T> parameters, long step)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        transformation.Update(gradient, state, parameters, step);
+        TensorPrimitives.Add(parameters, gradient, parameters);
+    }
+}
+
+/// <summary>
+/// The record level of every <see cref="IGradientTransformation"/>: immutable values in, new values out, by running the
+/// span level on fresh copies; nothing passed in is modified. <c>Init</c> and <c>Update</c> are Optax's pair;
+/// <c>Start</c> and <c>Step</c> carry the parameters along, for folds.
+/// </summary>
+public static class TransformationExtensions
+{
+
+    /// <summary>The initial state for <paramref name="parameters"/> (Optax's <c>init</c>).</summary>
+    public static TransformState<T> Init<T>(this IGradientTransformation transformation, ReadOnlySpan<T> parameters)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(transformation);
+        var shape = transformation.Shape;
         var vectors = new T[shape.VectorLength(parameters.Length)];
         var scalars = new double[shape.Scalars.Length];
-        Init(parameters, new StateBuffers<T>(vectors, scalars, parameters.Length));
+        transformation.Init(parameters, new StateBuffers<T>(vectors, scalars, parameters.Length));
         return TransformState<T>.Wrap(shape, parameters.Length, vectors, scalars, 0);
     }
 
     /// <summary>
     /// The update for <paramref name="gradient"/> and the next state (Optax's <c>update</c>); nothing passed in is modified.
     /// </summary>
+    /// <param name="transformation">The transformation.</param>
     /// <param name="gradient">g.</param>
     /// <param name="state">The state after <c>state.Count</c> updates.</param>
     /// <param name="parameters">x.</param>
     /// <returns>u, to be added to x, and the state with its count one higher.</returns>
     /// <exception cref="ArgumentException">The lengths differ, or the state is not of this transformation's shape.</exception>
-    public (ImmutableArray<T> Updates, TransformState<T> State) Update<T>(ReadOnlySpan<T> gradient, TransformState<T> state, ReadOnlySpan<T> parameters)
+    public static (ImmutableArray<T> Updates, TransformState<T> State) Update<T>(this IGradientTransformation transformation, ReadOnlySpan<T> gradient, TransformState<T> state, ReadOnlySpan<T> parameters)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        RequireState(state, parameters.Length);
+        RequireState(transformation, state, parameters.Length);
         SpanChecks.RequireLength(gradient.Length, parameters.Length, nameof(gradient));
         var updates = gradient.ToArray();
         var (vectors, scalars) = (state.Vectors.ToArray(), state.Scalars.ToArray());
-        Update<T>(updates, new StateBuffers<T>(vectors, scalars, parameters.Length), parameters, state.Count);
+        transformation.Update<T>(updates, new StateBuffers<T>(vectors, scalars, parameters.Length), parameters, state.Count);
         return (ImmutableCollectionsMarshal.AsImmutableArray(updates), TransformState<T>.Wrap(state.Shape, state.Length, vectors, scalars, state.Count + 1));
     }
 
@@ -132,29 +202,30 @@ public abstract record GradientTransformation
         return ImmutableCollectionsMarshal.AsImmutableArray(result);
     }
 
-    /// <summary>An optimizer's state before its first step: x₀ and <see cref="Init{T}(ReadOnlySpan{T})"/>.</summary>
-    public OptimizerState<T> Start<T>(ReadOnlySpan<T> parameters)
+    /// <summary>An optimizer's state before its first step: x₀ and <see cref="Init{T}(IGradientTransformation, ReadOnlySpan{T})"/>.</summary>
+    public static OptimizerState<T> Start<T>(this IGradientTransformation transformation, ReadOnlySpan<T> parameters)
         where T : unmanaged, IFloatingPointIeee754<T> =>
-        new(parameters.ToImmutableArray(), Init(parameters));
+        new(parameters.ToImmutableArray(), transformation.Init(parameters));
 
     /// <summary>
-    /// One optimizer step: the next parameters and state (<see cref="Step{T}(Span{T}, StateBuffers{T}, Span{T}, long)"/>
-    /// on copies); nothing passed in is modified.
+    /// One optimizer step: the next parameters and state (<see cref="IGradientTransformation.Step{T}"/> on copies); nothing
+    /// passed in is modified.
     /// </summary>
+    /// <param name="transformation">The optimizer.</param>
     /// <param name="state">The current parameters and state.</param>
     /// <param name="gradient">g, the gradient at <c>state.Parameters</c>.</param>
     /// <param name="policy">What a gradient holding NaN or ±∞ does.</param>
     /// <returns>The next state; or, when a non-finite gradient is skipped, this state with one more skipped step.</returns>
     /// <exception cref="ArgumentException">The gradient's length differs from the parameters'.</exception>
     /// <exception cref="NonFiniteGradientException">The gradient is not finite and the policy is <see cref="NonFinitePolicy.Throw"/>.</exception>
-    public OptimizerState<T> Step<T>(OptimizerState<T> state, ReadOnlySpan<T> gradient, NonFinitePolicy policy = NonFinitePolicy.Throw)
+    public static OptimizerState<T> Step<T>(this IGradientTransformation transformation, OptimizerState<T> state, ReadOnlySpan<T> gradient, NonFinitePolicy policy = NonFinitePolicy.Throw)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(state);
         if (policy is not (NonFinitePolicy.Throw or NonFinitePolicy.Skip))
             throw new ArgumentOutOfRangeException(nameof(policy), policy, "a single step throws or skips; Stop is for folds (Trainer, Trajectory).");
         var n = state.Parameters.Length;
-        RequireState(state.Transform, n);
+        RequireState(transformation, state.Transform, n);
         SpanChecks.RequireLength(gradient.Length, n, nameof(gradient));
         var bad = NonFinite.IndexOfFirst(gradient);
         if (bad >= 0)
@@ -167,10 +238,10 @@ public abstract record GradientTransformation
         var vectors = Copy(state.Transform.Vectors.AsSpan());
         var scalars = state.Transform.Scalars.ToArray();
         var buffers = new StateBuffers<T>(vectors, scalars, n);
-        if (StepWritesGradient)
-            Step<T>(Copy(gradient), buffers, parameters, state.Step);
+        if (transformation is GradientTransformation { StepWritesGradient: false })
+            transformation.Step(MemoryMarshal.CreateSpan(ref MemoryMarshal.GetReference(gradient), gradient.Length), buffers, parameters, state.Step);
         else
-            Step(MemoryMarshal.CreateSpan(ref MemoryMarshal.GetReference(gradient), gradient.Length), buffers, parameters, state.Step);
+            transformation.Step<T>(Copy(gradient), buffers, parameters, state.Step);
         return new(
             ImmutableCollectionsMarshal.AsImmutableArray(parameters),
             TransformState<T>.Wrap(state.Transform.Shape, n, vectors, scalars, state.Step + 1),
@@ -185,13 +256,14 @@ public abstract record GradientTransformation
         return copy;
     }
 
-    private void RequireState<T>(TransformState<T> state, int length)
+    private static void RequireState<T>(IGradientTransformation transformation, TransformState<T> state, int length)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(state);
         if (state.Length != length)
             throw new ArgumentException($"the state is for {state.Length} parameters, but there are {length}.", nameof(state));
-        if (!state.Shape.Equals(Shape))
-            throw new ArgumentException($"the state's shape ({state.Shape}) is not this transformation's ({Shape}).", nameof(state));
+        ArgumentNullException.ThrowIfNull(transformation);
+        if (!state.Shape.Equals(transformation.Shape))
+            throw new ArgumentException($"the state's shape ({state.Shape}) is not this transformation's ({transformation.Shape}).", nameof(state));
     }
 }

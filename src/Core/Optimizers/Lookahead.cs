@@ -19,7 +19,7 @@ public sealed record Lookahead : GradientTransformation
     /// <param name="syncPeriod">k ≥ 1, fast steps per slow step.</param>
     /// <param name="slowStepSize">α ∈ (0, 1].</param>
     /// <exception cref="HyperparameterException">A hyperparameter is outside its range.</exception>
-    public Lookahead(GradientTransformation inner, int syncPeriod = 5, double slowStepSize = 0.5)
+    public Lookahead(IGradientTransformation inner, int syncPeriod = 5, double slowStepSize = 0.5)
     {
         Inner = inner;
         SyncPeriod = syncPeriod;
@@ -27,7 +27,7 @@ public sealed record Lookahead : GradientTransformation
     }
 
     /// <summary>The fast optimizer.</summary>
-    public GradientTransformation Inner
+    public IGradientTransformation Inner
     {
         get;
         init

@@ -19,7 +19,7 @@ public sealed record MultiSteps : GradientTransformation
     /// <param name="inner">The transformation stepped with the accumulated mean.</param>
     /// <param name="every">k ≥ 1, minibatches per step.</param>
     /// <exception cref="HyperparameterException">A hyperparameter is outside its range.</exception>
-    public MultiSteps(GradientTransformation inner, int every)
+    public MultiSteps(IGradientTransformation inner, int every)
     {
         Inner = inner;
         Every = every;
@@ -28,7 +28,7 @@ public sealed record MultiSteps : GradientTransformation
     private const int MiniStep = 0, GradientStep = 1, OwnScalars = 2, OwnVectors = 1;
 
     /// <summary>The transformation stepped with the accumulated mean.</summary>
-    public GradientTransformation Inner
+    public IGradientTransformation Inner
     {
         get;
         init

@@ -55,7 +55,7 @@ public static class Optimizer
     public static AggMo AggMo(Schedule learningRate, params IEnumerable<double> betas) => new(learningRate, [.. betas]);
 
     /// <summary>Lookahead around <paramref name="inner"/> (<see cref="Optimizers.Lookahead"/>).</summary>
-    public static Lookahead Lookahead(GradientTransformation inner, int syncPeriod = 5, double slowStepSize = 0.5) => new(inner, syncPeriod, slowStepSize);
+    public static Lookahead Lookahead(IGradientTransformation inner, int syncPeriod = 5, double slowStepSize = 0.5) => new(inner, syncPeriod, slowStepSize);
 
     /// <summary>Schedule-Free SGD (<see cref="Optimizers.ScheduleFree"/>).</summary>
     public static ScheduleFree ScheduleFree(double learningRate, double momentum = 0.9, double weightDecay = 0, long warmupSteps = 0) =>
@@ -69,16 +69,16 @@ public static class Optimizer
         new(learningRate, new DemonSchedule(initialMomentum, steps), nesterov: nesterov);
 
     /// <summary>An exponential moving average of <paramref name="inner"/>'s iterates beside them (<see cref="ParameterAverage"/>).</summary>
-    public static ParameterAverage WithAverage(GradientTransformation inner, Schedule decay) => new(inner, decay);
+    public static ParameterAverage WithAverage(IGradientTransformation inner, Schedule decay) => new(inner, decay);
 
     /// <summary>Polyak–Ruppert averaging of <paramref name="inner"/>'s iterates (<see cref="RunningMeanSchedule"/>).</summary>
-    public static ParameterAverage Polyak(GradientTransformation inner) => new(inner, new RunningMeanSchedule());
+    public static ParameterAverage Polyak(IGradientTransformation inner) => new(inner, new RunningMeanSchedule());
 
     /// <summary><paramref name="inner"/> stepped with the mean gradient of every <paramref name="minibatches"/> minibatches (<see cref="MultiSteps"/>).</summary>
-    public static MultiSteps Accumulate(GradientTransformation inner, int minibatches) => new(inner, minibatches);
+    public static MultiSteps Accumulate(IGradientTransformation inner, int minibatches) => new(inner, minibatches);
 
     /// <summary><paramref name="inner"/> skipping non-finite gradients, up to <paramref name="maxConsecutiveErrors"/> in a row (<see cref="ApplyIfFinite"/>).</summary>
-    public static ApplyIfFinite SkipNonFinite(GradientTransformation inner, int maxConsecutiveErrors) => new(inner, maxConsecutiveErrors);
+    public static ApplyIfFinite SkipNonFinite(IGradientTransformation inner, int maxConsecutiveErrors) => new(inner, maxConsecutiveErrors);
 
     /// <summary>The default betas of AggMo's paper (Lucas et al. 2019, §4): 0, 0.9, 0.99.</summary>
     public static ImmutableArray<double> AggMoDefaultBetas { get; } = [0, 0.9, 0.99];

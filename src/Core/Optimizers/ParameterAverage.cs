@@ -19,14 +19,14 @@ public sealed record ParameterAverage : GradientTransformation
     /// <param name="inner">The optimizer whose iterates are averaged.</param>
     /// <param name="decay">β ∈ [0, 1], a constant or a schedule.</param>
     /// <exception cref="HyperparameterException">A hyperparameter is outside its range.</exception>
-    public ParameterAverage(GradientTransformation inner, Schedule decay)
+    public ParameterAverage(IGradientTransformation inner, Schedule decay)
     {
         Inner = inner;
         Decay = decay;
     }
 
     /// <summary>The optimizer whose iterates are averaged.</summary>
-    public GradientTransformation Inner
+    public IGradientTransformation Inner
     {
         get;
         init

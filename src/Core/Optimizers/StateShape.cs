@@ -210,7 +210,7 @@ public sealed record TransformState<T>
 
 /// <summary>
 /// An optimizer's whole state at the record level: the parameters x and the transformation's state, as one immutable
-/// value that a fold carries from step to step (<see cref="GradientTransformation.Step{T}(OptimizerState{T}, ReadOnlySpan{T}, NonFinitePolicy)"/>).
+/// value that a fold carries from step to step (<see cref="TransformationExtensions.Step{T}(IGradientTransformation, OptimizerState{T}, ReadOnlySpan{T}, NonFinitePolicy)"/>).
 /// </summary>
 /// <param name="Parameters">x.</param>
 /// <param name="Transform">The transformation's state; its <see cref="TransformState{T}.Count"/> is the number of steps taken.</param>

@@ -46,7 +46,7 @@ public static class Trajectory
     /// <param name="policy">What a non-finite gradient does: throw (with its step and index), skip the step, or stop the run before it.</param>
     /// <exception cref="ArgumentException"><paramref name="start"/> does not match the objective's dimension.</exception>
     /// <exception cref="NonFiniteGradientException">The gradient became NaN or ±∞ (the iterates diverged) under <see cref="NonFinitePolicy.Throw"/>.</exception>
-    public static OptimizerState<double> Run(IObjective objective, GradientTransformation optimizer, ReadOnlySpan<double> start, long steps,
+    public static OptimizerState<double> Run(IObjective objective, IGradientTransformation optimizer, ReadOnlySpan<double> start, long steps,
         TrajectoryVisitor visit, NonFinitePolicy policy = NonFinitePolicy.Throw)
     {
         ArgumentNullException.ThrowIfNull(objective);
@@ -84,7 +84,7 @@ public static class Trajectory
     /// every <paramref name="every"/>-th step.
     /// </summary>
     /// <inheritdoc cref="Run"/>
-    public static ImmutableArray<Iterate> Collect(IObjective objective, GradientTransformation optimizer, ReadOnlySpan<double> start, long steps,
+    public static ImmutableArray<Iterate> Collect(IObjective objective, IGradientTransformation optimizer, ReadOnlySpan<double> start, long steps,
         long every = 1, NonFinitePolicy policy = NonFinitePolicy.Throw)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(every, 1);

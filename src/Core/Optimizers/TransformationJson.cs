@@ -44,9 +44,8 @@ public sealed class Catalog
     [field: MaybeNull]
     public static Catalog Default
     {
-        [RequiresUnreferencedCode("Finds the library's transformation and schedule types by reflection.")]
         get => field ??= new Catalog(typeof(GradientTransformation).Assembly.GetExportedTypes()
-            .Where(t => !t.IsAbstract && (t.IsSubclassOf(typeof(GradientTransformation)) || t.IsSubclassOf(typeof(Schedule))) && t != typeof(FunctionSchedule))
+            .Where(t => !t.IsAbstract && !t.IsInterface && (typeof(IGradientTransformation).IsAssignableFrom(t) || t.IsSubclassOf(typeof(Schedule))) && t != typeof(FunctionSchedule))
             .ToImmutableDictionary(KindOf, t => t));
     }
 
@@ -55,11 +54,11 @@ public sealed class Catalog
 
     /// <summary>This catalog and <typeparamref name="T"/> (a user's transformation or schedule), under <paramref name="kind"/> or its rule's name.</summary>
     /// <exception cref="ArgumentException">The kind is taken by another type.</exception>
-    public Catalog With<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors | DynamicallyAccessedMemberTypes.PublicProperties)] T>(string? kind = null)
+    public Catalog With<T>(string? kind = null)
     {
         var type = typeof(T);
-        if (!type.IsSubclassOf(typeof(GradientTransformation)) && !type.IsSubclassOf(typeof(Schedule)))
-            throw new ArgumentException($"{type.Name} is neither a GradientTransformation nor a Schedule.", nameof(T));
+        if (!typeof(IGradientTransformation).IsAssignableFrom(type) && !type.IsSubclassOf(typeof(Schedule)))
+            throw new ArgumentException($"{type.Name} is neither an IGradientTransformation nor a Schedule.", nameof(T));
         kind ??= KindOf(type);
         if (byKind.TryGetValue(kind, out var taken) && taken != type)
             throw new ArgumentException($"the kind \"{kind}\" is already {taken.Name}'s.", nameof(kind));
@@ -96,18 +95,15 @@ public static class TransformationJson
     private static readonly JsonWriterOptions Indented = new() { Indented = true };
 
     /// <summary>The transformation as JSON text.</summary>
-    [RequiresUnreferencedCode("Reads hyperparameters by reflection.")]
-    public static string Write(GradientTransformation transformation, Catalog? catalog = null) =>
+    public static string Write(IGradientTransformation transformation, Catalog? catalog = null) =>
         Text(w => Write(w, transformation, catalog ?? Catalog.Default));
 
     /// <summary>The schedule as JSON text (a number when it is constant).</summary>
-    [RequiresUnreferencedCode("Reads hyperparameters by reflection.")]
     public static string Write(Schedule schedule, Catalog? catalog = null) =>
         Text(w => WriteValue(w, schedule, catalog ?? Catalog.Default, "$"));
 
     /// <summary>Writes the transformation as a JSON object.</summary>
-    [RequiresUnreferencedCode("Reads hyperparameters by reflection.")]
-    public static void Write(Utf8JsonWriter writer, GradientTransformation transformation, Catalog? catalog = null)
+    public static void Write(Utf8JsonWriter writer, IGradientTransformation transformation, Catalog? catalog = null)
     {
         ArgumentNullException.ThrowIfNull(writer);
         ArgumentNullException.ThrowIfNull(transformation);
@@ -119,21 +115,18 @@ public static class TransformationJson
     /// The text is not JSON, a kind is unknown, a hyperparameter is unknown, missing or of the wrong type, or a value is
     /// out of range; the message names the path (<c>$.links[1].momentum</c>).
     /// </exception>
-    [RequiresUnreferencedCode("Creates transformations by reflection.")]
-    public static GradientTransformation ReadTransformation(string json, Catalog? catalog = null)
+    public static IGradientTransformation ReadTransformation(string json, Catalog? catalog = null)
     {
         using var document = Parse(json);
         return ReadTransformation(document.RootElement, catalog);
     }
 
     /// <inheritdoc cref="ReadTransformation(string, Catalog?)"/>
-    [RequiresUnreferencedCode("Creates transformations by reflection.")]
-    public static GradientTransformation ReadTransformation(JsonElement element, Catalog? catalog = null) =>
-        (GradientTransformation)ReadValue(element, typeof(GradientTransformation), catalog ?? Catalog.Default, "$")!;
+    public static IGradientTransformation ReadTransformation(JsonElement element, Catalog? catalog = null) =>
+        (IGradientTransformation)ReadValue(element, typeof(IGradientTransformation), catalog ?? Catalog.Default, "$")!;
 
     /// <summary>Reads a schedule (a number, or an object with its kind).</summary>
     /// <exception cref="JsonException">As for <see cref="ReadTransformation(string, Catalog?)"/>.</exception>
-    [RequiresUnreferencedCode("Creates schedules by reflection.")]
     public static Schedule ReadSchedule(string json, Catalog? catalog = null)
     {
         using var document = Parse(json);
@@ -207,7 +200,6 @@ public static class TransformationJson
 
     // ----- writing -----
 
-    [RequiresUnreferencedCode("Reads hyperparameters by reflection.")]
     private static void WriteValue(Utf8JsonWriter w, object? value, Catalog catalog, string path)
     {
         switch (value)
@@ -216,7 +208,7 @@ public static class TransformationJson
             case ConstantSchedule constant: Number(w, constant.Value); break;
             case FunctionSchedule function:
                 throw new JsonException($"{path}: {function} is a function and cannot be written as JSON; write a record deriving from Schedule.");
-            case GradientTransformation or Schedule:
+            case IGradientTransformation or Schedule:
                 w.WriteStartObject();
                 w.WriteString("kind", catalog.Kind(value.GetType()));
                 foreach (var (name, property) in Hyperparameters(value.GetType()))
@@ -243,7 +235,6 @@ public static class TransformationJson
 
     // ----- reading -----
 
-    [RequiresUnreferencedCode("Creates transformations by reflection.")]
     private static object? ReadValue(JsonElement element, Type type, Catalog catalog, string path)
     {
         if (type == typeof(double)) return Double(element, path);
@@ -269,12 +260,11 @@ public static class TransformationJson
                 .Single(m => m.Name == nameof(ImmutableArray.Create) && m.GetParameters() is [{ ParameterType.IsArray: true }])
                 .MakeGenericMethod(itemType).Invoke(null, [array]);
         }
-        if (type == typeof(GradientTransformation) || type == typeof(Schedule) || type.IsSubclassOf(typeof(GradientTransformation)) || type.IsSubclassOf(typeof(Schedule)))
+        if (typeof(IGradientTransformation).IsAssignableFrom(type) || type == typeof(Schedule) || type.IsSubclassOf(typeof(Schedule)))
             return ReadObject(element, type, catalog, path);
         throw new JsonException($"{path}: a {type.Name} cannot be read from JSON.");
     }
 
-    [RequiresUnreferencedCode("Creates transformations by reflection.")]
     private static object ReadObject(JsonElement element, Type expected, Catalog catalog, string path)
     {
         var what = expected == typeof(Schedule) || expected.IsSubclassOf(typeof(Schedule)) ? "schedule" : "transformation";
@@ -328,7 +318,6 @@ public static class TransformationJson
         catalog.Kinds.Where(k => catalog.TryGetType(k, out var t) && expected.IsAssignableFrom(t));
 
     /// <summary>The hyperparameters of a record: its constructor's parameters, by snake_case name, with the property of each.</summary>
-    [RequiresUnreferencedCode("Reads hyperparameters by reflection.")]
     private static IEnumerable<(string Name, PropertyInfo Property)> Hyperparameters(Type type)
     {
         var constructor = type.GetConstructors().OrderByDescending(c => c.GetParameters().Length).First();

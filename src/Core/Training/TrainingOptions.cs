@@ -17,7 +17,7 @@ namespace Momentum.Training;
 /// <param name="OnNonFinite">What a non-finite minibatch gradient does: throw, skip the step, or stop the fold with a fault.</param>
 /// <param name="Shuffle">How rows are grouped into minibatches each epoch (d2l's per-row shuffle by default).</param>
 public sealed record TrainingOptions(
-    GradientTransformation Optimizer,
+    IGradientTransformation Optimizer,
     int BatchSize = 10,
     int Epochs = 2,
     int Seed = 0,
