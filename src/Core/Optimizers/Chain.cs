@@ -16,7 +16,7 @@ public sealed record Chain : GradientTransformation
     private readonly ImmutableArray<(int Vector, int Scalar)> offsets = [];
 
     /// <summary>Chains <paramref name="links"/> in order.</summary>
-    public Chain(params IEnumerable<IGradientTransformation> links) => Links = [.. links];
+    public Chain(params IGradientTransformation[] links) => Links = [.. links ?? throw new ArgumentNullException(nameof(links))];
 
     /// <summary>The links, first applied first.</summary>
     public ImmutableArray<IGradientTransformation> Links

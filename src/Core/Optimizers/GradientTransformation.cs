@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Momentum.Kernels;
 
@@ -161,6 +162,7 @@ public static class TransformationExtensions
 {
 
     /// <summary>The initial state for <paramref name="parameters"/> (Optax's <c>init</c>).</summary>
+    [OverloadResolutionPriority(1)] // collection expressions ([1.0, 2.0]) take the span overload
     public static TransformState<T> Init<T>(this IGradientTransformation transformation, ReadOnlySpan<T> parameters)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -181,6 +183,7 @@ public static class TransformationExtensions
     /// <param name="parameters">x.</param>
     /// <returns>u, to be added to x, and the state with its count one higher.</returns>
     /// <exception cref="ArgumentException">The lengths differ, or the state is not of this transformation's shape.</exception>
+    [OverloadResolutionPriority(1)] // collection expressions ([1.0, 2.0]) take the span overload
     public static (ImmutableArray<T> Updates, TransformState<T> State) Update<T>(this IGradientTransformation transformation, ReadOnlySpan<T> gradient, TransformState<T> state, ReadOnlySpan<T> parameters)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -203,6 +206,7 @@ public static class TransformationExtensions
     }
 
     /// <summary>An optimizer's state before its first step: x₀ and <see cref="Init{T}(IGradientTransformation, ReadOnlySpan{T})"/>.</summary>
+    [OverloadResolutionPriority(1)] // collection expressions ([1.0, 2.0]) take the span overload
     public static OptimizerState<T> Start<T>(this IGradientTransformation transformation, ReadOnlySpan<T> parameters)
         where T : unmanaged, IFloatingPointIeee754<T> =>
         new(parameters.ToImmutableArray(), transformation.Init(parameters));
@@ -218,6 +222,7 @@ public static class TransformationExtensions
     /// <returns>The next state; or, when a non-finite gradient is skipped, this state with one more skipped step.</returns>
     /// <exception cref="ArgumentException">The gradient's length differs from the parameters'.</exception>
     /// <exception cref="NonFiniteGradientException">The gradient is not finite and the policy is <see cref="NonFinitePolicy.Throw"/>.</exception>
+    [OverloadResolutionPriority(1)] // collection expressions ([1.0, 2.0]) take the span overload
     public static OptimizerState<T> Step<T>(this IGradientTransformation transformation, OptimizerState<T> state, ReadOnlySpan<T> gradient, NonFinitePolicy policy = NonFinitePolicy.Throw)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -247,6 +252,46 @@ public static class TransformationExtensions
             TransformState<T>.Wrap(state.Transform.Shape, n, vectors, scalars, state.Step + 1),
             state.SkippedSteps);
     }
+
+    /// <inheritdoc cref="Init{T}(IGradientTransformation, ReadOnlySpan{T})"/>
+    public static TransformState<T> Init<T>(this IGradientTransformation transformation, T[] parameters)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        transformation.Init(new ReadOnlySpan<T>(parameters));
+
+    /// <inheritdoc cref="Init{T}(IGradientTransformation, ReadOnlySpan{T})"/>
+    public static TransformState<T> Init<T>(this IGradientTransformation transformation, ImmutableArray<T> parameters)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        transformation.Init(parameters.AsSpan());
+
+    /// <inheritdoc cref="Update{T}(IGradientTransformation, ReadOnlySpan{T}, TransformState{T}, ReadOnlySpan{T})"/>
+    public static (ImmutableArray<T> Updates, TransformState<T> State) Update<T>(this IGradientTransformation transformation, T[] gradient, TransformState<T> state, T[] parameters)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        transformation.Update(new ReadOnlySpan<T>(gradient), state, new ReadOnlySpan<T>(parameters));
+
+    /// <inheritdoc cref="Update{T}(IGradientTransformation, ReadOnlySpan{T}, TransformState{T}, ReadOnlySpan{T})"/>
+    public static (ImmutableArray<T> Updates, TransformState<T> State) Update<T>(this IGradientTransformation transformation, ImmutableArray<T> gradient, TransformState<T> state, ImmutableArray<T> parameters)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        transformation.Update(gradient.AsSpan(), state, parameters.AsSpan());
+
+    /// <inheritdoc cref="Start{T}(IGradientTransformation, ReadOnlySpan{T})"/>
+    public static OptimizerState<T> Start<T>(this IGradientTransformation transformation, T[] parameters)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        transformation.Start(new ReadOnlySpan<T>(parameters));
+
+    /// <inheritdoc cref="Start{T}(IGradientTransformation, ReadOnlySpan{T})"/>
+    public static OptimizerState<T> Start<T>(this IGradientTransformation transformation, ImmutableArray<T> parameters)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        transformation.Start(parameters.AsSpan());
+
+    /// <inheritdoc cref="Step{T}(IGradientTransformation, OptimizerState{T}, ReadOnlySpan{T}, NonFinitePolicy)"/>
+    public static OptimizerState<T> Step<T>(this IGradientTransformation transformation, OptimizerState<T> state, T[] gradient, NonFinitePolicy policy = NonFinitePolicy.Throw)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        transformation.Step(state, new ReadOnlySpan<T>(gradient), policy);
+
+    /// <inheritdoc cref="Step{T}(IGradientTransformation, OptimizerState{T}, ReadOnlySpan{T}, NonFinitePolicy)"/>
+    public static OptimizerState<T> Step<T>(this IGradientTransformation transformation, OptimizerState<T> state, ImmutableArray<T> gradient, NonFinitePolicy policy = NonFinitePolicy.Throw)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        transformation.Step(state, gradient.AsSpan(), policy);
 
     // A copy in a fresh array that is not zeroed first (every element is written by the copy).
     private static TValue[] Copy<TValue>(ReadOnlySpan<TValue> source)

@@ -52,7 +52,7 @@ public static class Optimizer
     public static Qhm Qhm(Schedule learningRate, Schedule momentum, Schedule nu) => new(learningRate, momentum, nu);
 
     /// <summary>Aggregated momentum (<see cref="Optimizers.AggMo"/>); the paper's default betas are 0, 0.9, 0.99.</summary>
-    public static AggMo AggMo(Schedule learningRate, params IEnumerable<double> betas) => new(learningRate, [.. betas]);
+    public static AggMo AggMo(Schedule learningRate, params double[] betas) => new(learningRate, [.. betas]);
 
     /// <summary>Lookahead around <paramref name="inner"/> (<see cref="Optimizers.Lookahead"/>).</summary>
     public static Lookahead Lookahead(IGradientTransformation inner, int syncPeriod = 5, double slowStepSize = 0.5) => new(inner, syncPeriod, slowStepSize);

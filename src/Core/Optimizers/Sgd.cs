@@ -76,7 +76,8 @@ public sealed record Sgd : GradientTransformation
 
     /// <summary>The same method as a chain of links, whose updates and steps this record's equal bit for bit.</summary>
     public Chain AsChain() =>
-        new([
+        new(
+        [
             .. Maximize ? [new Scale(-1.0)] : Array.Empty<IGradientTransformation>(),
             new AddDecayedWeights(WeightDecay),
             new Trace(Momentum, Dampening, Nesterov),

@@ -83,7 +83,7 @@ public static class Trajectory
     /// The iterates x₀, x_k, x_{2k}, … and always the last, with f at each: a run of <paramref name="steps"/> steps kept
     /// every <paramref name="every"/>-th step.
     /// </summary>
-    /// <inheritdoc cref="Run"/>
+    /// <inheritdoc cref="Run(IObjective, IGradientTransformation, ReadOnlySpan{double}, long, TrajectoryVisitor, NonFinitePolicy)"/>
     public static ImmutableArray<Iterate> Collect(IObjective objective, IGradientTransformation optimizer, ReadOnlySpan<double> start, long steps,
         long every = 1, NonFinitePolicy policy = NonFinitePolicy.Throw)
     {
@@ -100,4 +100,14 @@ public static class Trajectory
         if (points[^1].Step != lastStep) points.Add(new Iterate(lastStep, [.. lastPoint], lastValue));
         return points.ToImmutable();
     }
+
+    /// <inheritdoc cref="Run(IObjective, IGradientTransformation, ReadOnlySpan{double}, long, TrajectoryVisitor, NonFinitePolicy)"/>
+    public static OptimizerState<double> Run(IObjective objective, IGradientTransformation optimizer, double[] start, long steps,
+        TrajectoryVisitor visit, NonFinitePolicy policy = NonFinitePolicy.Throw) =>
+        Run(objective, optimizer, new ReadOnlySpan<double>(start), steps, visit, policy);
+
+    /// <inheritdoc cref="Collect(IObjective, IGradientTransformation, ReadOnlySpan{double}, long, long, NonFinitePolicy)"/>
+    public static ImmutableArray<Iterate> Collect(IObjective objective, IGradientTransformation optimizer, double[] start, long steps,
+        long every = 1, NonFinitePolicy policy = NonFinitePolicy.Throw) =>
+        Collect(objective, optimizer, new ReadOnlySpan<double>(start), steps, every, policy);
 }

@@ -249,13 +249,14 @@ public static class TransformationJson
             };
         if (type == typeof(Schedule) && element.ValueKind is JsonValueKind.Number or JsonValueKind.String)
             return new ConstantSchedule(Double(element, path));
-        if (type.IsGenericType && (type.GetGenericTypeDefinition() == typeof(ImmutableArray<>) || type.GetGenericTypeDefinition() == typeof(IEnumerable<>)))
+        if (type.IsArray || type.IsGenericType && (type.GetGenericTypeDefinition() == typeof(ImmutableArray<>) || type.GetGenericTypeDefinition() == typeof(IEnumerable<>)))
         {
-            var itemType = type.GetGenericArguments()[0];
+            var itemType = type.IsArray ? type.GetElementType()! : type.GetGenericArguments()[0];
             if (element.ValueKind != JsonValueKind.Array) throw new JsonException($"{path}: expected a list, found {Describe(element)}.");
             var items = element.EnumerateArray().Select((e, i) => ReadValue(e, itemType, catalog, $"{path}[{i}]")).ToArray();
             var array = Array.CreateInstance(itemType, items.Length);
             for (var i = 0; i < items.Length; i++) array.SetValue(items[i], i);
+            if (type.IsArray) return array;
             return typeof(ImmutableArray).GetMethods()
                 .Single(m => m.Name == nameof(ImmutableArray.Create) && m.GetParameters() is [{ ParameterType.IsArray: true }])
                 .MakeGenericMethod(itemType).Invoke(null, [array]);

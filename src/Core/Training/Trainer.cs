@@ -14,8 +14,8 @@ namespace Momentum.Training;
 /// <see cref="TrainingOptions.RecordEvery"/>.
 /// </summary>
 /// <remarks>
-/// <see cref="Train{T}"/> is the whole fold. A shell that times, reports progress, checkpoints or stops early drives the
-/// same fold itself: <see cref="Init{T}"/>, then <see cref="Advance{T}"/> until <see cref="IsFinished{T}"/>, recording
+/// <see cref="Train{T}(IMinibatchObjective{T}, TrainingOptions, ReadOnlySpan{T})"/> is the whole fold. A shell that times, reports progress, checkpoints or stops early drives the
+/// same fold itself: <see cref="Init{T}(IMinibatchObjective{T}, TrainingOptions, ReadOnlySpan{T})"/>, then <see cref="Advance{T}"/> until <see cref="IsFinished{T}"/>, recording
 /// <see cref="Record{T}"/> whenever <see cref="RecordDue"/> says so. Every state is an immutable value; equal inputs give
 /// equal states bit for bit, whatever the number of <see cref="Advance{T}"/> calls the run is cut into.
 /// </remarks>
@@ -33,6 +33,11 @@ public static class Trainer
         SpanChecks.RequireLength(initialParameters.Length, objective.ParameterCount, nameof(initialParameters));
         return new(options.Optimizer.Start(initialParameters), 0, 0, 0, OrderOf(objective, options, 0));
     }
+
+    /// <inheritdoc cref="Init{T}(IMinibatchObjective{T}, TrainingOptions, ReadOnlySpan{T})"/>
+    public static TrainingState<T> Init<T>(IMinibatchObjective<T> objective, TrainingOptions options, T[] initialParameters)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        Init(objective, options, new ReadOnlySpan<T>(initialParameters));
 
     /// <summary>Whether the run is over: every epoch done, or stopped by a fault.</summary>
     public static bool IsFinished<T>(TrainingOptions options, TrainingState<T> state)
@@ -148,6 +153,11 @@ public static class Trainer
         }
         return new(history.ToImmutable(), state);
     }
+
+    /// <inheritdoc cref="Train{T}(IMinibatchObjective{T}, TrainingOptions, ReadOnlySpan{T})"/>
+    public static TrainingResult<T> Train<T>(IMinibatchObjective<T> objective, TrainingOptions options, T[] initialParameters)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        Train(objective, options, new ReadOnlySpan<T>(initialParameters));
 
     /// <summary>The rows' order for <paramref name="epoch"/> (<see cref="Minibatches.Order(int, int, int, int, ShuffleMode)"/>).</summary>
     public static ImmutableArray<int> OrderOf<T>(IMinibatchObjective<T> objective, TrainingOptions options, int epoch)
