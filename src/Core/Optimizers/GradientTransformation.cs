@@ -127,10 +127,14 @@ public abstract record GradientTransformation : IGradientTransformation
         Defaults.Step(this, gradient, state, parameters, step);
 
     /// <summary>
-    /// Whether <see cref="Step{T}(Span{T}, StateBuffers{T}, Span{T}, long)"/> may write the gradient buffer; when false,
-    /// the record level passes the caller's gradient without copying it.
+    /// One step from one set of buffers into another, for the record level (fresh arrays every step): by default a copy of
+    /// the inputs stepped in place; a transformation with an out-of-place kernel overrides it to read each input once.
+    /// Computes the bits of <see cref="Step{T}(Span{T}, StateBuffers{T}, Span{T}, long)"/>.
     /// </summary>
-    internal virtual bool StepWritesGradient => true;
+    internal virtual void StepInto<T>(ReadOnlySpan<T> parameters, ReadOnlySpan<T> vectors, ReadOnlySpan<double> scalars, ReadOnlySpan<T> gradient,
+        Span<T> parametersOut, Span<T> vectorsOut, Span<double> scalarsOut, long step)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        Defaults.StepInto(this, parameters, vectors, scalars, gradient, parametersOut, vectorsOut, scalarsOut, step);
 }
 
 /// <summary>What a transformation does when it does not say otherwise (shared by the interface and the record).</summary>
@@ -142,6 +146,19 @@ internal static class Defaults
     {
         state.Vectors.Clear();
         state.Scalars.Clear();
+    }
+
+    /// <summary>Copies the inputs into the outputs and steps them in place (the gradient copied into a scratch buffer).</summary>
+    public static void StepInto<T>(IGradientTransformation transformation, ReadOnlySpan<T> parameters, ReadOnlySpan<T> vectors, ReadOnlySpan<double> scalars,
+        ReadOnlySpan<T> gradient, Span<T> parametersOut, Span<T> vectorsOut, Span<double> scalarsOut, long step)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        parameters.CopyTo(parametersOut);
+        vectors.CopyTo(vectorsOut);
+        scalars.CopyTo(scalarsOut);
+        var scratch = GC.AllocateUninitializedArray<T>(gradient.Length);
+        gradient.CopyTo(scratch);
+        transformation.Step<T>(scratch, new StateBuffers<T>(vectorsOut, scalarsOut, parameters.Length), parametersOut, step);
     }
 
     /// <summary>The update, then x ← x + u.</summary>
@@ -239,14 +256,13 @@ public static class TransformationExtensions
             throw new NonFiniteGradientException(bad, double.CreateChecked(gradient[bad]), state.Step);
         }
 
-        var parameters = Copy(state.Parameters.AsSpan());
-        var vectors = Copy(state.Transform.Vectors.AsSpan());
-        var scalars = state.Transform.Scalars.ToArray();
-        var buffers = new StateBuffers<T>(vectors, scalars, n);
-        if (transformation is GradientTransformation { StepWritesGradient: false })
-            transformation.Step(MemoryMarshal.CreateSpan(ref MemoryMarshal.GetReference(gradient), gradient.Length), buffers, parameters, state.Step);
+        var parameters = GC.AllocateUninitializedArray<T>(n);
+        var vectors = GC.AllocateUninitializedArray<T>(state.Transform.Vectors.Length);
+        var scalars = new double[state.Transform.Scalars.Length];
+        if (transformation is GradientTransformation record)
+            record.StepInto(state.Parameters.AsSpan(), state.Transform.Vectors.AsSpan(), state.Transform.Scalars.AsSpan(), gradient, parameters, vectors, scalars, state.Step);
         else
-            transformation.Step<T>(Copy(gradient), buffers, parameters, state.Step);
+            Defaults.StepInto(transformation, state.Parameters.AsSpan(), state.Transform.Vectors.AsSpan(), state.Transform.Scalars.AsSpan(), gradient, parameters, vectors, scalars, state.Step);
         return new(
             ImmutableCollectionsMarshal.AsImmutableArray(parameters),
             TransformState<T>.Wrap(state.Transform.Shape, n, vectors, scalars, state.Step + 1),
@@ -292,14 +308,6 @@ public static class TransformationExtensions
     public static OptimizerState<T> Step<T>(this IGradientTransformation transformation, OptimizerState<T> state, ImmutableArray<T> gradient, NonFinitePolicy policy = NonFinitePolicy.Throw)
         where T : unmanaged, IFloatingPointIeee754<T> =>
         transformation.Step(state, gradient.AsSpan(), policy);
-
-    // A copy in a fresh array that is not zeroed first (every element is written by the copy).
-    private static TValue[] Copy<TValue>(ReadOnlySpan<TValue> source)
-    {
-        var copy = GC.AllocateUninitializedArray<TValue>(source.Length);
-        source.CopyTo(copy);
-        return copy;
-    }
 
     private static void RequireState<T>(IGradientTransformation transformation, TransformState<T> state, int length)
         where T : unmanaged, IFloatingPointIeee754<T>
