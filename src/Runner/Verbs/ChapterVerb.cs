@@ -71,9 +71,10 @@ internal sealed class ChapterVerb(IReadOnlyList<Verb> verbs) : Verb<ChapterVerb.
         return new(null, 0, "data: synthetic 1500x5, since neither --data nor AIRFOIL_DATA is set");
     }
 
-    // d2l keeps the first 1500 of the airfoil's 1503 rows; a smaller file is used whole.
+    // d2l keeps the first 1500 of the airfoil's 1503 rows; a smaller file is used whole. The file is checked as train checks
+    // it, so bad data is refused before the first experiment writes anything.
     private static Settings ForFile(string path, string note) =>
-        new(path, Math.Min(1500, DataFile.Read(path).Table.Rows), note);
+        new(path, Math.Min(1500, TrainingData.Check(path)), note);
 
     protected override async Task<int> RunAsync(Settings settings, VerbContext context)
     {

@@ -91,6 +91,7 @@ internal sealed class TrainVerb : Verb<TrainVerb.Settings>
         // --threads changes how fast, never what: it is not one of the run's options (summary.json says how many were used).
         var options = r.Effective();
         options.Remove("threads");
+        TrainingData.RecordSource(options);
         return new(data, training, r.Choice("--precision", "float32", "float64") == "float64", options, every, Threads: Threads(r));
     }
 
