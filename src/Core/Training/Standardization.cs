@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace Momentum.Training;
@@ -39,7 +40,7 @@ public static class Standardization
         var finite = new double[columns]; // Σ 0·x: NaN as soon as one x is NaN or ∞.
         Array.Fill(min, double.PositiveInfinity);
         Array.Fill(max, double.NegativeInfinity);
-        ForEachRow(table, row => Extremes(row, min, max, sums, finite));
+        for (var k = 0; k < table.BlockCount; k++) Extremes(table.Block(k), columns, min, max, sums, finite);
 
         var exponents = new int[columns];
         for (var j = 0; j < columns; j++)
@@ -56,13 +57,22 @@ public static class Standardization
         if (scaled)
         {
             Array.Clear(sums);
-            ForEachRow(table, row => Add(Scale(row, exponents, scratch), sums));
+            for (var k = 0; k < table.BlockCount; k++)
+            {
+                var block = table.Block(k);
+                for (var at = 0; at < block.Length; at += columns) Add(Scale(block.Slice(at, columns), exponents, scratch), sums);
+            }
         }
         var means = new double[columns];
         for (var j = 0; j < columns; j++) means[j] = sums[j] / rows;
 
         var squares = new double[columns];
-        ForEachRow(table, row => AddSquaredDifferences(scaled ? Scale(row, exponents, scratch) : row, means, squares));
+        for (var k = 0; k < table.BlockCount; k++)
+        {
+            var block = table.Block(k);
+            for (var at = 0; at < block.Length; at += columns)
+                AddSquaredDifferences(scaled ? Scale(block.Slice(at, columns), exponents, scratch) : block.Slice(at, columns), means, squares);
+        }
         var deviations = new double[columns];
         for (var j = 0; j < columns; j++)
         {
@@ -95,18 +105,6 @@ public static class Standardization
         return new(new NumericTable(blocks, table.Columns), statistics.Means, statistics.StandardDeviations);
     }
 
-    private static void ForEachRow(NumericTable table, RowAction action)
-    {
-        var columns = table.Columns;
-        for (var k = 0; k < table.BlockCount; k++)
-        {
-            var block = table.Block(k);
-            for (var at = 0; at < block.Length; at += columns) action(block.Slice(at, columns));
-        }
-    }
-
-    private delegate void RowAction(ReadOnlySpan<double> row);
-
     /// <summary>The row with each scaled column multiplied by 2^−exponent (exactly, with <see cref="Math.ScaleB"/>).</summary>
     internal static ReadOnlySpan<double> Scale(ReadOnlySpan<double> row, ReadOnlySpan<int> exponents, Span<double> scratch)
     {
@@ -114,6 +112,13 @@ public static class Standardization
         return scratch[..row.Length];
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Extremes(ReadOnlySpan<double> rows, int columns, Span<double> min, Span<double> max, Span<double> sums, Span<double> finite)
+    {
+        for (var at = 0; at < rows.Length; at += columns) Extremes(rows.Slice(at, columns), min, max, sums, finite);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Extremes(ReadOnlySpan<double> row, Span<double> min, Span<double> max, Span<double> sums, Span<double> finite)
     {
         var j = 0;
@@ -132,6 +137,7 @@ public static class Standardization
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Add(ReadOnlySpan<double> row, Span<double> sums)
     {
         var j = 0;
@@ -140,6 +146,7 @@ public static class Standardization
         for (; j < row.Length; j++) sums[j] += row[j];
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void AddSquaredDifferences(ReadOnlySpan<double> row, ReadOnlySpan<double> means, Span<double> squares)
     {
         // d·d then +, two roundings as the scalar form: Vector<T> operators are never fused into a multiply-add.
@@ -181,6 +188,7 @@ public sealed record ColumnStatistics(ImmutableArray<double> ScaledMeans, Immuta
     /// (in place) but must not partially overlap it.
     /// </summary>
     /// <exception cref="ArgumentException">The source is not whole rows, or the destination is shorter.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Apply(ReadOnlySpan<double> source, Span<double> destination)
     {
         var columns = Columns;

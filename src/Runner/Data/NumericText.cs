@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text;
 using csFastFloat;
 
@@ -137,6 +138,7 @@ internal static class NumericText
     /// Reads every row of <paramref name="text"/>, whole lines (the last may lack its end), into <paramref name="values"/>
     /// (room for <c>text.Length / 2 + 1 + columns</c> numbers is enough). A NUL byte refuses its line.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Chunk Rows(ReadOnlySpan<byte> text, byte separator, int columns, Span<double> values)
     {
         var nul = text.IndexOf((byte)0);
@@ -174,6 +176,7 @@ internal static class NumericText
     /// The fast path: a line of exactly the expected numbers, each starting with a digit, sign or point and followed by
     /// spaces and then the separator or the line's end. False sends the line to the general path.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool FastRow(ReadOnlySpan<byte> line, byte separator, Span<double> row)
     {
         var spaced = separator == Spaces;

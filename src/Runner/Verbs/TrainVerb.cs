@@ -134,7 +134,8 @@ internal sealed class TrainVerb : Verb<TrainVerb.Settings>
     {
         var data = s.Data.ToDataset<T>();
         var progress = context.Progress.Start("train", s.Training.TotalSteps(data.Rows));
-        var fingerprint = s.Data.Fingerprint();
+        // Hashing the data is a pass over all of it: only a run that writes checkpoints needs it.
+        var fingerprint = s.CheckpointEvery > 0 ? s.Data.Fingerprint() : "";
         var output = context.Output;
         // Helper threads only when this run's minibatches are cut into parts; they never change the results.
         var threads = ThreadsUsed(s, data.FeatureCount);
