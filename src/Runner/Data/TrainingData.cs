@@ -90,6 +90,9 @@ internal sealed record TrainingData(NumericTable Table, ColumnStatistics Statist
                 throw SettingsReader.Fail("--rows", keep.ToString(CultureInfo.InvariantCulture), $"the data has only {raw.Rows} rows");
         }
 
+        // The training set is one array per precision.
+        if ((long)keep * (raw.Columns - 1) > Array.MaxLength)
+            throw new UsageException($"{path ?? source}: {keep} rows × {raw.Columns - 1} features is {(long)keep * (raw.Columns - 1)} numbers; a training set holds at most {Array.MaxLength} (keep fewer with --rows)");
         var statistics = StatisticsOf(raw, path ?? source, header);
         var description = $"{source}: {raw.Rows} rows × {raw.Columns} columns, target {(header is null ? $"column {target + 1}" : header[target])}"
             + (keep < raw.Rows ? $", first {keep} rows" : "");
