@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Immutable;
 using System.Numerics;
 using System.Numerics.Tensors;
@@ -45,9 +46,19 @@ public sealed record Dataset<T>
     /// <paramref name="standardization"/>, every value is standardised on the way (<see cref="ColumnStatistics.Apply"/>),
     /// so the table is read once and the data set is the only copy in <typeparamref name="T"/>.
     /// </summary>
+    /// <param name="table">The table.</param>
+    /// <param name="targetColumn">The label's column, 0-based.</param>
+    /// <param name="rows">The rows kept, from the first; all when null.</param>
+    /// <param name="standardization">The statistics to standardise with, or null to convert the values as they are.</param>
+    /// <param name="forEach">
+    /// Runs <c>body(0)</c> … <c>body(count − 1)</c>, in any order or at once (the shell's executor: each call fills one
+    /// block of the table's rows and touches nothing else); null runs them in order on the calling thread. The result
+    /// is the same either way.
+    /// </param>
     /// <exception cref="ArgumentOutOfRangeException">The target column or row count is out of range.</exception>
     /// <exception cref="ArgumentException">The table has fewer than 2 columns, or the statistics are for another number of columns.</exception>
-    public static Dataset<T> FromTable(NumericTable table, int targetColumn, int? rows = null, ColumnStatistics? standardization = null)
+    public static Dataset<T> FromTable(
+        NumericTable table, int targetColumn, int? rows = null, ColumnStatistics? standardization = null, Action<int, Action<int>>? forEach = null)
     {
         ArgumentNullException.ThrowIfNull(table);
         if (table.Columns < 2) throw new ArgumentException($"The table has {table.Columns} column; regression needs features and a target.", nameof(table));
@@ -63,28 +74,37 @@ public sealed record Dataset<T>
         var featureCount = columns - 1;
         var features = new T[checked(n * featureCount)];
         var labels = new T[n];
-        // Standardised a piece of rows at a time (about 64 K numbers, in cache), then split and converted row by row.
-        var pieceRows = Math.Max(1, (1 << 16) / columns);
-        var standardized = standardization is null ? null : new double[pieceRows * columns];
-        var i = 0;
-        for (var k = 0; k < table.BlockCount && i < n; k++)
+        var blocks = 0;
+        while (blocks < table.BlockCount && table.FirstRowOf(blocks) < n) blocks++;
+        (forEach ?? InOrder)(blocks, k =>
         {
+            // Standardised a piece of rows at a time (about 64 K numbers, in cache), then split and converted row by row.
             var block = table.Block(k);
-            for (var at = 0; at < block.Length && i < n;)
+            var first = table.FirstRowOf(k);
+            var end = Math.Min(n - first, block.Length / columns) * columns;
+            var pieceRows = Math.Max(1, (1 << 16) / columns);
+            // From the shared pool: a new array per block would be garbage the size of a block's worth of pieces.
+            var standardized = standardization is null ? null : ArrayPool<double>.Shared.Rent(Math.Min(pieceRows * columns, end));
+            for (var at = 0; at < end; at += pieceRows * columns)
             {
-                var rowsHere = Math.Min(Math.Min(pieceRows, n - i), (block.Length - at) / columns);
-                ReadOnlySpan<double> piece = block.Slice(at, rowsHere * columns);
+                ReadOnlySpan<double> piece = block[at..Math.Min(end, at + pieceRows * columns)];
                 if (standardized is not null)
                 {
                     standardization!.Apply(piece, standardized);
                     piece = standardized.AsSpan(0, piece.Length);
                 }
-                Split(piece, columns, targetColumn, features.AsSpan(i * featureCount, rowsHere * featureCount), labels.AsSpan(i, rowsHere));
-                at += rowsHere * columns;
-                i += rowsHere;
+                var i = first + at / columns;
+                var count = piece.Length / columns;
+                Split(piece, columns, targetColumn, features.AsSpan(i * featureCount, count * featureCount), labels.AsSpan(i, count));
             }
-        }
+            if (standardized is not null) ArrayPool<double>.Shared.Return(standardized);
+        });
         return new(ImmutableCollectionsMarshal.AsImmutableArray(features), ImmutableCollectionsMarshal.AsImmutableArray(labels), featureCount);
+    }
+
+    private static void InOrder(int count, Action<int> body)
+    {
+        for (var k = 0; k < count; k++) body(k);
     }
 
     /// <summary>Rows of a table into rows of features (the columns before the target, then after it) and labels.</summary>

@@ -63,6 +63,14 @@ public sealed class NumericTable : IEquatable<NumericTable>
     /// <summary>Block <paramref name="index"/>: whole rows, row after row, following the rows of the blocks before it.</summary>
     public ReadOnlySpan<double> Block(int index) => blocks[index].AsSpan();
 
+    /// <summary>The first row of block <paramref name="index"/>.</summary>
+    public int FirstRowOf(int index)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(index);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, blocks.Length);
+        return firstRows[index];
+    }
+
     /// <summary>One row, 0-based.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The row is not in [0, <see cref="Rows"/>).</exception>
     public ReadOnlySpan<double> Row(int row)
