@@ -59,26 +59,23 @@ public static class StandardNormal
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Group(ulong key, long firstPair, Span<double> destination)
     {
-        Span<double> u1 = stackalloc double[GroupPairs];
-        Span<double> u2 = stackalloc double[GroupPairs];
-        const double unit = 1.0 / (1UL << 53);
-        var counter = (ulong)firstPair * 2;
-        for (var p = 0; p < GroupPairs; p++, counter += 2)
+        // Four pairs at a time: outputs 2p (u₁) and 2p + 1 (u₂) of SplitMix64, then r cos θ and r sin θ.
+        Span<double> even = stackalloc double[GroupPairs];
+        Span<double> odd = stackalloc double[GroupPairs];
+        ref var evens = ref MemoryMarshal.GetReference(even);
+        ref var odds = ref MemoryMarshal.GetReference(odd);
+        var unit = Vector256.Create(1.0 / (1UL << 53));
+        var counters = Vector256.Create((ulong)firstPair * 2) + Vector256.Create(0UL, 2, 4, 6);
+        for (nuint p = 0; p < GroupPairs; p += 4, counters += Vector256.Create(8UL))
         {
-            u1[p] = ((Output(key, counter) >> 11) + 1) * unit;
-            u2[p] = (Output(key, counter + 1) >> 11) * unit;
+            var u1 = Vector256.ConvertToDouble(Vector256.ShiftRightLogical(Output(key, counters), 11) + Vector256<ulong>.One) * unit;
+            var u2 = Vector256.ConvertToDouble(Vector256.ShiftRightLogical(Output(key, counters + Vector256<ulong>.One), 11)) * unit;
+            var radius = Vector256.Sqrt(Vector256.Create(-2.0) * Log(u1));
+            var (cos, sin) = CosSinOfTurn(u2);
+            (radius * cos).StoreUnsafe(ref evens, p);
+            (radius * sin).StoreUnsafe(ref odds, p);
         }
-        // u1 and u2 become r cos θ and r sin θ, in place.
-        ref var first = ref MemoryMarshal.GetReference(u1);
-        ref var second = ref MemoryMarshal.GetReference(u2);
-        for (nuint p = 0; p < GroupPairs; p += 4)
-        {
-            var radius = Vector256.Sqrt(Vector256.Create(-2.0) * Log(Vector256.LoadUnsafe(ref first, p)));
-            var (cos, sin) = CosSinOfTurn(Vector256.LoadUnsafe(ref second, p));
-            (radius * cos).StoreUnsafe(ref first, p);
-            (radius * sin).StoreUnsafe(ref second, p);
-        }
-        for (var p = 0; p < GroupPairs; p++) (destination[2 * p], destination[2 * p + 1]) = (u1[p], u2[p]);
+        for (var p = 0; p < GroupPairs; p++) (destination[2 * p], destination[2 * p + 1]) = (even[p], odd[p]);
     }
 
     /// <summary>ln u for u in (0, 1]: e·ln 2 + 2 atanh((m − 1)/(m + 1)), u = m·2ᵉ with m ∈ [√½, √2).</summary>
@@ -155,13 +152,13 @@ public static class StandardNormal
         return (Vector256.ConditionalSelect(negateCos, -c, c), Vector256.ConditionalSelect(negateSin, -s, s));
     }
 
-    /// <summary>Output <paramref name="counter"/> (0-based) of SplitMix64 seeded with <paramref name="key"/>.</summary>
+    /// <summary>Outputs <paramref name="counters"/> (0-based) of SplitMix64 seeded with <paramref name="key"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ulong Output(ulong key, ulong counter)
+    private static Vector256<ulong> Output(ulong key, Vector256<ulong> counters)
     {
-        var z = key + (counter + 1) * 0x9E3779B97F4A7C15UL;
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-        return z ^ (z >> 31);
+        var z = Vector256.Create(key) + (counters + Vector256<ulong>.One) * Vector256.Create(0x9E3779B97F4A7C15UL);
+        z = (z ^ Vector256.ShiftRightLogical(z, 30)) * Vector256.Create(0xBF58476D1CE4E5B9UL);
+        z = (z ^ Vector256.ShiftRightLogical(z, 27)) * Vector256.Create(0x94D049BB133111EBUL);
+        return z ^ Vector256.ShiftRightLogical(z, 31);
     }
 }
