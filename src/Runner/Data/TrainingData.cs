@@ -32,7 +32,7 @@ internal sealed record TrainingData(NumericTable Table, ColumnStatistics Statist
 
     public static IEnumerable<OptionSpec> Specs(string rows = "") =>
     [
-        new("--data", "A file of numbers: CSV, TSV, separated by semicolons, bars or spaces (separator and header detected; CR LF or LF); every column is standardised. Not with --synthetic.", null),
+        new("--data", "A file of numbers: CSV, TSV, separated by semicolons, bars or spaces (separator and header detected; CR LF or LF; read once, so a pipe or FIFO works); every column is standardised. Not with --synthetic.", null),
         new("--synthetic", $"ROWSxFEATURES: a seeded linear-regression data set, used when --data is not given (at most {SyntheticLimit} numbers in all).", "1500x5"),
         new("--target", "The target column: a header name or a column number (1 = first); default the last column.", null),
         new("--rows", "Keep the first N rows after standardising (d2l keeps 1500 of the airfoil's 1503); default all.", rows.Length == 0 ? null : rows),
