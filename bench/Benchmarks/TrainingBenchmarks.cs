@@ -77,9 +77,9 @@ public class SweepBenchmarks
     {
         var path = Environment.GetEnvironmentVariable("AIRFOIL_DATA");
         var table = path is { Length: > 0 } && File.Exists(path) ? DataFile.Read(path).Table : SyntheticData.LinearRegression(1503, 5, 0);
-        var standardized = Standardization.Standardize(table).Table;
-        airfoil = Dataset<float>.FromTable(standardized, 5, 1500);
-        var data = new TrainingData(standardized, 5, 1500, "airfoil", null);
+        var statistics = Standardization.Of(table);
+        airfoil = Dataset<float>.FromTable(table, 5, 1500, statistics);
+        var data = new TrainingData(table, statistics, 5, 1500, "airfoil", null);
         var grid = new SweepVerb.Grid(["momentum"], [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2], [0, 0.5, 0.9, 0.99], [0, 1],
             0, 0, "constant", 10, 2, "float32", "half-mse", "airfoil", "");
         var template = new LegacyTrainingOptions(SgdOptions.HeavyBall(0.01, 0.9), 10, 2, 0, int.MaxValue);

@@ -36,7 +36,7 @@ public sealed class FuzzProperties : IDisposable
             try
             {
                 var table = DataFile.Read(file).Table;
-                return table.Rows > 0 && table.Values.All(double.IsFinite) && table.Values.Length == table.Rows * table.Columns;
+                return table.Rows > 0 && table.ToArray().All(double.IsFinite) && table.Count == (long)table.Rows * table.Columns;
             }
             catch (UsageException e)
             {

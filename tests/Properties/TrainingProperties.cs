@@ -51,7 +51,7 @@ public class TrainingProperties
                 var deviation = Math.Sqrt(squares / t.Rows);
                 for (var i = 0; i < t.Rows; i++) expected[i * t.Columns + j] = (t.Values[i * t.Columns + j] - mean) / deviation;
             }
-            var actual = Standardization.Standardize(new NumericTable([.. t.Values], t.Columns)).Table.Values;
+            var actual = Standardization.Standardize(new NumericTable([.. t.Values], t.Columns)).Table.ToArray();
             return System.Runtime.InteropServices.MemoryMarshal.AsBytes(actual.AsSpan()).SequenceEqual(System.Runtime.InteropServices.MemoryMarshal.AsBytes(expected.AsSpan()));
         });
 
@@ -60,7 +60,7 @@ public class TrainingProperties
     {
         var e = Record.Exception(() => Standardization.Standardize(new NumericTable([double.NaN, 5, 1, 5], 2)));
         Assert.IsNotType<ConstantColumnException>(e);
-        Assert.Contains("column 1", Assert.IsType<ArgumentException>(e).Message);
+        Assert.Equal(0, Assert.IsType<ColumnException>(e).Column);
         Assert.Equal(0, Assert.Throws<ConstantColumnException>(() => Standardization.Standardize(new NumericTable([5, double.NaN, 5, 1], 2))).Column);
     }
 

@@ -90,9 +90,10 @@ internal sealed class ChapterVerb(IReadOnlyList<Verb> verbs) : Verb<ChapterVerb.
         }
     }
 
-    // The rows the book keeps of the airfoil data; a smaller file is used whole.
+    // The rows the book keeps of the airfoil data; a smaller file is used whole. The file is checked as train checks it, so
+    // bad data is refused before the first experiment writes anything.
     private static Settings ForFile(string path, string data, string note) =>
-        new(data, DatasetCatalog.Airfoil.RowsOf(DataFile.Read(path).Table.Rows), note);
+        new(data, DatasetCatalog.Airfoil.RowsOf(TrainingData.Check(path)), note);
 
     protected override async Task<int> RunAsync(Settings settings, VerbContext context)
     {

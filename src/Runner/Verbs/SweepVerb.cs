@@ -138,6 +138,7 @@ internal sealed class SweepVerb : Verb<SweepVerb.Settings>
         var grid = new Grid(optimizers, lrs, momenta, seeds, dampening, weightDecay, r.Text("--schedule"), template.BatchSize,
             template.Epochs, precision, r.Text("--loss"), data.Description, data.Fingerprint());
         var options = r.Effective().Where(o => !RunOptions.Contains(o.Key)).ToDictionary(o => o.Key, o => o.Value);
+        TrainingData.RecordSource(options);
         return new(data, grid, template, precision == "float64", parallelism, shard, shards, r.Flag("--timing"), options);
     }
 

@@ -91,6 +91,7 @@ internal sealed class TrainVerb : Verb<TrainVerb.Settings>
         // --threads changes how fast, never what: it is not one of the run's options (summary.json says how many were used).
         var options = r.Effective();
         options.Remove("threads");
+        TrainingData.RecordSource(options);
         return new(data, training, r.Choice("--precision", "float32", "float64") == "float64", options, every, Threads: Threads(r));
     }
 
@@ -133,7 +134,8 @@ internal sealed class TrainVerb : Verb<TrainVerb.Settings>
     {
         var data = s.Data.ToDataset<T>();
         var progress = context.Progress.Start("train", s.Training.TotalSteps(data.Rows));
-        var fingerprint = s.Data.Fingerprint();
+        // Hashing the data is a pass over all of it: only a run that writes checkpoints needs it.
+        var fingerprint = s.CheckpointEvery > 0 ? s.Data.Fingerprint() : "";
         var output = context.Output;
         // Helper threads only when this run's minibatches are cut into parts; they never change the results.
         var threads = ThreadsUsed(s, data.FeatureCount);
