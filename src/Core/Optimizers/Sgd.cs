@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Numerics.Tensors;
 using Momentum.Kernels;
 
@@ -107,6 +108,41 @@ public sealed record Sgd : GradientTransformation
         var coefficients = new StepCoefficients<T>(h.LearningRate, h.Momentum, h.Dampening, h.WeightDecay, Nesterov, Maximize, initialized != 0);
         FusedStep.Run(coefficients, parameters, buffer, gradient, parameters, buffer);
         if (h.Momentum != 0) initialized = 1;
+    }
+
+    /// <summary>
+    /// <see cref="Step{T}(Span{T}, StateBuffers{T}, Span{T}, long)"/> split into contiguous chunks of whole cache lines
+    /// (<see cref="Partition"/>, a rule of n alone) that the shell's <paramref name="team"/> runs, worker w taking chunks
+    /// w, w + W, …: for large n, where one core cannot use the whole memory bandwidth. The same bits as the sequential step.
+    /// </summary>
+    /// <param name="gradient">g.</param>
+    /// <param name="trace">The momentum buffer (the state's vector "trace").</param>
+    /// <param name="scalars">The state's scalars ("initialized").</param>
+    /// <param name="parameters">x, updated in place.</param>
+    /// <param name="step">t.</param>
+    /// <param name="team">Threads the shell lends.</param>
+    public void StepParallel<T>(ReadOnlyMemory<T> gradient, Memory<T> trace, Memory<double> scalars, Memory<T> parameters, long step, Training.IWorkerTeam team)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(team);
+        var n = parameters.Length;
+        new StateBuffers<T>(trace.Span, scalars.Span, n).Require(State, n);
+        SpanChecks.RequireLength(gradient.Length, n, nameof(gradient));
+        var h = At(step);
+        var coefficients = new StepCoefficients<T>(h.LearningRate, h.Momentum, h.Dampening, h.WeightDecay, Nesterov, Maximize, scalars.Span[0] != 0);
+        var chunk = Partition.ChunkLength<T>(n, team.Workers);
+        var chunks = Partition.Count(n, chunk);
+        team.Run(worker =>
+        {
+            for (var k = worker; k < chunks; k += team.Workers)
+            {
+                var (start, length) = (k * chunk, Math.Min(chunk, n - k * chunk));
+                var x = parameters.Span.Slice(start, length);
+                var b = trace.Span.Slice(start, length);
+                FusedStep.Run(coefficients, x, b, gradient.Span.Slice(start, length), x, b);
+            }
+        });
+        if (h.Momentum != 0) scalars.Span[0] = 1;
     }
 
     /// <summary>The fused pass out of place: x, b and g read once, x' and b' written once.</summary>
