@@ -32,4 +32,16 @@ public class ParallelProperties
             }
             return x.SequenceEqual(px) && trace.SequenceEqual(ptrace) && scalars.SequenceEqual(pscalars);
         });
+
+    [Property(MaxTest = 10)]
+    public Property The_moments_are_the_same_bits_whoever_sums_their_parts() =>
+        Prop.ForAll(Gen.Choose(2 * 16384, 5 * 16384).ToArbitrary(), Gen.Choose(2, 4).ToArbitrary(), (rows, workers) =>
+        {
+            var data = TrainerProperties.RandomData<float>(rows, 7, rows);
+            var alone = Momentum.Problems.RegressionMoments.Of(data);
+            var shared = Momentum.Problems.RegressionMoments.Of(data, new ThreadTeam(workers));
+            var p = 8;
+            return Enumerable.Range(0, p * p).All(k => alone[k / p, k % p].Equals(shared[k / p, k % p]))
+                && alone.C.SequenceEqual(shared.C) && alone.S.Equals(shared.S);
+        });
 }

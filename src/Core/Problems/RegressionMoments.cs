@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Numerics;
+using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Momentum.Training;
@@ -43,20 +44,61 @@ public sealed class RegressionMoments
     /// <summary>Hᵢⱼ = (1/n) Σ x̃ᵢx̃ⱼ.</summary>
     public double this[int i, int j] => h[i * Dimension + j];
 
-    /// <summary>One pass over the data, eight rows at a time (each block of H is loaded once per eight rows), in double precision.</summary>
-    public static RegressionMoments Of<T>(Dataset<T> data)
+    /// <summary>Rows per part of the pass (the last part may be longer): enough that a worker's hand-off is noise.</summary>
+    internal const int RowsPerPart = 16384;
+
+    /// <summary>
+    /// One pass over the data in double precision, eight rows at a time (each block of H loaded once per eight rows), in
+    /// parts of consecutive rows fixed by the row count (⌊n / 16384⌋ parts, at most 8): each part is summed on its own,
+    /// by one of <paramref name="team"/>'s workers when one is given, and the parts are added in order, so the moments
+    /// are the same bits whoever sums them.
+    /// </summary>
+    public static RegressionMoments Of<T>(Dataset<T> data, Training.IWorkerTeam? team = null)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(data);
         var p = data.FeatureCount + 1;
+        var parts = Math.Clamp(data.Rows / RowsPerPart, 1, 8);
+        var sums = new Sums[parts];
+        var partRows = data.Rows / parts;
+        void Part(int k) => sums[k] = Sum(data, k * partRows, k == parts - 1 ? data.Rows : (k + 1) * partRows, p);
+        if (team is { Workers: > 1 } && parts > 1)
+            team.Run(worker => { for (var k = worker; k < parts; k += team.Workers) Part(k); });
+        else
+            for (var k = 0; k < parts; k++) Part(k);
+
+        var (h, c, s) = (sums[0].H, sums[0].C, sums[0].S);
+        for (var k = 1; k < parts; k++)
+        {
+            TensorPrimitives.Add(h, sums[k].H, h);
+            TensorPrimitives.Add(c, sums[k].C, c);
+            s += sums[k].S;
+        }
+        var n = data.Rows;
+        for (var a = 0; a < p; a++)
+        {
+            c[a] /= n;
+            for (var b = a; b < p; b++)
+                h[b * p + a] = h[a * p + b] /= n;
+        }
+        return new RegressionMoments(h, ImmutableCollectionsMarshal.AsImmutableArray(c), s / n, p) { Rows = n };
+    }
+
+    private readonly record struct Sums(double[] H, double[] C, double S);
+
+    // Σ x̃x̃ᵀ (upper triangle), Σ y x̃ and Σ y² over rows [from, to).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static Sums Sum<T>(Dataset<T> data, int from, int to, int p)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
         var h = new double[p * p];
         var c = new double[p];
         var s = 0.0;
         const int Block = 8;
         var rows = new double[Block * p];
-        for (var start = 0; start < data.Rows; start += Block)
+        for (var start = from; start < to; start += Block)
         {
-            var count = Math.Min(Block, data.Rows - start);
+            var count = Math.Min(Block, to - start);
             Array.Clear(rows);
             for (var k = 0; k < count; k++)
             {
@@ -80,14 +122,7 @@ public sealed class RegressionMoments
                 }
             }
         }
-        var n = data.Rows;
-        for (var a = 0; a < p; a++)
-        {
-            c[a] /= n;
-            for (var b = a; b < p; b++)
-                h[b * p + a] = h[a * p + b] /= n;
-        }
-        return new RegressionMoments(h, ImmutableCollectionsMarshal.AsImmutableArray(c), s / n, p) { Rows = n };
+        return new(h, c, s);
     }
 
     /// <summary>The number of rows the moments were taken over.</summary>

@@ -78,7 +78,7 @@ public sealed class RegressionObjective<T> : IMinibatchObjective<T>
         featureCount = data.FeatureCount;
         sum = Sum;
         if ((double)expectedEvaluations * data.Rows * (data.FeatureCount + 1) > DirectBudget)
-            Moments = RegressionMoments.Of(data);
+            Moments = RegressionMoments.Of(data, this.team);
     }
 
     /// <summary>The data set.</summary>
