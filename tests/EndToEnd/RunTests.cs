@@ -38,7 +38,7 @@ public sealed class RunTests : IDisposable
     [InlineData("""{"experiments":[{"options":{}}]}""", ": experiment 1: needs \"verb\"")]
     [InlineData("""{"experiments":[{"verb":"train","options":{"resume":"x"}}]}""", ": experiment 1: \"resume\" is not for batch runs")]
     [InlineData("""{"experiments":[]}""", ": expected a non-empty list of experiments")]
-    [InlineData("""{"experiments":[""", ":1: not valid JSON")]
+    [InlineData("""{"experiments":[""", ":1:17: not valid JSON")]
     public void A_bad_config_exits_2_before_any_experiment_runs(string json, string message)
     {
         File.WriteAllText(cli.PathOf("bad.json"), json);
