@@ -200,6 +200,7 @@ internal static partial class App
         try
         {
             var context = new VerbContext(output, stdout, stderr, logger, progress, interruption);
+            interruption.BeginWriting();
             var code = await verb.ExecuteAsync(settings, context);
             output.Commit();
             foreach (var file in output.Written) logger.LogInformation("wrote {File}", file);

@@ -5,8 +5,10 @@ namespace Momentum.Runner.Execution;
 /// <summary>
 /// What Ctrl+C (SIGINT) and SIGTERM do. The first signal asks the running verb to stop at its next boundary (a step, a
 /// row, a point): it writes what it has, its summary or manifest says "interrupted", and the exit code is 130. A second
-/// signal ends the process at once, exit code 130, and so does the first one while the verb is still reading its inputs
-/// (<see cref="ReadingInputs"/>): nothing has been written yet, and a read may block for ever (a FIFO with no writer).
+/// signal ends the process at once, exit code 130, and so does the first one while the program is still reading its
+/// inputs, before its verb has begun to write (<see cref="ReadingInputs"/>): nothing has been written, and a read may block
+/// for ever (a FIFO with no writer). Inputs read later, by the experiments of <c>chapter</c> and <c>run</c>, are read
+/// while earlier experiments' files exist: a read blocked there needs the second signal.
 /// Either way every file is absent or complete (<see cref="Output.AtomicFile"/>); the temporary files of a process ended at
 /// once are removed by the next run into the folder.
 /// </summary>
@@ -17,6 +19,7 @@ internal sealed class Interruption : IDisposable
     private readonly List<PosixSignalRegistration> registrations = [];
     private int signals;
     private int readers;
+    private int writing;
 
     /// <summary>An interruption driven by <paramref name="cancellation"/> alone (tests, and runs inside another verb).</summary>
     public Interruption(CancellationToken cancellation = default)
@@ -90,23 +93,28 @@ internal sealed class Interruption : IDisposable
     /// </summary>
     public IDisposable ReadingInputs()
     {
+        // Asked to stop before this read began: stop rather than read.
+        source.Token.ThrowIfCancellationRequested();
+        if (Volatile.Read(ref writing) != 0) return new Reading(null);
         Interlocked.Increment(ref readers);
         if (source.IsCancellationRequested)
         {
-            // Asked to stop before this read began: stop rather than read.
             Interlocked.Decrement(ref readers);
             source.Token.ThrowIfCancellationRequested();
         }
         return new Reading(this);
     }
 
-    private sealed class Reading(Interruption owner) : IDisposable
+    /// <summary>Marks the start of the verb's run: from now on the first signal stops it at a boundary.</summary>
+    public void BeginWriting() => Volatile.Write(ref writing, 1);
+
+    private sealed class Reading(Interruption? owner) : IDisposable
     {
         private int disposed;
 
         public void Dispose()
         {
-            if (Interlocked.Exchange(ref disposed, 1) == 0) Interlocked.Decrement(ref owner.readers);
+            if (owner is not null && Interlocked.Exchange(ref disposed, 1) == 0) Interlocked.Decrement(ref owner.readers);
         }
     }
 

@@ -39,17 +39,16 @@ internal sealed class OutputFolder(string path)
     /// <param name="option">The option that named it, for the message.</param>
     public static OutputFolder Check(string path, string option = "--out")
     {
-        var info = new FileInfo(path);
-        if (info.LinkTarget is { } link)
+        if (new FileInfo(path).LinkTarget is { } link)
         {
-            var target = File.ResolveLinkTarget(path, returnFinalTarget: true);
-            if (target is null || !target.Exists)
-                throw new Cli.UsageException($"{option} {path}: is a symbolic link to {link}, which does not exist");
-            if (target is FileInfo)
+            // Where the chain of links ends: a folder, a file, or nothing.
+            var target = File.ResolveLinkTarget(path, returnFinalTarget: true)?.FullName;
+            if (target is not null && Directory.Exists(target)) return new OutputFolder(path);
+            if (target is not null && File.Exists(target))
                 throw new Cli.UsageException($"{option} {path}: is a symbolic link to the file {link}, not to a folder");
+            throw new Cli.UsageException($"{option} {path}: is a symbolic link to {link}, which does not exist");
         }
-        else if (info.Exists)
-            throw new Cli.UsageException($"{option} {path}: is a file, not a folder");
+        if (File.Exists(path)) throw new Cli.UsageException($"{option} {path}: is a file, not a folder");
         for (var parent = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path)); parent is not null; parent = System.IO.Path.GetDirectoryName(parent))
         {
             if (Directory.Exists(parent)) break;
