@@ -33,6 +33,10 @@ internal sealed partial class ChildProcess : IDisposable
 
     public static ChildProcess Start(string workingDirectory, params string[] args) => Start(workingDirectory, "dotnet", [Program, .. args], []);
 
+    /// <summary>Starts the program with environment variables set (e.g. a cap on its heap).</summary>
+    public static ChildProcess StartWith(string workingDirectory, (string Name, string Value)[] environment, params string[] args) =>
+        Start(workingDirectory, "dotnet", [Program, .. args], environment);
+
     /// <summary>
     /// Runs <paramref name="script"/> with <c>sh -c</c> (for redirections such as <c>&gt; /dev/full</c>), where
     /// <c>$PROGRAM</c> is the program's dll.

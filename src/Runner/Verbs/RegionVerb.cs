@@ -68,7 +68,7 @@ internal sealed class RegionVerb : Verb<RegionVerb.Settings>
         return Task.FromResult(App.Success);
     }
 
-    private static Plot Map(Settings s, double[,] rates)
+    internal static Plot Map(Settings s, double[,] rates)
     {
         var plot = Figures.New("Rate per step ρ(R(β, η, λ)) of momentum (gray: ρ ≥ 1, diverges)", "ηλ", "β");
         // A heatmap needs a finite cell for its colour scale; a map where nothing converges says so instead.
