@@ -59,7 +59,10 @@ internal static class SettingsFile
         }
         catch (JsonException e)
         {
-            throw new UsageException($"{path}:{e.LineNumber + 1}:{e.BytePositionInLine + 1}: not valid JSON ({e.Message.Split(" Path:")[0].Split(" LineNumber:")[0]})");
+            // The parser's reason, on one line and short: it may quote a long stretch of the file.
+            var reason = e.Message.Split(" Path:")[0].Split(" LineNumber:")[0].ReplaceLineEndings(" ");
+            if (reason.Length > 160) reason = reason[..157] + "...";
+            throw new UsageException($"{path}:{e.LineNumber + 1}:{e.BytePositionInLine + 1}: not valid JSON ({reason})");
         }
     }
 
