@@ -20,16 +20,6 @@ public sealed class CheckpointTests : IDisposable
 
     private static readonly string[] TrainFiles = ["checkpoint-history.csv", "checkpoint.json", "loss.csv", "loss.png", "parameters.csv", "summary.json"];
 
-    private sealed class StopAfter(long steps, CancellationTokenSource stop) : IProgressSink, IProgressTask
-    {
-        public IProgressTask Start(string description, double total) => this;
-
-        public void Report(double done)
-        {
-            if (done >= steps) stop.Cancel();
-        }
-    }
-
     /// <summary>A run of <see cref="Run"/> stopped after <paramref name="steps"/> steps, as Ctrl+C would stop it.</summary>
     private string Interrupted(string name, long steps = 200)
     {

@@ -163,16 +163,6 @@ public sealed class FuzzProperties : IDisposable
         return folder;
     }
 
-    private sealed class StopAfter(long steps, CancellationTokenSource stop) : Momentum.Runner.Execution.IProgressSink, Momentum.Runner.Execution.IProgressTask
-    {
-        public Momentum.Runner.Execution.IProgressTask Start(string description, double total) => this;
-
-        public void Report(double done)
-        {
-            if (done >= steps) stop.Cancel();
-        }
-    }
-
     private string Copy(string folder)
     {
         var copy = cli.PathOf("c", Guid.NewGuid().ToString("N"));

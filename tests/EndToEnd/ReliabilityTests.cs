@@ -75,17 +75,6 @@ public sealed class ReliabilityTests : IDisposable
             Assert.Equal(File.ReadAllBytes(cli.PathOf("a", file)), File.ReadAllBytes(cli.PathOf("b", file)));
     }
 
-    /// <summary>Progress that asks the run to stop once it has passed <paramref name="steps"/> steps, as Ctrl+C would at that moment.</summary>
-    private sealed class StopAfter(long steps, CancellationTokenSource stop) : Momentum.Runner.Execution.IProgressSink, Momentum.Runner.Execution.IProgressTask
-    {
-        public Momentum.Runner.Execution.IProgressTask Start(string description, double total) => this;
-
-        public void Report(double done)
-        {
-            if (done >= steps) stop.Cancel();
-        }
-    }
-
     [Fact]
     public async Task An_interrupted_run_resumed_from_its_checkpoint_writes_what_an_uninterrupted_run_writes()
     {

@@ -113,31 +113,16 @@ internal sealed class SweepVerb : Verb<SweepVerb.Settings>
             throw new UsageException($"--resume {folder}: a resumed sweep keeps its grid and options; leave out {string.Join(", ", given)}");
         var manifest = SweepManifest.Read(folder);
         var path = Path.Combine(folder, SweepManifest.File);
-        foreach (var key in manifest.Options.Keys.Where(k => !Options.Any(o => o.Key == k) || RunOptions.Contains(k)))
-            throw new UsageException($"{path}: \"options\".{key} is not an option a sweep keeps");
-        // The data is named by its full path, so a sweep resumes from any folder; a file no longer there was moved or deleted.
-        var dataFile = manifest.Options.GetValueOrDefault("data");
-        if (dataFile is not null && !File.Exists(dataFile))
-            throw new UsageException($"--resume {folder}: the sweep's data {dataFile} is no longer there (moved or deleted since the sweep started)");
+        Resumption.RequireKept(path, manifest.Options.Keys, Options.Select(o => o.Key).Except(RunOptions), "a sweep");
+        var dataFile = Resumption.DataFile(folder, manifest.Options, "sweep");
         var saved = new Dictionary<string, string?>(manifest.Options.Select(o => new KeyValuePair<string, string?>(o.Key, o.Value)))
         {
             ["shard"] = $"{manifest.Shard}/{manifest.Shards}",
             ["parallelism"] = r.OptionalText("--parallelism"),
             ["timing"] = r.Raw("--timing"),
         };
-        Settings settings;
-        try
-        {
-            settings = ReadFresh(new SettingsReader(new ConfigurationBuilder().AddInMemoryCollection(saved).Build(), Options));
-        }
-        catch (UsageException e)
-        {
-            throw new UsageException($"--resume {folder}: {e.Message}");
-        }
-        if (settings.Grid.DataFingerprint != manifest.Grid.DataFingerprint)
-            throw new UsageException(dataFile is not null
-                ? $"--resume {folder}: the data {dataFile} has changed since the sweep started (its contents differ)"
-                : $"--resume {folder}: the data ({settings.Data.Description}) is not what the sweep started with");
+        var settings = Resumption.Read(folder, () => ReadFresh(new SettingsReader(new ConfigurationBuilder().AddInMemoryCollection(saved).Build(), Options)));
+        Resumption.RequireSameData(folder, dataFile, settings.Data.Description, settings.Grid.DataFingerprint, manifest.Grid.DataFingerprint, "sweep");
         if (settings.Grid.ToJson() != manifest.Grid.ToJson())
             throw new UsageException($"{path}: \"grid\" does not match the sweep's options (was the manifest edited?)");
         var finished = manifest.ReadRows(folder);

@@ -73,30 +73,13 @@ internal sealed class TrainVerb : Verb<TrainVerb.Settings>
             throw new UsageException($"--resume {folder}: a resumed run keeps the options it was started with; leave out {string.Join(", ", given)}");
         var checkpoint = Checkpoint.Read(folder);
         var path = Path.Combine(folder, Checkpoint.File);
-        foreach (var key in checkpoint.Options.Keys.Where(k => !Options.Any(o => o.Key == k) || k is "resume" or "out" or "threads"))
-            throw new UsageException($"{path}: \"options\".{key} is not an option a run keeps");
-        // The data is named by its full path, so a run resumes from any folder; a file no longer there was moved or deleted.
-        var dataFile = checkpoint.Options.GetValueOrDefault("data");
-        if (dataFile is not null && !File.Exists(dataFile))
-            throw new UsageException($"--resume {folder}: the run's data {dataFile} is no longer there (moved or deleted since the run started)");
+        Resumption.RequireKept(path, checkpoint.Options.Keys, Options.Select(o => o.Key).Except(PlaceOptions), "a run");
+        var dataFile = Resumption.DataFile(folder, checkpoint.Options, "run");
         var saved = new SettingsReader(
-            new Microsoft.Extensions.Configuration.ConfigurationBuilder()
-                .AddInMemoryCollection(checkpoint.Options.Select(o => new KeyValuePair<string, string?>(o.Key, o.Value)))
-                .Build(),
+            new ConfigurationBuilder().AddInMemoryCollection(checkpoint.Options.Select(o => new KeyValuePair<string, string?>(o.Key, o.Value))).Build(),
             Options);
-        Settings settings;
-        try
-        {
-            settings = ReadFresh(saved);
-        }
-        catch (UsageException e)
-        {
-            throw new UsageException($"--resume {folder}: {e.Message}");
-        }
-        if (settings.Data.Fingerprint() != checkpoint.DataFingerprint)
-            throw new UsageException(dataFile is not null
-                ? $"--resume {folder}: the data {dataFile} has changed since the run started (its contents differ)"
-                : $"--resume {folder}: the data ({settings.Data.Description}) is not what the run started with");
+        var settings = Resumption.Read(folder, () => ReadFresh(saved));
+        Resumption.RequireSameData(folder, dataFile, settings.Data.Description, settings.Data.Fingerprint(), checkpoint.DataFingerprint, "run");
         if (checkpoint.Problem(settings.Data.Rows, settings.Data.Features, settings.Training, settings.Double) is { } problem)
             throw new UsageException($"{path}: {problem}");
         var history = checkpoint.ReadHistory(folder);
