@@ -91,7 +91,11 @@ public sealed class OutputTests : IDisposable
             Assert.Matches($@"^{Regex.Escape(folder)}/[a-z.-]+: cannot write \(No space left on device\); ", result.Error);
             // Never a set that looks complete: the summary is the last file, written only with all the others.
             Assert.False(File.Exists(Path.Combine(folder, "summary.json")));
-            if (!File.Exists(Path.Combine(folder, "checkpoint.json"))) continue;
+            if (!File.Exists(Path.Combine(folder, "checkpoint.json")))
+            {
+                Assert.EndsWith($"the results in {folder} were not written", result.Error.TrimEnd());
+                continue;
+            }
             Assert.EndsWith($"{folder} holds what is needed to continue: momentum train --resume {folder}", result.Error.TrimEnd());
             Assert.Equal(0, cli.Run("train", "--resume", folder).ExitCode);
             KillTests.AssertSameFiles(whole, folder, ["checkpoint-history.csv", "checkpoint.json", "loss.csv", "loss.png", "parameters.csv", "summary.json"]);

@@ -238,9 +238,10 @@ internal static partial class App
         }
     }
 
-    // What a verb that failed to write leaves: its results are not in place, but a checkpoint or a sweep's manifest is.
+    // What a verb that failed to write leaves: its results are not in place, but a checkpoint or a sweep's manifest it
+    // wrote while it ran may be.
     private static string Resumable(Verb verb, OutputFolder output) =>
-        verb.Resumes && output.Written.Count > 0
+        verb.ResumesFrom is { } file && output.Written.Contains(output.PathOf(file))
             ? $"; {output.Path} holds what is needed to continue: momentum {verb.Name} --resume {output.Path}"
             : $"; the results in {output.Path} were not written";
 

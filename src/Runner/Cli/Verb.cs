@@ -21,8 +21,11 @@ internal abstract class Verb
     /// <summary>The default output folder.</summary>
     public virtual string DefaultOut => Path.Combine("out", Name);
 
-    /// <summary>Whether the verb can continue a stopped run from its folder (<c>--resume DIR</c>).</summary>
-    public virtual bool Resumes => false;
+    /// <summary>
+    /// The file from which <c>--resume DIR</c> continues a stopped run of this verb (written while it runs), or null for a
+    /// verb that does not resume.
+    /// </summary>
+    public virtual string? ResumesFrom => null;
 
     /// <summary>The output folder the settings call for, when it is not <c>--out</c>'s (a resumed run writes into its own).</summary>
     public virtual string? OutputOf(object settings) => null;

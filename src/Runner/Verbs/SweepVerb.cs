@@ -102,7 +102,7 @@ internal sealed class SweepVerb : Verb<SweepVerb.Settings>
 
     public override string? OutputOf(object settings) => ((Settings)settings).Out;
 
-    public override bool Resumes => true;
+    public override string? ResumesFrom => SweepManifest.File;
 
     protected override Settings Read(SettingsReader r)
     {

@@ -49,7 +49,7 @@ internal sealed class TrainVerb : Verb<TrainVerb.Settings>
 
     public override string? OutputOf(object settings) => ((Settings)settings).Out;
 
-    public override bool Resumes => true;
+    public override string? ResumesFrom => Checkpoint.File;
 
     /// <summary>The options of one training run, shared with <c>sweep</c> (which takes lists for some of them).</summary>
     public static IEnumerable<OptionSpec> Specs() =>
