@@ -37,6 +37,7 @@ public sealed class ErrorTests : IDisposable
     [InlineData("--checkpoint-every 99999999999999999999: is out of range (integers here are at most 9223372036854775807 in size)", "train", "--checkpoint-every", "99999999999999999999")]
     [InlineData("--shard: not an option of 'momentum merge'; see 'momentum merge --help'", "merge", "--shard", "1/2", "a")]
     [InlineData("--lr a\\nb: must be a number", "trace", "--lr", "a\nb")]
+    [InlineData("merge: a folder was given as an empty name", "merge", "")]
     public void An_invalid_value_exits_2_with_one_line_and_writes_nothing(string message, params string[] args)
     {
         var output = cli.PathOf("never");

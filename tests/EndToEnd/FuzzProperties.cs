@@ -63,7 +63,7 @@ public sealed class FuzzProperties : IDisposable
         "Infinity", "∞", "0x10", " 1", "abc", "", " ", "\0", "1,2", "1,,2", ",", "1,x,3", "-5,-2", "0,0.5", "1,2,3", "1e308,1e-308",
         "40x3", "2x1", "0x0", "1/2", "2/2", "3/2", "9/4", "gd", "momentum", "nesterov", "float64", "half", "mse", "skip", "step:5:0.5", "exp:2",
         "cosine:2:10", "piecewise:3=0.5", "warm", "missing.csv", "/dev/zero", "/", ".", "=", "--", "-", "--out", "--lr", "true",
-        "9999999999", "99999999999999999999", "-9223372036854775809");
+        "9999999999", "99999999999999999999", "-9223372036854775809", "a\nb", "1\r\n");
 
     private static readonly Arbitrary<string[]> Arguments =
         (from verb in Verbs
@@ -91,7 +91,7 @@ public sealed class FuzzProperties : IDisposable
         "{", "}", "[", "]", ":", ",", ",", " ", "\n", "\"experiments\"", "\"experiment\"", "\"verb\"", "\"options\"", "\"option\"", "\"name\"",
         "\"trace\"", "\"train\"", "\"analyze\"", "\"weights\"", "\"merge\"", "\"lr\"", "\"steps\"", "\"momentum\"", "\"synthetic\"",
         "\"40x2\"", "\"\"", "\"x\"", "\"a/b\"", "0.1", "0.5", "3", "-1", "1e999", "99999999999999999999", "null", "true", "false", "[0.1, 0.2]",
-        "{\"x\": 1}", "\u0000", "//", "/*", "*/", "\"\\u0000\"", "\\", "\"é\"");
+        "{\"x\": 1}", "\u0000", "//", "/*", "*/", "\"\\u0000\"", "\\", "\"é\"", "\"a\\nb\"");
 
     private static readonly Arbitrary<string> JsonTexts =
         Gen.Frequency(

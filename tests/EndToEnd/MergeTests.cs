@@ -42,6 +42,24 @@ public sealed class MergeTests : IDisposable
         Assert.Equal((2, $"{manifest}: \"shard_points\" must be 2, the points of shard 2/4 of a grid of 6"), Merge(a, "--out", cli.PathOf("m")));
     }
 
+    [Theory]
+    [InlineData("\"weight_decay\": 0", "\"weight_decay\": 1e999", "\"grid\": weight_decay must be finite and ≥ 0")]
+    [InlineData("\"dampening\": 0", "\"dampening\": -1", "\"grid\": dampening must be in [0, 1]")]
+    [InlineData("\"momenta\": [", "\"momenta\": [1e999, ", "\"grid\": momenta must be in [0, 1)")]
+    [InlineData("\"seeds\": [", "\"seeds\": [\"x\", ", "\"grid\" is not a sweep's grid (")]
+    public void A_manifest_whose_grid_was_edited_out_of_its_ranges_is_refused(string field, string edited, string message)
+    {
+        var a = Shard(1, 1);
+        var manifest = Path.Combine(a, "sweep.json");
+        var text = File.ReadAllText(manifest);
+        Assert.Contains(field, text);
+        File.WriteAllText(manifest, text.Replace(field, edited));
+        var (code, error) = Merge(a, "--out", cli.PathOf("m"));
+        Assert.Equal(2, code);
+        Assert.StartsWith($"{manifest}: {message}", error);
+        Assert.Equal(2, cli.Run("sweep", "--resume", a).ExitCode);
+    }
+
     [Fact]
     public void Merging_into_one_of_the_shard_folders_is_refused()
     {

@@ -50,6 +50,8 @@ public sealed class RunTests : IDisposable
     [InlineData("""{"experiments":[{"verb":"train","options":{"batch-size":5,"batch_size":6}}]}""", ": experiment 1 (train): option: \"batch_size\" is given twice")]
     [InlineData("""{"experiments":[{"name":"","verb":"trace"}]}""", ": experiment 1: \"name\" \"\" cannot be a folder name (it must be a plain, non-empty file name)")]
     [InlineData("""{"experiments":[{"name":"a/b","verb":"trace"}]}""", ": experiment 1: \"name\" \"a/b\" cannot be a folder name (it must be a plain, non-empty file name)")]
+    [InlineData("""{"experiments":[{"name":"a\nb","verb":"trace"}]}""", ": experiment 1: \"name\" \"a\\nb\" cannot be a folder name (it must be a plain, non-empty file name)")]
+    [InlineData("""{"experiments":[{"verb":"trace","options":{"l\nr":1}}]}""", ": experiment 1 (trace): \"l\\nr\" is not an option of trace; see 'momentum trace --help'")]
     [InlineData("""{"experiments":[{"name":7,"verb":"trace"}]}""", ": experiment 1: \"name\" must be text, the experiment's folder name")]
     [InlineData("""{"experiments":[{"name":"x","verb":"trace"},{"name":"X","verb":"trace"}]}""", ": experiment 2: \"name\" \"X\" is the name of an earlier experiment; each writes into its own folder")]
     [InlineData("""{"experiments":[{"verb":"trace","options":{"lr":1e999}}]}""", ": experiment 1 (trace): --lr 1e999: is out of range (a number must lie within ±1.7976931348623157e308)")]

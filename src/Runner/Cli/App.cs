@@ -78,7 +78,7 @@ internal static partial class App
         output.Flush();
         if (output.Failure is { } failure)
         {
-            error.WriteLine($"{output.Name}: cannot write ({failure.Message})");
+            error.WriteLine($"{output.Name}: cannot write ({OneLine(failure.Message)})");
             if (code == Success) code = CannotWrite;
         }
         error.Flush();
@@ -90,7 +90,7 @@ internal static partial class App
         var verbs = CreateVerbs();
         if (MisplacedOption(args, verbs) is { } misplaced)
         {
-            stderr.WriteLine(misplaced);
+            stderr.WriteLine(OneLine(misplaced));
             return Usage;
         }
         var (root, commands) = BuildCommandLine(verbs);
@@ -133,7 +133,7 @@ internal static partial class App
         }
         catch (UsageException e)
         {
-            stderr.WriteLine(e.Message);
+            stderr.WriteLine(OneLine(e.Message));
             return Usage;
         }
         catch (Exception e) when (e is InvalidOperationException or FormatException or InvalidDataException or ArgumentException)
@@ -183,7 +183,7 @@ internal static partial class App
         }
         catch (UsageException e)
         {
-            stderr.WriteLine(e.Message);
+            stderr.WriteLine(OneLine(e.Message));
             return Usage;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -209,7 +209,7 @@ internal static partial class App
         catch (UsageException e)
         {
             output.Discard();
-            stderr.WriteLine(e.Message);
+            stderr.WriteLine(OneLine(e.Message));
             return Usage;
         }
         catch (OperationCanceledException) when (interruption.IsRequested)
@@ -248,7 +248,9 @@ internal static partial class App
     private static string InternalError(Exception e) =>
         $"internal error: {e.GetType().Name}: {OneLine(e.Message)} (this is a bug; please report it with the command line)";
 
-    private static string OneLine(string message) => message.ReplaceLineEndings(" ").Trim();
+    // Every message is one line: a line break that came from a file or a value (a name in a config, a damaged field)
+    // is shown escaped.
+    private static string OneLine(string message) => message.Trim().Replace("\r", "\\r").Replace("\n", "\\n");
 
     private static IHost BuildHost(IReadOnlyList<Verb> verbs, byte[]? settings, IDictionary<string, string?> commandLine)
     {

@@ -178,7 +178,7 @@ internal sealed record Checkpoint(
         var fields = new Fields(path, document.RootElement);
         var format = fields.Text("format");
         if (format != Format)
-            throw new UsageException($"{path}: \"format\" is {format}; this version reads {Format} (a run checkpointed by another version must be started again)");
+            throw new UsageException($"{path}: \"format\" is {SettingsReader.Shown(format)}; this version reads {Format} (a run checkpointed by another version must be started again)");
         return new Checkpoint(
             fields.Texts("options"),
             fields.Text("data_fingerprint"),

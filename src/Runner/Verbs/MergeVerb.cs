@@ -32,6 +32,7 @@ internal sealed class MergeVerb : Verb<MergeVerb.Settings>
         var count = 0;
         foreach (var folder in folders)
         {
+            if (folder.Length == 0) throw new UsageException("merge: a folder was given as an empty name");
             if (seen.TryGetValue(Full(folder), out var same))
                 throw new UsageException($"merge: {folder} is given twice{(same == folder ? "" : $" (as {same})")}");
             seen[Full(folder)] = folder;

@@ -74,7 +74,7 @@ internal sealed class RunVerb(Func<IReadOnlyList<Verb>> verbs) : Verb<RunVerb.Se
             if (item.TryGetProperty("name", out var n))
             {
                 name = n.ValueKind == JsonValueKind.String ? n.GetString()! : throw new UsageException($"{where}: \"name\" must be text, the experiment's folder name");
-                if (name.Length == 0 || name.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0 || name.Trim() != name || name is "." or "..")
+                if (name.Length == 0 || name.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0 || name.Any(char.IsControl) || name.Trim() != name || name is "." or "..")
                     throw new UsageException($"{where}: \"name\" \"{SettingsReader.Shown(name)}\" cannot be a folder name (it must be a plain, non-empty file name)");
             }
             if (folders.Contains(name, StringComparer.OrdinalIgnoreCase))

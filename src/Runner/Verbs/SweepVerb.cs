@@ -55,6 +55,9 @@ internal sealed class SweepVerb : Verb<SweepVerb.Settings>
             if (Optimizers.Any(o => !OptimizerSettings.Names.Contains(o))) return $"optimizers must be among {string.Join(", ", OptimizerSettings.Names)}";
             if (LearningRates.Any(l => !(l > 0) || !double.IsFinite(l))) return "learning_rates must be finite and > 0";
             if (Momenta.Any(m => m is not (>= 0 and < 1))) return "momenta must be in [0, 1)";
+            if (Dampening is not (>= 0 and <= 1)) return "dampening must be in [0, 1]";
+            if (!(WeightDecay >= 0) || !double.IsFinite(WeightDecay)) return "weight_decay must be finite and ≥ 0";
+            if (BatchSize < 1 || Epochs < 1) return "batch_size and epochs must be ≥ 1";
             if (Schedule is null || Precision is null || Loss is null || Data is null || DataFingerprint is null) return "schedule, precision, loss, data and data_fingerprint must be given";
             return null;
         }
