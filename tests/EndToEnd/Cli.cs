@@ -20,12 +20,35 @@ internal sealed class Cli : IDisposable
         public string LastLine => Lines[^1];
     }
 
-    public Result Run(params string[] args)
+    public Result Run(params string[] args) => RunWith(AppSetup.Default, args);
+
+    /// <summary>Runs with another appsettings.json (or other setup), as the program beside a different settings file would.</summary>
+    public Result RunWith(AppSetup setup, params string[] args)
     {
         var (stdout, stderr) = (new StringWriter(), new StringWriter());
-        var code = App.RunAsync(args, stdout, stderr).GetAwaiter().GetResult();
+        var code = App.RunAsync(args, stdout, stderr, new Momentum.Runner.Execution.Interruption(), setup).GetAwaiter().GetResult();
         return new Result(code, stdout.ToString(), stderr.ToString());
     }
+
+    /// <summary>Runs on a disk with only <paramref name="bytes"/> bytes left for this run's files.</summary>
+    public Result RunWithDiskSpace(long bytes, params string[] args)
+    {
+        Momentum.Runner.Output.Disk.SpaceLeft.Value = new Momentum.Runner.Output.Disk.Budget(bytes);
+        try
+        {
+            return Run(args);
+        }
+        finally
+        {
+            Momentum.Runner.Output.Disk.SpaceLeft.Value = null;
+        }
+    }
+
+    /// <summary>The files of <paramref name="folder"/> (recursively, relative, sorted), or none when it does not exist.</summary>
+    public static string[] Files(string folder) =>
+        Directory.Exists(folder)
+            ? [.. Directory.GetFiles(folder, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(folder, f)).Order(StringComparer.Ordinal)]
+            : [];
 
     /// <summary>Reads a CSV written by the tool: the header and the rows as strings.</summary>
     public static (string[] Header, string[][] Rows) ReadCsv(string path)

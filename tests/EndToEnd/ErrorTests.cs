@@ -27,6 +27,17 @@ public sealed class ErrorTests : IDisposable
     [InlineData("--horizon 0: must be an integer in [1, 1000000]", "weights", "--horizon", "0")]
     [InlineData("--bogus: not an option or verb of 'momentum trace'; see 'momentum trace --help'", "trace", "--bogus", "1")]
     [InlineData("--matrix and --eigenvalues: give one or the other, not both", "analyze", "--matrix", "q.csv", "--eigenvalues", "1,2")]
+    [InlineData("--lr: needs a value", "trace", "--lr", "--out", "o2")]
+    [InlineData("--lr: needs a value", "trace", "--lr=", "--momentum", "0.5")]
+    [InlineData("--momentum: needs a value", "trace", "--lr", "0.5", "--momentum", "--help")]
+    [InlineData("--lr 1e999: is out of range (a number must lie within ±1.7976931348623157e308)", "trace", "--lr", "1e999")]
+    [InlineData("--start -1e400,2: item 1 \"-1e400\" is out of range (a number must lie within ±1.7976931348623157e308)", "trace", "--start=-1e400,2")]
+    [InlineData("--lr Infinity: must be a number", "trace", "--lr", "Infinity")]
+    [InlineData("--steps 99999999999999999999: is out of range (must be an integer in [0, 10000000])", "trace", "--steps", "99999999999999999999")]
+    [InlineData("--checkpoint-every 99999999999999999999: is out of range (integers here are at most 9223372036854775807 in size)", "train", "--checkpoint-every", "99999999999999999999")]
+    [InlineData("--shard: not an option of 'momentum merge'; see 'momentum merge --help'", "merge", "--shard", "1/2", "a")]
+    [InlineData("--lr a\\nb: must be a number", "trace", "--lr", "a\nb")]
+    [InlineData("merge: a folder was given as an empty name", "merge", "")]
     public void An_invalid_value_exits_2_with_one_line_and_writes_nothing(string message, params string[] args)
     {
         var output = cli.PathOf("never");
@@ -54,6 +65,23 @@ public sealed class ErrorTests : IDisposable
         Assert.Equal(2, result.ExitCode);
         Assert.Equal(file + expected, result.Error.TrimEnd());
         Assert.False(Directory.Exists(cli.PathOf("never")));
+    }
+
+    [Fact]
+    public void Values_the_user_gave_are_printed_as_given()
+    {
+        var result = cli.Run("weights", "--betas", "0.99999999999,0.5", "--horizon", "3", "--out", cli.PathOf("w"));
+        Assert.Equal(["beta = 0.99999999999: 1/(1 - beta) = 1e11 gradients", "beta = 0.5: 1/(1 - beta) = 2 gradients"], result.Lines);
+        var scalar = cli.Run("scalar", "--lambdas", "0.123456789", "--steps", "2", "--out", cli.PathOf("s"));
+        Assert.StartsWith("lambda = 0.123456789: ", scalar.LastLine);
+    }
+
+    [Fact]
+    public void A_divergence_hint_suggests_the_options_in_their_shortest_form()
+    {
+        var result = cli.Run("train", "--synthetic", "200x3", "--lr", "3.3", "--momentum", "0.9", "--out", cli.PathOf("t"));
+        Assert.Equal(3, result.ExitCode);
+        Assert.Contains($"(momentum analyze --matrix {cli.PathOf("t", "hessian.csv")} --lr 3.3 --momentum 0.9)", result.Error);
     }
 
     [Fact]

@@ -136,15 +136,18 @@ public sealed class TrainTests : IDisposable
     [Fact]
     public async Task Cancelling_stops_at_a_step_boundary_writes_what_was_computed_and_exits_130()
     {
-        // A run of several minutes, asked to stop after a second and a half.
-        using var stop = new CancellationTokenSource(TimeSpan.FromMilliseconds(1500));
+        // A run of several minutes, asked to stop once it has taken 5000 steps (a moment chosen by its progress).
+        using var stop = new CancellationTokenSource();
         var (stdout, stderr) = (new StringWriter(), new StringWriter());
         var code = await Momentum.Runner.Cli.App.RunAsync(
-            ["train", "--synthetic", "20000x10", "--epochs", "20000", "--record-every", "20000", "--out", cli.PathOf("t")], stdout, stderr, stop.Token);
+            ["train", "--synthetic", "20000x10", "--epochs", "20000", "--record-every", "20000", "--out", cli.PathOf("t")], stdout, stderr,
+            new Momentum.Runner.Execution.Interruption(stop.Token),
+            new Momentum.Runner.Cli.AppSetup(Momentum.Runner.Cli.SettingsFile.Default, new StopAfter(5000, stop)));
         Assert.Equal(130, code);
-        Assert.StartsWith("interrupted after step ", stderr.ToString());
+        Assert.Matches($@"^interrupted after step \d+: the outputs so far are in {System.Text.RegularExpressions.Regex.Escape(cli.PathOf("t"))}$", stderr.ToString().TrimEnd());
         using var summary = JsonDocument.Parse(File.ReadAllText(cli.PathOf("t", "summary.json")));
         Assert.Equal("interrupted", summary.RootElement.GetProperty("status").GetString());
+        Assert.InRange(summary.RootElement.GetProperty("steps").GetInt64(), 5000, 5000 + 4096);
         Assert.True(File.Exists(cli.PathOf("t", "loss.csv")));
     }
 

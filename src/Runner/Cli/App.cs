@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Help;
+using System.Globalization;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -13,17 +14,29 @@ using Spectre.Console;
 
 namespace Momentum.Runner.Cli;
 
+/// <summary>What the program runs with besides its arguments: the settings file, and (for tests) where progress goes.</summary>
+/// <param name="SettingsFile">appsettings.json, by default beside the program.</param>
+/// <param name="Progress">Receives progress instead of standard error; null: a bar on a terminal, log lines otherwise.</param>
+internal sealed record AppSetup(string SettingsFile, IProgressSink? Progress = null)
+{
+    public static AppSetup Default => new(Cli.SettingsFile.Default);
+}
+
 /// <summary>
 /// The <c>momentum</c> program: System.CommandLine parses the verb and its options; a host
 /// (<see cref="Host.CreateApplicationBuilder(HostApplicationBuilderSettings)"/>) layers appsettings.json, environment variables
 /// (<c>MOMENTUM_</c>) and the command line into one configuration; the verb reads and checks all of its options before it
-/// writes anything. Exit codes: 0 success, 2 invalid argument or input, 3 numerical divergence, 130 interrupted.
+/// writes anything, writes its results under temporary names, and renames them into place when it has finished.
+/// Exit codes: 0 success, 2 invalid argument or input (nothing written), 3 numerical divergence, 4 a result could not be
+/// written (the file is named; the folder is left as it was, or resumable), 70 an internal error (a bug), 130 interrupted.
 /// </summary>
 internal static partial class App
 {
     public const int Success = 0;
     public const int Usage = 2;
     public const int Diverged = 3;
+    public const int CannotWrite = 4;
+    public const int Internal = 70;
     public const int Interrupted = 130;
 
     /// <summary>The verbs, the chapter first (it runs when no verb is given).</summary>
@@ -39,14 +52,52 @@ internal static partial class App
         return all;
     }
 
-    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellation = default)
+    public static Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellation = default) =>
+        RunAsync(args, stdout, stderr, new Interruption(cancellation), AppSetup.Default);
+
+    /// <summary>Runs the program; every failure becomes an exit code and one line on standard error.</summary>
+    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, Interruption interruption, AppSetup setup)
+    {
+        var output = new GuardedWriter(stdout, "standard output");
+        var error = new GuardedWriter(stderr, "standard error");
+        int code;
+        try
+        {
+            code = await DispatchAsync(args, output, error, interruption, setup);
+        }
+        catch (OperationCanceledException) when (interruption.IsRequested)
+        {
+            error.WriteLine("interrupted: nothing was written");
+            code = Interrupted;
+        }
+        catch (Exception e)
+        {
+            error.WriteLine(InternalError(e));
+            code = Internal;
+        }
+        output.Flush();
+        if (output.Failure is { } failure)
+        {
+            error.WriteLine($"{output.Name}: cannot write ({OneLine(failure.Message)})");
+            if (code == Success) code = CannotWrite;
+        }
+        error.Flush();
+        return code;
+    }
+
+    private static async Task<int> DispatchAsync(string[] args, TextWriter stdout, TextWriter stderr, Interruption interruption, AppSetup setup)
     {
         var verbs = CreateVerbs();
+        if (MisplacedOption(args, verbs) is { } misplaced)
+        {
+            stderr.WriteLine(OneLine(misplaced));
+            return Usage;
+        }
         var (root, commands) = BuildCommandLine(verbs);
         var parse = root.Parse(args);
 
         if (parse.Action is HelpAction || parse.Action?.GetType().Name == "VersionOptionAction")
-            return await parse.InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr }, cancellation);
+            return await parse.InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr }, interruption.Token);
         if (parse.Errors.Count > 0)
         {
             stderr.WriteLine(Describe(parse.Errors[0].Message, parse.CommandResult.Command is RootCommand ? null : parse.CommandResult.Command.Name));
@@ -71,70 +122,137 @@ internal static partial class App
                     break;
             }
 
-        using var host = BuildHost(verbs, explicitValues);
-        var configuration = host.Services.GetRequiredService<IConfiguration>();
-        var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("momentum");
-        var section = configuration.GetSection(verb.Name);
-        var given = explicitValues.Keys.Select(k => k.Split(':')[1]).ToHashSet(StringComparer.OrdinalIgnoreCase);
-        if (!verb.ShowsProgress)
-            return await ExecuteAsync(verb, section, stdout, stderr, logger, SilentProgress.Instance, cancellation, given);
-        if (ReferenceEquals(stderr, Console.Error) && !Console.IsErrorRedirected)
-        {
-            var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error), Interactive = InteractionSupport.Yes });
-            return await SpectreProgress.RunAsync(console, sink => ExecuteAsync(verb, section, stdout, stderr, logger, sink, cancellation, given));
-        }
-        return await ExecuteAsync(verb, section, stdout, stderr, logger, new LogProgress(stderr, TimeSpan.FromSeconds(5)), cancellation, given);
-    }
-
-    /// <summary>Reads the verb's settings from <paramref name="section"/>, then runs it; shared with <c>chapter</c> and <c>run</c>.</summary>
-    /// <param name="given">The option keys given on this invocation, as opposed to appsettings.json or the environment.</param>
-    public static async Task<int> ExecuteAsync(Verb verb, IConfiguration section, TextWriter stdout, TextWriter stderr, ILogger logger,
-        IProgressSink progress, CancellationToken cancellation, IReadOnlySet<string>? given = null)
-    {
-        object settings;
-        OutputFolder output = new("");
+        IHost host;
+        ILogger logger;
         try
         {
-            var reader = new SettingsReader(section, WithOut(verb), given) { Cancellation = cancellation };
-            settings = verb.Bind(reader);
-            output = new OutputFolder(verb.OutputOf(settings) ?? reader.Text("--out"));
+            byte[]? settings;
+            using (interruption.ReadingInputs()) settings = SettingsFile.Load(setup.SettingsFile, verbs);
+            host = BuildHost(verbs, settings, explicitValues);
+            logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("momentum");
         }
         catch (UsageException e)
         {
-            stderr.WriteLine(e.Message);
+            stderr.WriteLine(OneLine(e.Message));
             return Usage;
         }
-        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+        catch (Exception e) when (e is InvalidOperationException or FormatException or InvalidDataException or ArgumentException)
         {
-            stderr.WriteLine("interrupted");
+            // The configuration's own checks (e.g. a Logging level that is not one): the environment or settings are at fault.
+            stderr.WriteLine($"configuration (appsettings.json or MOMENTUM_ environment variables): {OneLine(e.Message)}");
+            return Usage;
+        }
+        using (host)
+        {
+            var configuration = host.Services.GetRequiredService<IConfiguration>();
+            var section = configuration.GetSection(verb.Name);
+            var given = explicitValues.Keys.Select(k => k.Split(':')[1]).ToHashSet(StringComparer.OrdinalIgnoreCase);
+            if (setup.Progress is { } sink)
+                return await ExecuteAsync(verb, section, stdout, stderr, logger, sink, interruption, given);
+            if (!verb.ShowsProgress)
+                return await ExecuteAsync(verb, section, stdout, stderr, logger, SilentProgress.Instance, interruption, given);
+            if (ReferenceEquals(stderr, Console.Error) && !Console.IsErrorRedirected)
+            {
+                var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error), Interactive = InteractionSupport.Yes });
+                return await SpectreProgress.RunAsync(console, progress => ExecuteAsync(verb, section, stdout, stderr, logger, progress, interruption, given));
+            }
+            return await ExecuteAsync(verb, section, stdout, stderr, logger, new LogProgress(stderr, TimeSpan.FromSeconds(5)), interruption, given);
+        }
+    }
+
+    /// <summary>
+    /// Reads the verb's settings from <paramref name="section"/>, then runs it and commits its files; shared with
+    /// <c>chapter</c> and <c>run</c>. Every failure is an exit code and one line on <paramref name="stderr"/>; a verb
+    /// that fails or is interrupted part way leaves its folder as it was, but for what it wrote at once (checkpoints, a
+    /// sweep's manifest and rows), which is what resuming needs.
+    /// </summary>
+    /// <param name="given">The option keys given on this invocation, as opposed to appsettings.json or the environment.</param>
+    public static async Task<int> ExecuteAsync(Verb verb, IConfiguration section, TextWriter stdout, TextWriter stderr, ILogger logger,
+        IProgressSink progress, Interruption interruption, IReadOnlySet<string>? given = null)
+    {
+        object settings;
+        OutputFolder output;
+        try
+        {
+            using (interruption.ReadingInputs())
+            {
+                var reader = new SettingsReader(section, WithOut(verb), given) { Cancellation = interruption.Token };
+                settings = verb.Bind(reader);
+                output = OutputFolder.Check(verb.OutputOf(settings) ?? reader.Text("--out"));
+            }
+        }
+        catch (UsageException e)
+        {
+            stderr.WriteLine(OneLine(e.Message));
+            return Usage;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            stderr.WriteLine($"cannot read an input ({OneLine(e.Message)})");
+            return Usage;
+        }
+        catch (OperationCanceledException) when (interruption.IsRequested)
+        {
+            stderr.WriteLine("interrupted before anything was written");
             return Interrupted;
         }
 
         try
         {
-            var context = new VerbContext(output, stdout, stderr, logger, progress, cancellation);
+            var context = new VerbContext(output, stdout, stderr, logger, progress, interruption);
+            interruption.BeginWriting();
             var code = await verb.ExecuteAsync(settings, context);
+            output.Commit();
             foreach (var file in output.Written) logger.LogInformation("wrote {File}", file);
             return code;
         }
         catch (UsageException e)
         {
-            stderr.WriteLine(e.Message);
+            output.Discard();
+            stderr.WriteLine(OneLine(e.Message));
             return Usage;
         }
-        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+        catch (OperationCanceledException) when (interruption.IsRequested)
         {
-            stderr.WriteLine("interrupted");
+            output.Discard();
+            stderr.WriteLine($"interrupted: {verb.Name} stopped before it finished; its results were not written to {output.Path}");
             return Interrupted;
+        }
+        catch (OutputException e)
+        {
+            output.Discard();
+            stderr.WriteLine(OneLine(e.Message) + Resumable(verb, output));
+            return CannotWrite;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            stderr.WriteLine($"--out {output.Path}: cannot write ({e.Message})");
-            return Usage;
+            output.Discard();
+            stderr.WriteLine($"{output.Path}: cannot write ({OneLine(e.Message)}){Resumable(verb, output)}");
+            return CannotWrite;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            output.Discard();
+            stderr.WriteLine(InternalError(e));
+            return Internal;
         }
     }
 
-    private static IHost BuildHost(IReadOnlyList<Verb> verbs, IDictionary<string, string?> commandLine)
+    // What a verb that failed to write leaves: its results are not in place, but a checkpoint or a sweep's manifest it
+    // wrote while it ran may be.
+    private static string Resumable(Verb verb, OutputFolder output) =>
+        verb.ResumesFrom is { } file && output.Written.Contains(output.PathOf(file))
+            ? $"; {output.Path} holds what is needed to continue: momentum {verb.Name} --resume {output.Path}"
+            : $"; the results in {output.Path} were not written";
+
+    private static string InternalError(Exception e) =>
+        $"internal error: {e.GetType().Name}: {OneLine(e.Message)} (this is a bug; please report it with the command line)";
+
+    // Every message is one line: a line break that came from a file or a value (a name in a config, a damaged field)
+    // is shown escaped.
+    private static string OneLine(string message) => message.Trim().Replace("\r", "\\r").Replace("\n", "\\n");
+
+    private static IHost BuildHost(IReadOnlyList<Verb> verbs, byte[]? settings, IDictionary<string, string?> commandLine)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
         {
@@ -142,8 +260,8 @@ internal static partial class App
             ApplicationName = "momentum",
             ContentRootPath = AppContext.BaseDirectory,
         });
+        if (settings is not null) builder.Configuration.AddJsonStream(new MemoryStream(settings));
         builder.Configuration
-            .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true, reloadOnChange: false)
             .AddEnvironmentVariables("MOMENTUM_")
             .AddInMemoryCollection(commandLine);
         builder.Logging.AddConfiguration(builder.Configuration.GetSection("Logging"));
@@ -156,6 +274,43 @@ internal static partial class App
     /// <summary>The verb's options and <c>--out</c>.</summary>
     public static IEnumerable<OptionSpec> WithOut(Verb verb) =>
         verb.Options.Append(new OptionSpec("--out", "Output folder (created when first written).", verb.DefaultOut));
+
+    /// <summary>
+    /// What System.CommandLine would take the wrong way: an option followed by another option instead of its value
+    /// (<c>--lr --out o2</c> would make "--out" the learning rate), an empty <c>--lr=</c>, and an unknown option before a
+    /// verb's positional arguments (<c>merge --shard 1/2 a</c> would make "--shard" a folder).
+    /// </summary>
+    private static string? MisplacedOption(string[] args, IReadOnlyList<Verb> verbs)
+    {
+        var verb = args.Length > 0 ? verbs.FirstOrDefault(v => v.Name == args[0]) : null;
+        var specs = WithOut(verb ?? verbs[0]).ToList();
+        var valued = specs.Where(s => !s.IsFlag && !s.IsList).Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
+        var named = specs.Where(s => !s.IsList).Select(s => s.Name).Concat(["--help", "-h", "-?", "--version"]).ToHashSet(StringComparer.Ordinal);
+        var positional = specs.Any(s => s.IsList);
+        var name = verb is null ? "momentum" : $"momentum {verb.Name}";
+        bool IsOption(string token) => named.Contains(token.Split('=', 2)[0]);
+        for (var i = verb is null ? 0 : 1; i < args.Length; i++)
+        {
+            var token = args[i];
+            if (token == "--") break;
+            var equals = token.IndexOf('=', StringComparison.Ordinal);
+            if (equals > 0 && valued.Contains(token[..equals]))
+            {
+                if (equals == token.Length - 1) return $"{token[..equals]}: needs a value";
+                continue;
+            }
+            if (valued.Contains(token))
+            {
+                if (i + 1 >= args.Length || IsOption(args[i + 1])) return $"{token}: needs a value";
+                i++;
+                continue;
+            }
+            if (positional && token.Length > 1 && token[0] == '-' && !IsOption(token)
+                && !double.TryParse(token, NumberStyles.Float, CultureInfo.InvariantCulture, out _))
+                return $"{token.Split('=', 2)[0]}: not an option of '{name}'; see '{name} --help'";
+        }
+        return null;
+    }
 
     private static (RootCommand Root, Dictionary<Command, (Verb Verb, List<(OptionSpec Spec, Symbol Symbol)> Symbols)> Commands) BuildCommandLine(IReadOnlyList<Verb> verbs)
     {
@@ -207,13 +362,13 @@ internal static partial class App
     {
         var help = command is null ? "momentum --help" : $"momentum {command} --help";
         if (UnrecognizedPattern().Match(message) is { Success: true } unknown)
-            return $"{unknown.Groups[1].Value}: not an option or verb of 'momentum{(command is null ? "" : " " + command)}'; see '{help}'";
+            return $"{OneLine(unknown.Groups[1].Value)}: not an option or verb of 'momentum{(command is null ? "" : " " + command)}'; see '{help}'";
         if (MissingPattern().Match(message) is { Success: true } missing)
             return $"{missing.Groups[1].Value}: needs a value";
-        return $"{message.TrimEnd('.')}; see '{help}'";
+        return $"{OneLine(message).TrimEnd('.')}; see '{help}'";
     }
 
-    [GeneratedRegex(@"^Unrecognized command or argument '(.*)'")]
+    [GeneratedRegex(@"^Unrecognized command or argument '(.*)'", RegexOptions.Singleline)]
     private static partial Regex UnrecognizedPattern();
 
     [GeneratedRegex(@"^Required argument missing for option: '(.*)'")]

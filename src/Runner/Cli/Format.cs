@@ -6,9 +6,11 @@ namespace Momentum.Runner.Cli;
 internal static class Format
 {
     /// <summary>Up to <paramref name="digits"/> significant digits, exponents as 1e-6 rather than 1E-06.</summary>
-    public static string G(double value, int digits = 4)
+    public static string G(double value, int digits = 4) => Exponent(value.ToString("G" + digits, CultureInfo.InvariantCulture));
+
+    // 1E-06 → 1e-6.
+    private static string Exponent(string text)
     {
-        var text = value.ToString("G" + digits, CultureInfo.InvariantCulture);
         var e = text.IndexOf('E');
         if (e < 0) return text;
         var exponent = int.Parse(text.AsSpan(e + 1), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
@@ -21,6 +23,12 @@ internal static class Format
     public static string Decimal(double value) =>
         Math.Abs(value - Math.Round(value)) < 1e-12 && Math.Abs(value) < 1e15 ? F(value, 1) : G(value);
 
+    /// <summary>
+    /// The shortest text that reads back to the same double, 0.6 → "0.6", 0.99999999999 → "0.99999999999": for a value
+    /// the user gave, printed as given, and for an option in a command line the program suggests.
+    /// </summary>
+    public static string Exact(double value) => Exponent(value.ToString("R", CultureInfo.InvariantCulture));
+
     /// <summary>A list for folder names and labels: 0.6 → "0.6".</summary>
-    public static string List(IEnumerable<double> values) => string.Join(",", values.Select(v => G(v, 17)));
+    public static string List(IEnumerable<double> values) => string.Join(",", values.Select(Exact));
 }

@@ -53,7 +53,13 @@ internal sealed class SettingsReader
     {
         var text = Text(name);
         if (!long.TryParse(text.Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value))
-            throw Fail(name, text, "must be an integer");
+        {
+            if (!System.Numerics.BigInteger.TryParse(text.Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var big))
+                throw Fail(name, text, "must be an integer");
+            // An integer past ±9.2e18: judged by the rule at the nearest end, so the message says what is allowed.
+            var nearest = big.Sign > 0 ? long.MaxValue : long.MinValue;
+            throw Fail(name, text, "is out of range" + (rule(nearest) is { } allowed ? $" ({allowed})" : " (integers here are at most 9223372036854775807 in size)"));
+        }
         return rule(value) is { } problem ? throw Fail(name, text, problem) : value;
     }
 
@@ -86,7 +92,7 @@ internal sealed class SettingsReader
         {
             var item = items[i].Trim();
             if (!TryParseDouble(item, out values[i]))
-                throw Fail(name, text, items.Length == 1 ? "must be a number" : $"item {i + 1} \"{item}\" is not a number");
+                throw Fail(name, text, items.Length == 1 ? NotANumber(item) : $"item {i + 1} \"{Shown(item)}\" {(IsOutOfRange(item) ? OutOfRange : "is not a number")}");
             if (rule(values[i]) is { } problem)
                 throw Fail(name, text, items.Length == 1 ? problem : $"item {i + 1} ({item}) {problem}");
         }
@@ -119,16 +125,36 @@ internal sealed class SettingsReader
         return Raw(spec.Name) is { Length: > 0 } text ? text.Split(',', StringSplitOptions.TrimEntries) : [];
     }
 
-    /// <summary>A usage error for this option: <c>--name value: problem</c>.</summary>
+    /// <summary>A usage error for this option: <c>--name value: problem</c>, on one line.</summary>
     public static UsageException Fail(string name, string value, string problem) =>
-        new(value.Length == 0 ? $"{name}: {problem}" : $"{name} {value}: {problem}");
+        new(value.Length == 0 ? $"{name}: {problem}" : $"{name} {Shown(value)}: {problem}");
 
     public static bool TryParseDouble(string text, out double value) =>
         double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value) && double.IsFinite(value);
 
+    /// <summary>What is wrong with a value that <see cref="TryParseDouble"/> refused.</summary>
+    public static string NotANumber(string text) => IsOutOfRange(text) ? OutOfRange : "must be a number";
+
+    private const string OutOfRange = "is out of range (a number must lie within ±1.7976931348623157e308)";
+
+    // A number too large for a double (1e999) reads as infinity; "Infinity" itself, and NaN, are not numbers here.
+    private static bool IsOutOfRange(string text)
+    {
+        var digits = text.Trim().TrimStart('+', '-');
+        return digits.Length > 0 && (char.IsAsciiDigit(digits[0]) || digits[0] == '.')
+            && double.TryParse(text.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && double.IsInfinity(value);
+    }
+
+    /// <summary>A value as a message shows it: on one line, control characters escaped, a long value cut.</summary>
+    public static string Shown(string value)
+    {
+        var text = value.Replace("\r", "\\r").Replace("\n", "\\n").Replace("\t", "\\t").Replace("\0", "\\0");
+        return text.Length <= 60 ? text : text[..57] + "...";
+    }
+
     private static double ParseDouble(string name, string text, Func<double, string?> rule)
     {
-        if (!TryParseDouble(text.Trim(), out var value)) throw Fail(name, text, "must be a number");
+        if (!TryParseDouble(text.Trim(), out var value)) throw Fail(name, text, NotANumber(text));
         return rule(value) is { } problem ? throw Fail(name, text, problem) : value;
     }
 
@@ -136,11 +162,21 @@ internal sealed class SettingsReader
         specs.TryGetValue(name, out var spec) ? spec : throw new InvalidOperationException($"The verb has no option {name}.");
 
     // Keys are case-insensitive; "batch-size" is also found as "batchsize" or "batch_size" (environment variables cannot hold '-').
+    // A list (a JSON array, MOMENTUM_SWEEP__LR__0, …__1) reads as the command line's comma list; anything deeper, an
+    // object, is refused rather than ignored.
     private string? Lookup(OptionSpec spec)
     {
         foreach (var key in new[] { spec.Key, spec.Key.Replace("-", ""), spec.Key.Replace('-', '_') })
+        {
             if (section[key] is { } value)
                 return value;
+            var children = section.GetSection(key).GetChildren().ToList();
+            if (children.Count == 0) continue;
+            var indices = Enumerable.Range(0, children.Count).Select(i => i.ToString(CultureInfo.InvariantCulture));
+            if (children.All(c => c.Value is not null && !c.GetChildren().Any()) && children.Select(c => c.Key).ToHashSet(StringComparer.Ordinal).SetEquals(indices))
+                return string.Join(",", children.OrderBy(c => int.Parse(c.Key, CultureInfo.InvariantCulture)).Select(c => c.Value));
+            throw Fail(spec.Name, "", $"is set to an object ({string.Join(", ", children.Select(c => key + ":" + c.Key))}) in the settings or environment; give it one value");
+        }
         return null;
     }
 }

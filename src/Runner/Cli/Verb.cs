@@ -21,6 +21,12 @@ internal abstract class Verb
     /// <summary>The default output folder.</summary>
     public virtual string DefaultOut => Path.Combine("out", Name);
 
+    /// <summary>
+    /// The file from which <c>--resume DIR</c> continues a stopped run of this verb (written while it runs), or null for a
+    /// verb that does not resume.
+    /// </summary>
+    public virtual string? ResumesFrom => null;
+
     /// <summary>The output folder the settings call for, when it is not <c>--out</c>'s (a resumed run writes into its own).</summary>
     public virtual string? OutputOf(object settings) => null;
 
@@ -44,21 +50,21 @@ internal abstract class Verb<TSettings> : Verb
     protected abstract Task<int> RunAsync(TSettings settings, VerbContext context);
 }
 
-/// <summary>What a running verb may touch: its output folder, standard output and error, a logger, progress and cancellation.</summary>
-internal sealed class VerbContext(Output.OutputFolder output, TextWriter stdout, TextWriter stderr, ILogger logger, IProgressSink progress, CancellationToken cancellation)
+/// <summary>What a running verb may touch: its output folder, standard output and error, a logger, progress and interruption.</summary>
+internal sealed class VerbContext(Output.OutputFolder output, TextWriter stdout, TextWriter stderr, ILogger logger, IProgressSink progress, Interruption interruption)
 {
     public Output.OutputFolder Output { get; } = output;
     public TextWriter Out { get; } = stdout;
     public TextWriter Error { get; } = stderr;
     public ILogger Logger { get; } = logger;
     public IProgressSink Progress { get; } = progress;
-    public CancellationToken Cancellation { get; } = cancellation;
+
+    /// <summary>Signals, for verbs that run other verbs.</summary>
+    public Interruption Interruption { get; } = interruption;
+
+    /// <summary>Set by the first Ctrl+C or SIGTERM: stop at the next boundary.</summary>
+    public CancellationToken Cancellation => Interruption.Token;
 
     /// <summary>Prints one line of results to standard output.</summary>
-    public void Print(string line)
-    {
-        Out.WriteLine(line);
-    }
-
-
+    public void Print(string line) => Out.WriteLine(line);
 }

@@ -101,12 +101,15 @@ internal sealed record TrainingData(NumericTable Table, ColumnStatistics Statist
     }
 
     /// <summary>
-    /// Keeps in a run's recorded options only the source its data came from: <c>--synthetic</c>'s default is not used
-    /// beside <c>--data</c>, and a resumed run must not find both.
+    /// Keeps in a run's recorded options only the source its data came from (<c>--synthetic</c>'s default is not used
+    /// beside <c>--data</c>, and a resumed run must not find both), and a data file by its full path so the run resumes
+    /// from any folder; a data set's name stays a name.
     /// </summary>
     public static void RecordSource(IDictionary<string, string> options)
     {
-        if (options.ContainsKey("data")) options.Remove("synthetic");
+        if (!options.TryGetValue("data", out var data)) return;
+        options.Remove("synthetic");
+        if (DatasetCatalog.Find(data) is null) options["data"] = Path.GetFullPath(data);
     }
 
     /// <summary>

@@ -46,6 +46,16 @@ internal static class TrainingLoop
     /// <summary>Most steps between two looks at the cancellation token and the progress display.</summary>
     public const int MaxStepsPerAdvance = 4096;
 
+    /// <summary>
+    /// Most multiply-adds (rows × parameters) between two looks at the cancellation token: with large minibatches a
+    /// signal is seen after a few milliseconds of work, not after <see cref="MaxStepsPerAdvance"/> steps.
+    /// </summary>
+    public const long WorkPerAdvance = 1L << 22;
+
+    /// <summary>Steps per call of <see cref="LegacyTrainer.Advance{T}"/>: a bounded amount of work between looks at the cancellation token.</summary>
+    public static int StepsPerAdvance(int batchSize, int featureCount) =>
+        (int)Math.Clamp(WorkPerAdvance / Math.Max(1L, (long)batchSize * (featureCount + 1)), 1, MaxStepsPerAdvance);
+
     /// <summary>Runs (or continues) training until it completes, diverges, or <paramref name="cancellation"/> is set.</summary>
     /// <param name="data">The data set.</param>
     /// <param name="options">The training options.</param>
@@ -55,8 +65,9 @@ internal static class TrainingLoop
     /// <param name="history">The losses recorded before <paramref name="start"/>.</param>
     /// <param name="checkpointEvery">Call <paramref name="checkpoint"/> every this many steps (0: never).</param>
     /// <param name="checkpoint">
-    /// Saves the state, the history so far, the initial loss and the training seconds: at the start, every
-    /// <paramref name="checkpointEvery"/> steps, and at the end unless the run diverged.
+    /// Saves the state, the history so far (a view of the growing list: a saver appends what it has not seen), the
+    /// initial loss and the training seconds: at the start, every <paramref name="checkpointEvery"/> steps, and at the
+    /// end unless the run diverged. It runs outside the clock.
     /// </param>
     /// <param name="initialLoss">The loss before the first step, when continuing a run that measured it.</param>
     /// <param name="seconds">Training seconds spent before <paramref name="start"/>.</param>
@@ -74,7 +85,7 @@ internal static class TrainingLoop
         LegacyTrainingState<T>? start = null,
         ImmutableArray<LossPoint>? history = null,
         long checkpointEvery = 0,
-        Action<LegacyTrainingState<T>, ImmutableArray<LossPoint>, double, double>? checkpoint = null,
+        Action<LegacyTrainingState<T>, IReadOnlyList<LossPoint>, double, double>? checkpoint = null,
         double? initialLoss = null,
         double seconds = 0,
         bool warmUp = true,
@@ -90,7 +101,8 @@ internal static class TrainingLoop
         var status = RunStatus.Completed;
         string? reason = null;
         long? divergedAt = null;
-        if (checkpointEvery > 0) checkpoint?.Invoke(state, recorded.ToImmutable(), initial, seconds);
+        if (checkpointEvery > 0) checkpoint?.Invoke(state, recorded, initial, seconds);
+        var stepsPerAdvance = StepsPerAdvance(options.BatchSize, data.FeatureCount);
 
         while (!LegacyTrainer.IsFinished(options, state))
         {
@@ -100,7 +112,7 @@ internal static class TrainingLoop
                 reason = $"interrupted after step {Taken(state)}";
                 break;
             }
-            var steps = MaxStepsPerAdvance;
+            var steps = stepsPerAdvance;
             if (checkpointEvery > 0) steps = (int)Math.Min(steps, checkpointEvery - Taken(state) % checkpointEvery);
 
             clock.Start();
@@ -131,7 +143,7 @@ internal static class TrainingLoop
             }
             state = next;
             if (checkpointEvery > 0 && Taken(state) % checkpointEvery == 0 && !LegacyTrainer.IsFinished(options, state))
-                checkpoint?.Invoke(state, recorded.ToImmutable(), initial, seconds + clock.Elapsed.TotalSeconds);
+                checkpoint?.Invoke(state, recorded, initial, seconds + clock.Elapsed.TotalSeconds);
         }
         var final = recorded.Count > 0 && recorded[^1].Examples == state.Examples
             ? recorded[^1].Loss
@@ -147,7 +159,7 @@ internal static class TrainingLoop
             }
         }
         if (checkpointEvery > 0 && status != RunStatus.Diverged)
-            checkpoint?.Invoke(state, recorded.ToImmutable(), initial, seconds + clock.Elapsed.TotalSeconds);
+            checkpoint?.Invoke(state, recorded, initial, seconds + clock.Elapsed.TotalSeconds);
         return new(recorded.ToImmutable(), state, status, seconds + clock.Elapsed.TotalSeconds, initial, final, reason, divergedAt);
     }
 

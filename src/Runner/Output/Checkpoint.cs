@@ -1,6 +1,8 @@
 using System.Collections.Immutable;
+using System.Globalization;
 using System.Numerics;
 using System.Runtime.InteropServices;
+using System.Text;
 using System.Text.Json;
 using Momentum.Optimizers;
 using Momentum.Runner.Cli;
@@ -9,11 +11,15 @@ using Momentum.Training;
 namespace Momentum.Runner.Output;
 
 /// <summary>
-/// <c>checkpoint.json</c>: everything a training run needs to continue exactly where it stopped: its options, a
-/// fingerprint of its data, Core's state record (parameters, velocity, step and skip counts, whether the momentum buffer
-/// exists, the epoch and minibatch reached; the epoch's order follows from the seed), the losses recorded so far, and
-/// its clock. Numbers are written as the shortest text that reads back to the same double, so a resumed run computes
-/// the same bits as one that never stopped. Written atomically, like every output.
+/// <c>checkpoint.json</c>: everything a training run needs to continue exactly where it stopped: its options (the data
+/// file by its full path), a fingerprint of its data, Core's state record (parameters, velocity, step and skip counts,
+/// whether the momentum buffer exists, the epoch and minibatch reached; the epoch's order follows from the seed), how
+/// many loss records it covers, and its clock. The loss records themselves are appended to
+/// <c>checkpoint-history.csv</c> beside it, so a checkpoint costs the size of the model plus the records new since the
+/// last one, however long the run. Numbers are written as the shortest text that reads back to the same double, so a
+/// resumed run computes the same bits as one that never stopped. The checkpoint is written atomically after the
+/// history it covers has been appended; a history cut short by a kill (a torn last line, or records after the
+/// checkpoint's) is read only as far as the checkpoint covers and rewritten when the run resumes.
 /// </summary>
 internal sealed record Checkpoint(
     IReadOnlyDictionary<string, string> Options,
@@ -26,37 +32,46 @@ internal sealed record Checkpoint(
     bool BufferInitialized,
     double[] Parameters,
     double[] Velocity,
-    ImmutableArray<LossPoint> History,
+    int HistoryEntries,
     double InitialLoss,
     double TrainingSeconds)
 {
     public const string File = "checkpoint.json";
-    private const string Format = "momentum-train-checkpoint/1";
+    public const string HistoryFile = "checkpoint-history.csv";
+    private const string Format = "momentum-train-checkpoint/2";
+    private const string HistoryHeader = "examples,epoch,loss";
 
-    /// <summary>Captures a state of a run.</summary>
+    /// <summary>Captures a state of a run that has recorded <paramref name="historyEntries"/> losses.</summary>
     public static Checkpoint Of<T>(IReadOnlyDictionary<string, string> options, string fingerprint, LegacyTrainingState<T> state,
-        ImmutableArray<LossPoint> history, double initialLoss, double seconds)
+        int historyEntries, double initialLoss, double seconds)
         where T : unmanaged, IFloatingPointIeee754<T> =>
         new(options, fingerprint, state.Epoch, state.Batch, state.Examples, state.Optimizer.Step, state.Optimizer.SkippedSteps,
             state.Optimizer.BufferInitialized,
             [.. state.Optimizer.Parameters.Select(double.CreateChecked)],
             [.. state.Optimizer.Velocity.Select(double.CreateChecked)],
-            history, initialLoss, seconds);
+            historyEntries, initialLoss, seconds);
 
     /// <summary>
-    /// Checks that the checkpoint fits the run it resumes: parameter counts, and a position (epoch, minibatch, examples,
-    /// steps) that the run's data and batch size can reach.
+    /// Checks that the checkpoint fits the run it resumes: parameter counts, values the run's precision holds, and a
+    /// position (epoch, minibatch, examples, steps) that the run's data and batch size can reach.
     /// </summary>
-    /// <returns>A description of the first problem, or null.</returns>
-    public string? Problem(int rows, int features, LegacyTrainingOptions options)
+    /// <returns>A description of the first problem, naming the field, or null.</returns>
+    public string? Problem(int rows, int features, LegacyTrainingOptions options, bool isDouble)
     {
         var batches = Minibatches.PerEpoch(rows, options.BatchSize);
         if (Parameters.Length != features + 1 || Velocity.Length != features + 1)
             return $"it holds {Parameters.Length} parameters and {Velocity.Length} velocities; the data needs {features + 1}";
+        if (!isDouble)
+            foreach (var (name, values) in new[] { ("parameters", Parameters), ("velocity", Velocity) })
+                for (var i = 0; i < values.Length; i++)
+                    if ((double)(float)values[i] != values[i])
+                        return $"\"{name}\"[{i}] = {Cli.Format.Exact(values[i])} is not a float32 value, and the run is float32" +
+                            (Math.Abs(values[i]) > float.MaxValue ? " (it is past ±3.4028235e38)" : "");
         if (Epoch < 0 || Epoch > options.Epochs || Batch < 0 || Batch >= batches || (Epoch == options.Epochs && Batch != 0))
             return $"epoch {Epoch}, minibatch {Batch} is not a position of a run of {options.Epochs} epochs of {batches} minibatches";
         if (Examples != (long)Epoch * rows + (long)Batch * options.BatchSize || Step + SkippedSteps != (long)Epoch * batches + Batch || Step < 0 || SkippedSteps < 0)
             return $"{Examples} examples and {Step} + {SkippedSteps} steps do not match epoch {Epoch}, minibatch {Batch}";
+        if (TrainingSeconds < 0) return $"\"training_seconds\" = {Cli.Format.Exact(TrainingSeconds)} must be ≥ 0";
         return null;
     }
 
@@ -64,7 +79,7 @@ internal sealed record Checkpoint(
     public LegacyTrainingState<T> ToState<T>(Dataset<T> data, LegacyTrainingOptions options)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        // A float32 value written as a double reads back exactly, so the conversion is exact.
+        // A float32 value written as a double reads back exactly (Problem checks it), so the conversion is exact.
         var parameters = ImmutableCollectionsMarshal.AsImmutableArray(Parameters.Select(T.CreateChecked).ToArray());
         var velocity = ImmutableCollectionsMarshal.AsImmutableArray(Velocity.Select(T.CreateChecked).ToArray());
         var optimizer = new SgdState<T>(parameters, velocity, Step, BufferInitialized, SkippedSteps);
@@ -72,8 +87,9 @@ internal sealed record Checkpoint(
         return new LegacyTrainingState<T>(optimizer, Epoch, Batch, Examples, order);
     }
 
+    /// <summary>Writes checkpoint.json at once (it must survive a kill of the running verb).</summary>
     public void Write(OutputFolder folder) =>
-        Json.Write(folder, File, w =>
+        Json.WriteNow(folder, File, w =>
         {
             w.WriteStartObject();
             w.WriteString("format", Format);
@@ -89,16 +105,7 @@ internal sealed record Checkpoint(
             w.WriteBoolean("buffer_initialized", BufferInitialized);
             Numbers(w, "parameters", Parameters);
             Numbers(w, "velocity", Velocity);
-            w.WriteStartArray("history");
-            foreach (var p in History)
-            {
-                w.WriteStartArray();
-                w.WriteNumberValue(p.Examples);
-                w.WriteNumberValue(p.Epoch);
-                w.WriteNumberValue(p.Loss);
-                w.WriteEndArray();
-            }
-            w.WriteEndArray();
+            w.WriteNumber("history_entries", HistoryEntries);
             w.WriteNumber("initial_loss", InitialLoss);
             w.WriteNumber("training_seconds", TrainingSeconds);
             w.WriteEndObject();
@@ -115,37 +122,195 @@ internal sealed record Checkpoint(
         w.WriteEndArray();
     }
 
-    /// <summary>Reads <c>DIR/checkpoint.json</c>; problems are usage errors naming the file.</summary>
+    /// <summary>One loss record as a line of checkpoint-history.csv: examples, epoch and loss, each reading back exactly.</summary>
+    public static string HistoryLine(LossPoint point) =>
+        string.Create(CultureInfo.InvariantCulture, $"{point.Examples},{point.Epoch:R},{point.Loss:R}\n");
+
+    /// <summary>checkpoint-history.csv holding <paramref name="history"/>: written whole when a run starts or resumes.</summary>
+    public static void WriteHistory(OutputFolder folder, IReadOnlyList<LossPoint> history) =>
+        folder.WriteNow(HistoryFile, stream =>
+        {
+            using var writer = new StreamWriter(stream, new UTF8Encoding(false), 1 << 16, leaveOpen: true);
+            writer.Write(HistoryHeader + "\n");
+            foreach (var point in history) writer.Write(HistoryLine(point));
+        });
+
+    /// <summary>Appends the records <paramref name="history"/>[<paramref name="from"/>..] to checkpoint-history.csv.</summary>
+    public static void AppendHistory(OutputFolder folder, IReadOnlyList<LossPoint> history, int from) =>
+        folder.Append(HistoryFile, stream =>
+        {
+            var text = new StringBuilder();
+            for (var i = from; i < history.Count; i++) text.Append(HistoryLine(history[i]));
+            stream.Write(Encoding.UTF8.GetBytes(text.ToString()));
+        });
+
+    /// <summary>
+    /// Writes a run's checkpoints into its folder: the loss history whole at the first (a fresh file, or the records a
+    /// resumed run starts from), then only the records new since the last, then checkpoint.json, which says how many
+    /// records it covers.
+    /// </summary>
+    internal sealed class Writer(OutputFolder folder, IReadOnlyDictionary<string, string> options, string fingerprint)
+    {
+        private int written = -1;
+
+        public void Write<T>(LegacyTrainingState<T> state, IReadOnlyList<LossPoint> history, double initialLoss, double seconds)
+            where T : unmanaged, IFloatingPointIeee754<T>
+        {
+            // A state that has left the finite numbers (a run about to be found diverged) is not a checkpoint: resuming
+            // from the last one replays the same steps to the same end.
+            if (!state.Optimizer.Parameters.All(T.IsFinite) || !state.Optimizer.Velocity.All(T.IsFinite)) return;
+            if (written < 0) WriteHistory(folder, history);
+            else if (history.Count > written) AppendHistory(folder, history, written);
+            written = history.Count;
+            Of(options, fingerprint, state, written, initialLoss, seconds).Write(folder);
+        }
+    }
+
+    /// <summary>Reads <c>DIR/checkpoint.json</c>; every problem is a usage error naming the file and the field.</summary>
     public static Checkpoint Read(string folder)
     {
         var path = Path.Combine(folder, File);
-        if (!Directory.Exists(folder)) throw new UsageException($"--resume {folder}: no such folder");
+        if (!Directory.Exists(folder))
+            throw new UsageException(System.IO.File.Exists(folder) ? $"--resume {folder}: is a file; give the run's folder" : $"--resume {folder}: no such folder");
         if (!System.IO.File.Exists(path))
             throw new UsageException($"--resume {folder}: it holds no {File} (runs write one with --checkpoint-every N)");
+        using var document = SettingsFile.Parse(path, InputFile.Read(path, Limits.CheckpointBytes, "a checkpoint"));
+        var fields = new Fields(path, document.RootElement);
+        var format = fields.Text("format");
+        if (format != Format)
+            throw new UsageException($"{path}: \"format\" is {SettingsReader.Shown(format)}; this version reads {Format} (a run checkpointed by another version must be started again)");
+        return new Checkpoint(
+            fields.Texts("options"),
+            fields.Text("data_fingerprint"),
+            fields.Int("epoch"),
+            fields.Int("batch"),
+            fields.Long("examples"),
+            fields.Long("step"),
+            fields.Long("skipped_steps"),
+            fields.Bool("buffer_initialized"),
+            fields.Numbers("parameters", Limits.CheckpointParameters),
+            fields.Numbers("velocity", Limits.CheckpointParameters),
+            fields.Int("history_entries", minimum: 0),
+            fields.Number("initial_loss"),
+            fields.Number("training_seconds"));
+    }
+
+    /// <summary>
+    /// The first <see cref="HistoryEntries"/> loss records of <c>DIR/checkpoint-history.csv</c>; what follows them (records
+    /// written after the checkpoint, or a line torn by a kill) is ignored.
+    /// </summary>
+    public ImmutableArray<LossPoint> ReadHistory(string folder)
+    {
+        var path = Path.Combine(folder, HistoryFile);
+        if (HistoryEntries == 0 && !System.IO.File.Exists(path)) return [];
+        if (!System.IO.File.Exists(path))
+            throw new UsageException($"{path}: missing; {File} covers {HistoryEntries} loss records kept there");
+        var history = ImmutableArray.CreateBuilder<LossPoint>(HistoryEntries);
         try
         {
-            using var document = JsonDocument.Parse(System.IO.File.ReadAllText(path));
-            var root = document.RootElement;
-            if (root.GetProperty("format").GetString() != Format)
-                throw new UsageException($"{path}: not a checkpoint this version can read (format {root.GetProperty("format").GetString()})");
-            return new Checkpoint(
-                root.GetProperty("options").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString() ?? ""),
-                root.GetProperty("data_fingerprint").GetString() ?? "",
-                root.GetProperty("epoch").GetInt32(),
-                root.GetProperty("batch").GetInt32(),
-                root.GetProperty("examples").GetInt64(),
-                root.GetProperty("step").GetInt64(),
-                root.GetProperty("skipped_steps").GetInt64(),
-                root.GetProperty("buffer_initialized").GetBoolean(),
-                [.. root.GetProperty("parameters").EnumerateArray().Select(e => e.GetDouble())],
-                [.. root.GetProperty("velocity").EnumerateArray().Select(e => e.GetDouble())],
-                [.. root.GetProperty("history").EnumerateArray().Select(e => new LossPoint(e[0].GetInt64(), e[1].GetDouble(), e[2].GetDouble()))],
-                root.GetProperty("initial_loss").GetDouble(),
-                root.GetProperty("training_seconds").GetDouble());
+            using var reader = new StreamReader(path, Encoding.UTF8);
+            var header = reader.ReadLine();
+            if (header != HistoryHeader) throw new UsageException($"{path}:1: expected the header {HistoryHeader}");
+            for (var line = 2; history.Count < HistoryEntries; line++)
+            {
+                var text = ReadBoundedLine(reader);
+                if (text is null)
+                    throw new UsageException($"{path}: holds {history.Count} loss records; {File} covers {HistoryEntries}");
+                var f = text.Split(',');
+                if (f.Length != 3
+                    || !long.TryParse(f[0], NumberStyles.None, CultureInfo.InvariantCulture, out var examples)
+                    || !double.TryParse(f[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var epoch) || !double.IsFinite(epoch)
+                    || !double.TryParse(f[2], NumberStyles.Float, CultureInfo.InvariantCulture, out var loss))
+                    throw new UsageException($"{path}:{line}: \"{SettingsReader.Shown(text)}\" is not a loss record (examples,epoch,loss)");
+                if (history.Count > 0 && examples <= history[^1].Examples)
+                    throw new UsageException($"{path}:{line}: {examples} examples does not follow the record before ({history[^1].Examples})");
+                history.Add(new LossPoint(examples, epoch, loss));
+            }
         }
-        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException or IndexOutOfRangeException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new UsageException($"{path}: not a readable checkpoint ({e.Message})");
+            throw new UsageException($"{path}: cannot be read ({e.Message})");
+        }
+        return history.MoveToImmutable();
+    }
+
+    // A line of at most a few hundred characters (a record is under 80): a garbled file cannot make one huge string.
+    private static string? ReadBoundedLine(StreamReader reader)
+    {
+        var line = new StringBuilder();
+        int c;
+        while ((c = reader.Read()) >= 0)
+        {
+            if (c == '\n') return line.ToString().TrimEnd('\r');
+            if (line.Length >= 256) return line.ToString();
+            line.Append((char)c);
+        }
+        return line.Length > 0 ? line.ToString() : null;
+    }
+
+    /// <summary>The fields of a checkpoint, each read or refused by name: <c>checkpoint.json: "epoch" must be an integer, not "x"</c>.</summary>
+    private sealed class Fields(string path, JsonElement root)
+    {
+        private JsonElement Get(string name)
+        {
+            if (root.ValueKind != JsonValueKind.Object) throw Bad("must be a JSON object");
+            return root.TryGetProperty(name, out var value) ? value : throw Bad($"\"{name}\" is missing");
+        }
+
+        private UsageException Bad(string problem) => new($"{path}: {problem}");
+
+        private static string Shown(JsonElement value) => SettingsReader.Shown(value.GetRawText());
+
+        public string Text(string name) =>
+            Get(name) is { ValueKind: JsonValueKind.String } value ? value.GetString()! : throw Bad($"\"{name}\" must be text, not {Shown(Get(name))}");
+
+        public bool Bool(string name) => Get(name).ValueKind switch
+        {
+            JsonValueKind.True => true,
+            JsonValueKind.False => false,
+            _ => throw Bad($"\"{name}\" must be true or false, not {Shown(Get(name))}"),
+        };
+
+        public long Long(string name, long minimum = long.MinValue)
+        {
+            var value = Get(name);
+            if (value.ValueKind != JsonValueKind.Number || !value.TryGetInt64(out var number))
+                throw Bad($"\"{name}\" must be an integer, not {Shown(value)}");
+            return number >= minimum ? number : throw Bad($"\"{name}\" must be ≥ {minimum}, not {number}");
+        }
+
+        public int Int(string name, int minimum = int.MinValue)
+        {
+            var value = Get(name);
+            if (value.ValueKind != JsonValueKind.Number || !value.TryGetInt32(out var number))
+                throw Bad($"\"{name}\" must be an integer in [{int.MinValue}, {int.MaxValue}], not {Shown(value)}");
+            return number >= minimum ? number : throw Bad($"\"{name}\" must be ≥ {minimum}, not {number}");
+        }
+
+        public double Number(string name) => Finite($"\"{name}\"", Get(name));
+
+        // label: "initial_loss" or "parameters"[3].
+        private double Finite(string label, JsonElement value) =>
+            value.ValueKind == JsonValueKind.Number && value.TryGetDouble(out var number) && double.IsFinite(number)
+                ? number
+                : throw Bad($"{label} must be a finite number, not {Shown(value)}");
+
+        public double[] Numbers(string name, int most)
+        {
+            var value = Get(name);
+            if (value.ValueKind != JsonValueKind.Array) throw Bad($"\"{name}\" must be a list of numbers, not {Shown(value)}");
+            if (value.GetArrayLength() > most) throw Bad($"\"{name}\" holds {value.GetArrayLength()} numbers; a checkpoint holds at most {most}");
+            return [.. value.EnumerateArray().Select((e, i) => Finite($"\"{name}\"[{i}]", e))];
+        }
+
+        public IReadOnlyDictionary<string, string> Texts(string name)
+        {
+            var value = Get(name);
+            if (value.ValueKind != JsonValueKind.Object) throw Bad($"\"{name}\" must be an object, not {Shown(value)}");
+            var texts = new SortedDictionary<string, string>(StringComparer.Ordinal);
+            foreach (var p in value.EnumerateObject())
+                texts[p.Name] = p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString()! : throw Bad($"\"{name}\".{p.Name} must be text, not {Shown(p.Value)}");
+            return texts;
         }
     }
 }

@@ -5,7 +5,8 @@ namespace Momentum.Runner.Output;
 /// <summary>
 /// CSV through CsvHelper: a header row, invariant culture, LF line endings, and numbers written as the shortest text that
 /// round-trips (CsvHelper's <c>WriteField&lt;double&gt;</c>), so every value parses back to the same double. Written
-/// atomically into an <see cref="OutputFolder"/>.
+/// atomically into an <see cref="OutputFolder"/>, in one go (<see cref="Write"/>) or row by row (<see cref="Begin"/>), so
+/// that a long output never sits in memory.
 /// </summary>
 internal static class Csv
 {
@@ -16,18 +17,136 @@ internal static class Csv
         FalseValue = "false",
     };
 
-    /// <summary>Writes <paramref name="header"/> and one row per element of <paramref name="rows"/>.</summary>
+    /// <summary>Writes <paramref name="header"/> and one row per element of <paramref name="rows"/>, staged for the verb's commit.</summary>
     public static string Write(OutputFolder folder, string file, IReadOnlyList<string> header, IEnumerable<IReadOnlyList<object>> rows) =>
-        folder.Write(file, stream =>
+        folder.Write(file, stream => To(stream, header, rows));
+
+    /// <summary>Writes <paramref name="header"/> and <paramref name="rows"/> to <paramref name="stream"/>.</summary>
+    public static void To(Stream stream, IReadOnlyList<string> header, IEnumerable<IReadOnlyList<object>> rows)
+    {
+        using var csv = CsvWriter.Create(stream, Options, leaveOpen: true);
+        csv.WriteHeader([.. header]);
+        foreach (var row in rows)
         {
-            using var csv = CsvWriter.Create(stream, Options, leaveOpen: true);
-            csv.WriteHeader([.. header]);
-            foreach (var row in rows)
+            foreach (var cell in row) WriteCell(csv, cell);
+            csv.EndRecord();
+        }
+    }
+
+    /// <summary>
+    /// Starts <paramref name="file"/> with its header; rows are written as they come, and the file is staged by
+    /// <see cref="Rows.Finish"/> (disposed unfinished, it is deleted). <paramref name="cancellation"/> is looked at every
+    /// <see cref="Rows.CheckEvery"/> rows, so a verb that streams its output stops within that many rows of a signal.
+    /// </summary>
+    public static Rows Begin(OutputFolder folder, string file, IReadOnlyList<string> header, CancellationToken cancellation)
+    {
+        var entry = folder.Begin(file);
+        try
+        {
+            return new Rows(entry, header, cancellation);
+        }
+        catch
+        {
+            entry.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>A CSV file being written row by row: fields, then <see cref="End"/> for each row.</summary>
+    internal sealed class Rows : IDisposable
+    {
+        /// <summary>Rows between two looks at the cancellation token.</summary>
+        public const int CheckEvery = 4096;
+
+        private readonly OutputFolder.Entry entry;
+        private readonly CsvWriter csv;
+        private readonly CancellationToken cancellation;
+        private long count;
+
+        public Rows(OutputFolder.Entry entry, IReadOnlyList<string> header, CancellationToken cancellation)
+        {
+            this.entry = entry;
+            this.cancellation = cancellation;
+            csv = CsvWriter.Create(entry.Stream, Options, leaveOpen: true);
+            OutputException.Guard(entry.Path, () => csv.WriteHeader([.. header]));
+        }
+
+        /// <summary>Data rows written so far.</summary>
+        public long Count => count;
+
+        public Rows Field(double value)
+        {
+            try
             {
-                foreach (var cell in row) WriteCell(csv, cell);
+                csv.WriteField(value, default);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new OutputException(entry.Path, e);
+            }
+            return this;
+        }
+
+        public Rows Field(long value)
+        {
+            try
+            {
+                csv.WriteField(value, default);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new OutputException(entry.Path, e);
+            }
+            return this;
+        }
+
+        public Rows Field(string value)
+        {
+            try
+            {
+                csv.WriteField(value);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new OutputException(entry.Path, e);
+            }
+            return this;
+        }
+
+        /// <summary>Ends the row; throws <see cref="OperationCanceledException"/> when asked to stop.</summary>
+        public void End()
+        {
+            try
+            {
                 csv.EndRecord();
             }
-        });
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new OutputException(entry.Path, e);
+            }
+            if (++count % CheckEvery == 0) cancellation.ThrowIfCancellationRequested();
+        }
+
+        /// <summary>Flushes the rows and stages the file for the verb's commit.</summary>
+        public void Finish()
+        {
+            OutputException.Guard(entry.Path, csv.Dispose);
+            entry.Finish();
+        }
+
+        public void Dispose()
+        {
+            try
+            {
+                csv.Dispose();
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ObjectDisposedException)
+            {
+                // The file is deleted unfinished; what went wrong was reported where it happened.
+            }
+            entry.Dispose();
+        }
+    }
 
     private static void WriteCell(CsvWriter csv, object cell)
     {

@@ -26,16 +26,17 @@ internal static class SweepFigure
         var (nl, nm) = (grid.LearningRates.Length, grid.Momenta.Length);
         var intensities = new double[nm, nl];
         var plot = Figures.New($"{optimizer}: final loss (×: diverged)", "learning rate", "momentum");
+        var cells = rows.ToLookup(r => (r.Point.Momentum, r.Point.LearningRate));
         for (var m = 0; m < nm; m++)
             for (var l = 0; l < nl; l++)
             {
-                var cell = rows.Where(r => r.Point.Momentum == grid.Momenta[m] && r.Point.LearningRate == grid.LearningRates[l]).ToList();
+                var cell = cells[(grid.Momenta[m], grid.LearningRates[l])].ToList();
                 var diverged = cell.Any(r => r.Diverged);
                 var row = nm - 1 - m; // row 0 is drawn at the top; momentum grows upwards
                 if (cell.Count == 0 || diverged)
                 {
                     intensities[row, l] = double.NaN;
-                    if (diverged) Mark(plot, l, m, "×", Colors.Black, 20);
+                    if (diverged && nl * nm <= 400) Mark(plot, l, m, "×", Colors.Black, 20);
                     continue;
                 }
                 var mean = cell.Average(r => r.FinalLoss);
@@ -43,17 +44,27 @@ internal static class SweepFigure
                 if (nl * nm <= 100) Mark(plot, l, m, Format.G(mean, 3), Colors.White, 10);
             }
 
-        var heatmap = plot.Add.Heatmap(intensities);
-        heatmap.Colormap = new ScottPlot.Colormaps.Viridis();
-        heatmap.NaNCellColor = Colors.LightGray;
-        heatmap.Extent = new CoordinateRect(-0.5, nl - 0.5, -0.5, nm - 0.5);
-        heatmap.ManualRange = range;
-        plot.MoveToBottom(heatmap);
-        plot.Add.ColorBar(heatmap).Label = "log10 loss";
+        // A heatmap needs one finite cell to have a colour scale: an empty shard, or a panel where every point diverged,
+        // says so instead.
+        if (intensities.Cast<double>().Any(double.IsFinite))
+        {
+            var heatmap = plot.Add.Heatmap(intensities);
+            heatmap.ManualRange = range;
+            heatmap.Colormap = new ScottPlot.Colormaps.Viridis();
+            heatmap.NaNCellColor = Colors.LightGray;
+            heatmap.Extent = new CoordinateRect(-0.5, nl - 0.5, -0.5, nm - 0.5);
+            plot.MoveToBottom(heatmap);
+            plot.Add.ColorBar(heatmap).Label = "log10 loss";
+        }
+        else
+            Figures.Note(plot, rows.Count == 0 ? "no points of this panel in this shard" : $"{Figures.NothingFinite}: every point run here diverged",
+                (nl - 1) / 2.0, (nm - 1) / 2.0);
+        // At most about 20 labels an axis: a long list of learning rates is labelled every k-th.
+        var (everyL, everyM) = ((nl + 19) / 20, (nm + 19) / 20);
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
-            [.. Enumerable.Range(0, nl).Select(i => (double)i)], [.. grid.LearningRates.Select(v => Format.G(v))]);
+            [.. Enumerable.Range(0, nl).Where(i => i % everyL == 0).Select(i => (double)i)], [.. grid.LearningRates.Where((_, i) => i % everyL == 0).Select(v => Format.G(v))]);
         plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
-            [.. Enumerable.Range(0, nm).Select(i => (double)i)], [.. grid.Momenta.Select(v => Format.G(v))]);
+            [.. Enumerable.Range(0, nm).Where(i => i % everyM == 0).Select(i => (double)i)], [.. grid.Momenta.Where((_, i) => i % everyM == 0).Select(v => Format.G(v))]);
         plot.Axes.SetLimits(-0.5, nl - 0.5, -0.5, nm - 0.5);
         return plot;
     }

@@ -62,8 +62,9 @@ internal sealed class AnalyzeVerb : Verb<AnalyzeVerb.Settings>
     {
         var (eta, beta) = (s.LearningRate, s.Momentum);
         var lambdas = s.Eigenvalues.Order().ToArray();
-        var rows = lambdas.Select(l =>
+        var rows = lambdas.Select((l, k) =>
         {
+            if (k % 4096 == 0) context.Cancellation.ThrowIfCancellationRequested();
             var rate = MomentumMatrix.SpectralRadius(beta, eta, l);
             return (Lambda: l, EtaLambda: eta * l, Rate: rate, Converges: Convergence.Converges(beta, eta, l),
                 Regime: MomentumMatrix.RegimeOf(beta, eta, l), Steps: Convergence.StepsToShrink(rate, s.Epsilon));

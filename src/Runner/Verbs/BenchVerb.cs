@@ -31,11 +31,21 @@ internal sealed class BenchVerb : Verb<BenchVerb.Settings>
         new("--precision", "float32 or float64.", "float32"),
     ];
 
-    protected override Settings Read(SettingsReader r) => new(
-        r.Int("--size", Rules.Between(1, 500_000_000)),
-        r.Int("--threads", Rules.Between(1, 256)),
-        r.Int("--repeat", Rules.Between(1, 10_000)),
-        r.Choice("--precision", "float32", "float64") == "float64");
+    protected override Settings Read(SettingsReader r)
+    {
+        var settings = new Settings(
+            r.Int("--size", Rules.Between(1, 500_000_000)),
+            r.Int("--threads", Rules.Between(1, 256)),
+            r.Int("--repeat", Rules.Between(1, 10_000)),
+            r.Choice("--precision", "float32", "float64") == "float64");
+        // Four arrays of --size numbers; refused rather than failing part way when the process may not hold them.
+        var needed = 4L * settings.Size * (settings.Double ? sizeof(double) : sizeof(float));
+        var available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+        if (needed > available * 0.8)
+            throw SettingsReader.Fail("--size", r.Text("--size"), string.Create(CultureInfo.InvariantCulture,
+                $"needs {needed / 1e9:0.0} GB for its four arrays of {(settings.Double ? "float64" : "float32")}; this process may use {available / 1e9:0.0} GB, and the bound is 80 % of it"));
+        return settings;
+    }
 
     protected override Task<int> RunAsync(Settings s, VerbContext context) =>
         Task.FromResult(s.Double ? Measure<double>(s, context) : Measure<float>(s, context));
@@ -49,6 +59,7 @@ internal sealed class BenchVerb : Verb<BenchVerb.Settings>
         var random = new Random(0);
         for (var i = 0; i < n; i++)
         {
+            if (i % (1 << 20) == 0) context.Cancellation.ThrowIfCancellationRequested();
             x[i] = T.CreateTruncating(random.NextDouble() - 0.5);
             g[i] = T.CreateTruncating(random.NextDouble() - 0.5);
         }
@@ -81,7 +92,7 @@ internal sealed class BenchVerb : Verb<BenchVerb.Settings>
         foreach (var (name, step, bytes) in cases)
         {
             context.Cancellation.ThrowIfCancellationRequested();
-            var seconds = Median(step, s.Repeat);
+            var seconds = Median(step, s.Repeat, context.Cancellation);
             if (name == "copy") copySeconds = seconds;
             if (name == "copy-mt") copyMtSeconds = seconds;
             // The floor: 5 values per parameter at the copy's bandwidth (2 values per element), so 2.5 copies.
@@ -96,7 +107,8 @@ internal sealed class BenchVerb : Verb<BenchVerb.Settings>
         return App.Success;
     }
 
-    private static double Median(Action step, int repeat)
+    // Each step is a boundary: a signal stops the measurement after the step running.
+    private static double Median(Action step, int repeat, CancellationToken cancellation)
     {
         step();
         step();
@@ -104,6 +116,7 @@ internal sealed class BenchVerb : Verb<BenchVerb.Settings>
         var clock = new Stopwatch();
         for (var i = 0; i < repeat; i++)
         {
+            cancellation.ThrowIfCancellationRequested();
             clock.Restart();
             step();
             times[i] = clock.Elapsed.TotalSeconds;

@@ -115,7 +115,7 @@ internal sealed class ChapterVerb(IReadOnlyList<Verb> verbs) : Verb<ChapterVerb.
             var verb = verbs.Single(v => v.Name == experiment.Verb);
             context.Print($"[{k + 1}/{experiments.Count}] {experiment.Title}");
             var output = new StringWriter();
-            var code = await App.ExecuteAsync(verb, experiment.Section(context.Output.Path), output, context.Error, context.Logger, context.Progress, context.Cancellation);
+            var code = await App.ExecuteAsync(verb, experiment.Section(context.Output.Path), output, context.Error, context.Logger, context.Progress, context.Interruption);
             foreach (var line in output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries)) context.Print("    " + line.TrimEnd('\r'));
             worst = Math.Max(worst, code);
             Section(report, k + 1, experiment, context.Output.Path, output.ToString());

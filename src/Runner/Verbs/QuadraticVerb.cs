@@ -36,38 +36,63 @@ internal sealed class QuadraticVerb : Verb<QuadraticVerb.Settings>
         var x0 = r.Doubles("--x0", Rules.Any);
         if (x0.Length != 1 && x0.Length != eigenvalues.Length)
             throw SettingsReader.Fail("--x0", r.Raw("--x0")!, $"needs 1 value or {eigenvalues.Length} (one per eigenvalue), found {x0.Length}");
+        Limits.RequireValues("quadratic.csv", steps + 1L, eigenvalues.Length + 2L, "(--steps + 1) rows × (2 + one per eigenvalue) columns",
+            "lower --steps or give fewer --eigenvalues");
         return new(optimizer, steps, eigenvalues, x0.Length == 1 ? Enumerable.Repeat(x0[0], eigenvalues.Length).ToArray() : x0);
     }
 
     protected override Task<int> RunAsync(Settings s, VerbContext context)
     {
         var problem = new DiagonalQuadratic([.. s.Eigenvalues]);
-        LegacyTrajectory trajectory;
-        try
-        {
-            trajectory = LegacyTrajectory.Run(problem, s.Optimizer, s.Start, s.Steps);
-        }
-        catch (NonFiniteGradientException e)
-        {
-            var bad = s.Eigenvalues.Where(l => l <= 0 || s.Optimizer.LearningRate >= Convergence.LargestStableLearningRate(s.Optimizer, l)).ToArray();
-            var why = bad.Length > 0 ? $" (lr is past the stable limit for λ = {string.Join(", ", bad.Select(l => Format.G(l)))})" : "";
-            context.Error.WriteLine($"diverged: the gradient overflowed at step {e.Step + 1}{why}; nothing was written");
-            return Task.FromResult(App.Diverged);
-        }
-
         var n = problem.Dimension;
-        Csv.Write(context.Output, "quadratic.csv", ["step", "f", .. Enumerable.Range(1, n).Select(i => $"x{i}")],
-            trajectory.Points.Select((x, t) => (IReadOnlyList<object>)[t, trajectory.Values[t], .. x.Cast<object>()]));
+        // The figure draws |xi| of the first coordinates, each thinned; quadratic.csv holds every coordinate at every step.
+        var drawn = Math.Min(n, Limits.SeriesPerFigure);
+        var series = Enumerable.Range(0, drawn).Select(_ => new Thinning(s.Steps + 1L, dimensions: 1)).ToArray();
+        var state = SgdLegacy.Init<double>(s.Start);
+        var gradient = new double[n];
+        var value = 0.0;
+        using (var csv = Csv.Begin(context.Output, "quadratic.csv", ["step", "f", .. Enumerable.Range(1, n).Select(i => $"x{i}")], context.Cancellation))
+        {
+            void Point(int t)
+            {
+                var x = state.Parameters.AsSpan();
+                value = problem.Value(x);
+                csv.Field(t).Field(value);
+                foreach (var xi in x) csv.Field(xi);
+                csv.End();
+                for (var i = 0; i < drawn; i++) series[i].Add(t, Math.Abs(x[i]));
+            }
+            Point(0);
+            for (var t = 0; t < s.Steps; t++)
+            {
+                problem.Gradient(state.Parameters.AsSpan(), gradient);
+                try
+                {
+                    state = SgdLegacy.Step(s.Optimizer, state, gradient);
+                }
+                catch (NonFiniteGradientException e)
+                {
+                    var bad = s.Eigenvalues.Where(l => l <= 0 || s.Optimizer.LearningRate >= Convergence.LargestStableLearningRate(s.Optimizer, l)).ToArray();
+                    var why = bad.Length > 0 ? $" (lr is past the stable limit for λ = {string.Join(", ", bad.Take(10).Select(l => Format.G(l)))}{(bad.Length > 10 ? ", …" : "")})" : "";
+                    context.Error.WriteLine($"diverged: the gradient overflowed at step {e.Step + 1}{why}; nothing was written");
+                    return Task.FromResult(App.Diverged);
+                }
+                Point(t + 1);
+            }
+            csv.Finish();
+        }
 
-        var steps = Enumerable.Range(0, trajectory.Points.Length).Select(t => (double)t).ToArray();
-        var series = Enumerable.Range(0, n).Select(i =>
-            ($"x{i + 1} (λ = {Format.G(s.Eigenvalues[i])})", steps, trajectory.Points.Select(x => Math.Abs(x[i])).ToArray()));
-        var title = $"{OptimizerSettings.Describe(s.Optimizer)} on f(x) = ½ Σ λi·xi²";
-        Figures.Save(context.Output, "quadratic.png", Figures.LogLines(title, "step", "|xi|", series));
+        var title = Figures.Titled($"{OptimizerSettings.Describe(s.Optimizer)} on f(x) = ½ Σ λi·xi²", n, "coordinates");
+        Figures.Save(context.Output, "quadratic.png", Figures.LogLines(title, "step", "|xi|",
+            series.Select((thinned, i) =>
+            {
+                var (x, y) = thinned.Series();
+                return ($"x{i + 1} (λ = {Format.G(s.Eigenvalues[i])})", x, y);
+            })));
 
-        var last = trajectory.Points[^1];
+        var last = state.Parameters;
         var slowest = Enumerable.Range(0, n).MaxBy(i => Math.Abs(last[i]));
-        context.Print($"step {trajectory.Steps}, f: {Format.G(trajectory.Values[^1])}, largest |x{slowest + 1}| = {Format.G(Math.Abs(last[slowest]))} (λ = {Format.G(s.Eigenvalues[slowest])})");
+        context.Print($"step {s.Steps}, f: {Format.G(value)}, largest |x{slowest + 1}| = {Format.G(Math.Abs(last[slowest]))} (λ = {Format.G(s.Eigenvalues[slowest])})");
         return Task.FromResult(App.Success);
     }
 }

@@ -26,39 +26,62 @@ internal sealed class RegionVerb : Verb<RegionVerb.Settings>
     protected override Settings Read(SettingsReader r) =>
         new(r.Int("--points", Rules.Between(2, 4000)), r.Double("--eta-lambda-max", Rules.Positive));
 
+    /// <summary>Most cells per axis of the figure's map: a finer map than the picture's pixels shows nothing more.</summary>
+    public const int MapCells = 400;
+
     protected override Task<int> RunAsync(Settings s, VerbContext context)
     {
         var n = s.Points;
-        // ηλ ∈ (0, max] at max·(i + 1)/n; β ∈ [0, 1) at j/n.
-        double EtaLambda(int i) => s.EtaLambdaMax * (i + 1) / n;
+        // ηλ ∈ (0, max] at max·(i + 1)/n (as max·((i + 1)/n) where max·(i + 1) would overflow); β ∈ [0, 1) at j/n.
+        double EtaLambda(int i) => double.IsFinite(s.EtaLambdaMax * (i + 1)) ? s.EtaLambdaMax * (i + 1) / n : s.EtaLambdaMax * ((i + 1.0) / n);
         double Beta(int j) => (double)j / n;
 
-        var rows = new List<IReadOnlyList<object>>(n * n);
-        var rates = new double[n, n];
-        for (var j = 0; j < n; j++)
-            for (var i = 0; i < n; i++)
+        // region.csv gets every grid point as it is computed; the map draws the grid's points at (about) evenly spaced
+        // indices, at most MapCells a side, so its cells are values of the CSV.
+        var m = Math.Min(n, MapCells);
+        var shown = Enumerable.Range(0, m).Select(k => m == n ? k : (int)Math.Round((double)k * (n - 1) / (m - 1))).ToArray();
+        var cellOf = new int[n];
+        Array.Fill(cellOf, -1);
+        for (var k = 0; k < m; k++) cellOf[shown[k]] = k;
+        var rates = new double[m, m];
+        long converging = 0;
+        using (var csv = Csv.Begin(context.Output, "region.csv", ["eta_lambda", "beta", "rate", "regime"], context.Cancellation))
+        {
+            for (var j = 0; j < n; j++)
             {
-                var rate = MomentumMatrix.SpectralRadius(Beta(j), EtaLambda(i), 1);
-                var regime = MomentumMatrix.RegimeOf(Beta(j), EtaLambda(i), 1);
-                rows.Add([EtaLambda(i), Beta(j), rate, AnalyzeVerb.RegimeName(regime)]);
-                rates[n - 1 - j, i] = rate < 1 ? rate : double.NaN; // row 0 is drawn at the top
+                context.Cancellation.ThrowIfCancellationRequested();
+                for (var i = 0; i < n; i++)
+                {
+                    var rate = MomentumMatrix.SpectralRadius(Beta(j), EtaLambda(i), 1);
+                    var regime = MomentumMatrix.RegimeOf(Beta(j), EtaLambda(i), 1);
+                    csv.Field(EtaLambda(i)).Field(Beta(j)).Field(rate).Field(AnalyzeVerb.RegimeName(regime)).End();
+                    if (rate < 1) converging++;
+                    if (cellOf[j] >= 0 && cellOf[i] >= 0)
+                        rates[m - 1 - cellOf[j], cellOf[i]] = rate < 1 ? rate : double.NaN; // row 0 is drawn at the top
+                }
             }
-        Csv.Write(context.Output, "region.csv", ["eta_lambda", "beta", "rate", "regime"], rows);
+            csv.Finish();
+        }
         Figures.Save(context.Output, "region.png", Map(s, rates), 760, 520);
 
-        var converging = rows.Count(r => (double)r[2] < 1);
-        context.Print($"converges for {converging} of {n * n} grid points; boundary ηλ = 2 + 2β");
+        context.Print($"converges for {converging} of {(long)n * n} grid points; boundary ηλ = 2 + 2β");
         return Task.FromResult(App.Success);
     }
 
-    private static Plot Map(Settings s, double[,] rates)
+    internal static Plot Map(Settings s, double[,] rates)
     {
         var plot = Figures.New("Rate per step ρ(R(β, η, λ)) of momentum (gray: ρ ≥ 1, diverges)", "ηλ", "β");
-        var heatmap = plot.Add.Heatmap(rates);
-        heatmap.Extent = new CoordinateRect(0, s.EtaLambdaMax, 0, 1);
-        heatmap.Colormap = new ScottPlot.Colormaps.Viridis();
-        heatmap.NaNCellColor = Colors.LightGray;
-        plot.Add.ColorBar(heatmap).Label = "rate";
+        // A heatmap needs a finite cell for its colour scale; a map where nothing converges says so instead.
+        if (rates.Cast<double>().Any(double.IsFinite))
+        {
+            var heatmap = plot.Add.Heatmap(rates);
+            heatmap.Extent = new CoordinateRect(0, s.EtaLambdaMax, 0, 1);
+            heatmap.Colormap = new ScottPlot.Colormaps.Viridis();
+            heatmap.NaNCellColor = Colors.LightGray;
+            plot.Add.ColorBar(heatmap).Label = "rate";
+        }
+        else
+            Figures.Note(plot, "no grid point converges (ρ ≥ 1 everywhere on this map)", s.EtaLambdaMax / 2, 0.5);
 
         var betas = Enumerable.Range(0, 201).Select(k => k / 200.0).ToArray();
         void Curve(Func<double, double> etaLambda, Color color, string label, LinePattern pattern)

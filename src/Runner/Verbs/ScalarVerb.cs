@@ -23,24 +23,51 @@ internal sealed class ScalarVerb : Verb<ScalarVerb.Settings>
         new("--steps", "Points t = 0 … steps − 1 (the book plots 20).", "20"),
     ];
 
-    protected override Settings Read(SettingsReader r) =>
-        new(r.Doubles("--lambdas", Rules.Any), r.Double("--lr", Rules.Positive), r.Int("--steps", Rules.Between(1, 10_000_000)));
+    protected override Settings Read(SettingsReader r)
+    {
+        var lambdas = r.Doubles("--lambdas", Rules.Any);
+        var lr = r.Double("--lr", Rules.Positive);
+        var steps = r.Int("--steps", Rules.Between(1, 10_000_000));
+        Limits.RequireValues("scalar.csv", (long)lambdas.Length * steps, 3, "--steps rows per lambda × 3 columns", "lower --steps or give fewer --lambdas");
+        return new(lambdas, lr, steps);
+    }
 
     protected override Task<int> RunAsync(Settings s, VerbContext context)
     {
-        var series = s.Lambdas.Select(lambda =>
-            (Lambda: lambda, X: Enumerable.Range(0, s.Steps).Select(t => Convergence.GradientDescentIterate(s.LearningRate, lambda, t)).ToArray()))
-            .ToList();
-        Csv.Write(context.Output, "scalar.csv", ["t", "lambda", "x"],
-            series.SelectMany(x => x.X.Select((v, t) => (IReadOnlyList<object>)[t, x.Lambda, v])));
-        var time = Enumerable.Range(0, s.Steps).Select(t => (double)t).ToArray();
-        Figures.Save(context.Output, "scalar.png", Figures.Lines($"Gradient descent on (λ/2)·x², η = {Format.G(s.LearningRate)}", "time", "x",
-            series.Select(x => ($"lambda = {Format.F(x.Lambda, 2)}", time, x.X))));
-        foreach (var (lambda, x) in series)
+        // Each iterate goes to scalar.csv as it is computed; the figure keeps a thinned line for each of the first lambdas.
+        var series = new List<(double Lambda, double[] X, double[] Y)>();
+        var lastIterates = new double[s.Lambdas.Length];
+        using (var csv = Csv.Begin(context.Output, "scalar.csv", ["t", "lambda", "x"], context.Cancellation))
         {
+            for (var k = 0; k < s.Lambdas.Length; k++)
+            {
+                var lambda = s.Lambdas[k];
+                var line = series.Count < Limits.SeriesPerFigure ? new Thinning(s.Steps, dimensions: 1) : null;
+                for (var t = 0; t < s.Steps; t++)
+                {
+                    var x = Convergence.GradientDescentIterate(s.LearningRate, lambda, t);
+                    csv.Field(t).Field(lambda).Field(x).End();
+                    line?.Add(t, x);
+                    lastIterates[k] = x;
+                }
+                if (line is not null)
+                {
+                    var (time, values) = line.Series();
+                    series.Add((lambda, time, values));
+                }
+            }
+            csv.Finish();
+        }
+        Figures.Save(context.Output, "scalar.png", Figures.Lines(
+            Figures.Titled($"Gradient descent on (λ/2)·x², η = {Format.G(s.LearningRate)}", s.Lambdas.Length, "lambdas"), "time", "x",
+            series.Select(x => ($"lambda = {Format.F(x.Lambda, 2)}", x.X, x.Y))));
+        for (var k = 0; k < s.Lambdas.Length; k++)
+        {
+            context.Cancellation.ThrowIfCancellationRequested();
+            var lambda = s.Lambdas[k];
             var factor = 1 - s.LearningRate * lambda;
             var verdict = Math.Abs(factor) < 1 ? (factor < 0 ? "converges, oscillating" : "converges") : "does not converge";
-            context.Print($"lambda = {Format.G(lambda)}: 1 - eta*lambda = {Format.G(factor)}, x_{s.Steps - 1} = {Format.G(x[^1])} ({verdict})");
+            context.Print($"lambda = {Format.Exact(lambda)}: 1 - eta*lambda = {Format.G(factor)}, x_{s.Steps - 1} = {Format.G(lastIterates[k])} ({verdict})");
         }
         return Task.FromResult(App.Success);
     }

@@ -45,6 +45,23 @@ internal sealed class SweepVerb : Verb<SweepVerb.Settings>
     {
         public int Count => Optimizers.Length * Momenta.Length * LearningRates.Length * Seeds.Length;
 
+        /// <summary>What makes this not a grid a sweep writes (a manifest read back may have been edited), or null.</summary>
+        public string? Problem()
+        {
+            if (Optimizers is not { Length: > 0 } || LearningRates is not { Length: > 0 } || Momenta is not { Length: > 0 } || Seeds is not { Length: > 0 })
+                return "optimizers, learning_rates, momenta and seeds must each list at least one value";
+            if ((long)Optimizers.Length * Momenta.Length * LearningRates.Length * Seeds.Length > Limits.SweepPoints)
+                return $"it has more than {Limits.SweepPoints} points";
+            if (Optimizers.Any(o => !OptimizerSettings.Names.Contains(o))) return $"optimizers must be among {string.Join(", ", OptimizerSettings.Names)}";
+            if (LearningRates.Any(l => !(l > 0) || !double.IsFinite(l))) return "learning_rates must be finite and > 0";
+            if (Momenta.Any(m => m is not (>= 0 and < 1))) return "momenta must be in [0, 1)";
+            if (Dampening is not (>= 0 and <= 1)) return "dampening must be in [0, 1]";
+            if (!(WeightDecay >= 0) || !double.IsFinite(WeightDecay)) return "weight_decay must be finite and ≥ 0";
+            if (BatchSize < 1 || Epochs < 1) return "batch_size and epochs must be ≥ 1";
+            if (Schedule is null || Precision is null || Loss is null || Data is null || DataFingerprint is null) return "schedule, precision, loss, data and data_fingerprint must be given";
+            return null;
+        }
+
         /// <summary>Point <paramref name="index"/>, in the order optimizer, momentum, lr, seed (seed fastest).</summary>
         public Point At(int index)
         {
@@ -65,7 +82,7 @@ internal sealed class SweepVerb : Verb<SweepVerb.Settings>
 
     public static readonly JsonSerializerOptions JsonOptions = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, WriteIndented = true };
 
-    public static readonly string[] Header = ["optimizer", "lr", "momentum", "seed", "final_loss", "diverged", "seconds", "point"];
+    public static readonly string[] Header = SweepManifest.Header;
 
     public override string Name => "sweep";
     public override string Description => "Train over a grid of optimizer × lr × momentum × seed in parallel (or one --shard of it): sweep.csv, sweep.png, sweep.json.";
@@ -88,6 +105,8 @@ internal sealed class SweepVerb : Verb<SweepVerb.Settings>
 
     public override string? OutputOf(object settings) => ((Settings)settings).Out;
 
+    public override string? ResumesFrom => SweepManifest.File;
+
     protected override Settings Read(SettingsReader r)
     {
         if (r.OptionalText("--resume") is not { } folder) return ReadFresh(r);
@@ -95,17 +114,21 @@ internal sealed class SweepVerb : Verb<SweepVerb.Settings>
         var given = Options.Where(o => o.Key is not ("resume" or "out" or "parallelism" or "timing") && r.IsGiven(o.Name)).Select(o => o.Name).ToList();
         if (given.Count > 0)
             throw new UsageException($"--resume {folder}: a resumed sweep keeps its grid and options; leave out {string.Join(", ", given)}");
-        var (manifest, shard) = MergeVerb.ReadManifest(folder);
+        var manifest = SweepManifest.Read(folder);
+        var path = Path.Combine(folder, SweepManifest.File);
+        Resumption.RequireKept(path, manifest.Options.Keys, Options.Select(o => o.Key).Except(RunOptions), "a sweep");
+        var dataFile = Resumption.DataFile(folder, manifest.Options, "sweep");
         var saved = new Dictionary<string, string?>(manifest.Options.Select(o => new KeyValuePair<string, string?>(o.Key, o.Value)))
         {
-            ["shard"] = shard,
+            ["shard"] = $"{manifest.Shard}/{manifest.Shards}",
             ["parallelism"] = r.OptionalText("--parallelism"),
             ["timing"] = r.Raw("--timing"),
         };
-        var settings = ReadFresh(new SettingsReader(new Microsoft.Extensions.Configuration.ConfigurationBuilder().AddInMemoryCollection(saved).Build(), Options));
+        var settings = Resumption.Read(folder, () => ReadFresh(new SettingsReader(new ConfigurationBuilder().AddInMemoryCollection(saved).Build(), Options)));
+        Resumption.RequireSameData(folder, dataFile, settings.Data.Description, settings.Grid.DataFingerprint, manifest.Grid.DataFingerprint, "sweep");
         if (settings.Grid.ToJson() != manifest.Grid.ToJson())
-            throw new UsageException($"--resume {folder}: the grid or data is not what the sweep started with ({settings.Data.Description}); was the data changed?");
-        var finished = MergeVerb.ReadRows(Path.Combine(folder, "sweep.csv"), settings.Grid).ToList();
+            throw new UsageException($"{path}: \"grid\" does not match the sweep's options (was the manifest edited?)");
+        var finished = manifest.ReadRows(folder);
         return settings with { Finished = finished, Out = r.IsGiven("--out") ? r.Text("--out") : folder };
     }
 
@@ -114,7 +137,9 @@ internal sealed class SweepVerb : Verb<SweepVerb.Settings>
         var optimizers = r.Text("--optimizer").Split(',', StringSplitOptions.TrimEntries);
         foreach (var name in optimizers)
             if (!OptimizerSettings.Names.Contains(name))
-                throw SettingsReader.Fail("--optimizer", r.Text("--optimizer"), $"\"{name}\" must be one of {string.Join(", ", OptimizerSettings.Names)}");
+                throw SettingsReader.Fail("--optimizer", r.Text("--optimizer"), $"\"{SettingsReader.Shown(name)}\" must be one of {string.Join(", ", OptimizerSettings.Names)}");
+        if (optimizers.Distinct().Count() != optimizers.Length)
+            throw SettingsReader.Fail("--optimizer", r.Text("--optimizer"), "names an optimizer twice");
         var lrs = r.Doubles("--lr", Rules.Positive);
         var momenta = r.Doubles("--momentum", Rules.MomentumRange);
         var seeds = r.Doubles("--seeds", v => v == Math.Floor(v) && v is >= int.MinValue and <= int.MaxValue ? null : "must be an integer")
@@ -132,11 +157,16 @@ internal sealed class SweepVerb : Verb<SweepVerb.Settings>
         var template = TrainVerb.ReadRun(r, data, seeds[0], new SgdOptions(lrs[0], momenta[0], dampening, weightDecay), int.MaxValue);
         foreach (var lr in lrs) ScheduleSettings.Parse(r.Text("--schedule"), lr);
 
+        var points = (long)optimizers.Length * lrs.Length * momenta.Length * seeds.Length;
+        if (points > Limits.SweepPoints)
+            throw new UsageException(string.Create(CultureInfo.InvariantCulture,
+                $"sweep: the grid has {points:N0} points ({optimizers.Length} optimizers × {lrs.Length} learning rates × {momenta.Length} momenta × {seeds.Length} seeds); a sweep has at most {Limits.SweepPoints:N0}"));
         var precision = r.Choice("--precision", "float32", "float64");
         var parallelism = r.OptionalText("--parallelism") is null ? Environment.ProcessorCount : r.Int("--parallelism", Rules.Between(1, 1024));
         var (shard, shards) = ReadShard(r);
         var grid = new Grid(optimizers, lrs, momenta, seeds, dampening, weightDecay, r.Text("--schedule"), template.BatchSize,
             template.Epochs, precision, r.Text("--loss"), data.Description, data.Fingerprint());
+        // The data file is kept by its full path (a data set's name as it is), so a sweep resumes from any folder.
         var options = r.Effective().Where(o => !RunOptions.Contains(o.Key)).ToDictionary(o => o.Key, o => o.Value);
         TrainingData.RecordSource(options);
         return new(data, grid, template, precision == "float64", parallelism, shard, shards, r.Flag("--timing"), options);
@@ -163,14 +193,20 @@ internal sealed class SweepVerb : Verb<SweepVerb.Settings>
         var data = s.Data.ToDataset<T>();
         var shardPoints = Points(s).Count;
         var progress = context.Progress.Start($"sweep {s.Shard}/{s.Shards}", shardPoints);
-        // The manifest first, then finished rows as they come (at most once a second), so a killed sweep can be resumed.
-        Write(context.Output, s.Grid, s.Finished ?? [], s.Shard, s.Shards, shardPoints, s.Options, figure: false);
-        var finished = Compute(s, data, progress, context.Cancellation,
-            rows => Write(context.Output, s.Grid, rows, s.Shard, s.Shards, shardPoints, s.Options, figure: false));
-        Write(context.Output, s.Grid, finished, s.Shard, s.Shards, shardPoints, s.Options);
-        if (context.Cancellation.IsCancellationRequested)
+        var manifest = new SweepManifest(s.Grid, s.Options ?? new Dictionary<string, string>(), s.Shard, s.Shards, shardPoints, SweepManifest.Running, null);
+        // The manifest first, so that a sweep killed at any later moment can be resumed; then the finished rows as
+        // they come (at most once a second), each time followed by the manifest's count.
+        manifest.Write(context.Output, s.Finished?.Count ?? 0, now: true);
+        var finished = Compute(s, data, progress, context.Cancellation, rows =>
         {
-            context.Error.WriteLine($"interrupted: {finished.Count} of {shardPoints} points finished and were written to {context.Output.Path}");
+            SweepManifest.WriteRows(context.Output, rows, now: true);
+            manifest.Write(context.Output, rows.Count, now: true);
+        });
+        var interrupted = context.Cancellation.IsCancellationRequested && finished.Count < shardPoints;
+        Write(context.Output, s.Grid, finished, s.Shard, s.Shards, shardPoints, s.Options, interrupted ? SweepManifest.Interrupted : SweepManifest.Completed);
+        if (interrupted)
+        {
+            context.Error.WriteLine($"interrupted: {finished.Count} of {shardPoints} points finished and were written to {context.Output.Path}; continue with momentum sweep --resume {context.Output.Path}");
             return App.Interrupted;
         }
         PrintSummary(context, finished);
@@ -221,6 +257,11 @@ internal sealed class SweepVerb : Verb<SweepVerb.Settings>
         {
             // Points not started are left out; the finished ones are returned.
         }
+        catch (AggregateException e)
+        {
+            // A worker's failure (a flush to a full disk) is the sweep's, as if it had been a single thread.
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions.FirstOrDefault(x => x is Output.OutputException) ?? e.InnerExceptions[0]).Throw();
+        }
         return [.. rows.Values.OrderBy(r => r.Point.Index)];
     }
 
@@ -232,31 +273,18 @@ internal sealed class SweepVerb : Verb<SweepVerb.Settings>
         return s.Template with { Optimizer = optimizer, Seed = p.Seed, Schedule = ScheduleSettings.Parse(s.Grid.Schedule, p.LearningRate) };
     }
 
-    /// <summary>sweep.csv, sweep.json and (unless <paramref name="figure"/> is false) sweep.png for <paramref name="rows"/>; shared with <c>merge</c>.</summary>
+    /// <summary>
+    /// sweep.csv, sweep.png and, last, sweep.json for <paramref name="rows"/>, staged for the verb's commit: the manifest
+    /// says complete (with the rows' digest) only in a folder that holds every file. Shared with <c>merge</c>.
+    /// </summary>
     public static void Write(OutputFolder output, Grid grid, IReadOnlyList<Row> rows, int shard, int shards, int shardPoints,
-        IReadOnlyDictionary<string, string>? options, bool figure = true)
+        IReadOnlyDictionary<string, string>? options, string status)
     {
-        Csv.Write(output, "sweep.csv", Header, rows.Select(r => (IReadOnlyList<object>)
-        [
-            r.Point.Optimizer, r.Point.LearningRate, r.Point.Momentum, r.Point.Seed,
-            double.IsFinite(r.FinalLoss) ? r.FinalLoss : "", r.Diverged, r.Seconds is { } t ? t : "", r.Point.Index,
-        ]));
-        Json.Write(output, "sweep.json", w =>
-        {
-            w.WriteStartObject();
-            w.WritePropertyName("grid");
-            JsonSerializer.Serialize(w, grid, JsonOptions);
-            w.WriteStartObject("options");
-            foreach (var (key, value) in (options ?? new Dictionary<string, string>()).OrderBy(o => o.Key, StringComparer.Ordinal)) w.WriteString(key, value);
-            w.WriteEndObject();
-            w.WriteNumber("points", grid.Count);
-            w.WriteString("shard", $"{shard}/{shards}");
-            w.WriteNumber("shard_points", shardPoints);
-            w.WriteNumber("finished", rows.Count);
-            w.WriteBoolean("complete", rows.Count == shardPoints);
-            w.WriteEndObject();
-        });
-        if (figure) Figures.Save(output, "sweep.png", SweepFigure.Render(grid, rows), 360 + 420 * grid.Optimizers.Length, 480);
+        SweepManifest.WriteRows(output, rows, now: false);
+        Figures.Save(output, "sweep.png", SweepFigure.Render(grid, rows), 360 + 420 * Math.Min(grid.Optimizers.Length, 8), 480);
+        var complete = status == SweepManifest.Completed;
+        new SweepManifest(grid, options ?? new Dictionary<string, string>(), shard, shards, shardPoints, status, complete ? SweepManifest.Digest(rows) : null)
+            .Write(output, rows.Count, now: false);
     }
 
     private static void PrintSummary(VerbContext context, IReadOnlyList<Row> rows)

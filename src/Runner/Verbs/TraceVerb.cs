@@ -7,7 +7,10 @@ namespace Momentum.Runner.Verbs;
 
 /// <summary>
 /// d2l's <c>train_2d</c> and <c>show_trace_2d</c> (§11.6.1.2): an optimizer on f(x) = a₁x₁² + a₂x₂² from a start point,
-/// the path as <c>trace.csv</c> and drawn over the contours of f in <c>trace.png</c>.
+/// the path as <c>trace.csv</c> and drawn over the contours of f in <c>trace.png</c>. The steps are Core's record-level
+/// <see cref="SgdLegacy.Step{T}(in SgdOptions, SgdState{T}, ReadOnlySpan{T}, NonFinitePolicy)"/>, as <see cref="Trajectory.Run"/> takes
+/// them; each point goes to trace.csv as it is computed and the figure keeps a thinned path (<see cref="Thinning"/>),
+/// so memory does not grow with --steps.
 /// </summary>
 internal sealed class TraceVerb : Verb<TraceVerb.Settings>
 {
@@ -34,25 +37,40 @@ internal sealed class TraceVerb : Verb<TraceVerb.Settings>
     protected override Task<int> RunAsync(Settings s, VerbContext context)
     {
         var f = new TwoDimensionalQuadratic(s.Coefficients[0], s.Coefficients[1]);
-        LegacyTrajectory trajectory;
-        try
+        var path = new Thinning(s.Steps + 1L, dimensions: 2);
+        var state = SgdLegacy.Init<double>(s.Start);
+        var gradient = new double[2];
+        using (var csv = Csv.Begin(context.Output, "trace.csv", ["step", "x1", "x2", "f"], context.Cancellation))
         {
-            trajectory = LegacyTrajectory.Run(f, s.Optimizer, s.Start, s.Steps);
-        }
-        catch (NonFiniteGradientException e)
-        {
-            context.Error.WriteLine($"diverged: the gradient overflowed at step {e.Step + 1}; nothing was written");
-            return Task.FromResult(App.Diverged);
+            void Point(int t)
+            {
+                var x = state.Parameters.AsSpan();
+                csv.Field(t).Field(x[0]).Field(x[1]).Field(f.Value(x)).End();
+                path.Add(t, x);
+            }
+            Point(0);
+            for (var t = 0; t < s.Steps; t++)
+            {
+                f.Gradient(state.Parameters.AsSpan(), gradient);
+                try
+                {
+                    state = SgdLegacy.Step(s.Optimizer, state, gradient);
+                }
+                catch (NonFiniteGradientException e)
+                {
+                    context.Error.WriteLine($"diverged: the gradient overflowed at step {e.Step + 1}; nothing was written");
+                    return Task.FromResult(App.Diverged);
+                }
+                Point(t + 1);
+            }
+            csv.Finish();
         }
 
-        Csv.Write(context.Output, "trace.csv", ["step", "x1", "x2", "f"],
-            trajectory.Points.Select((x, t) => (IReadOnlyList<object>)[t, x[0], x[1], trajectory.Values[t]]));
         var title = $"{OptimizerSettings.Describe(s.Optimizer)} on f(x) = {Format.G(f.A1)}·x1² + {Format.G(f.A2)}·x2²";
-        var path = trajectory.Points.Select(x => (x[0], x[1])).ToList();
-        Figures.Save(context.Output, "trace.png", Figures.Trace2d(title, path, (x1, x2) => f.Value([x1, x2])));
+        Figures.Save(context.Output, "trace.png", Figures.Trace2d(title, [.. path.Points.Select(p => (p.Values[0], p.Values[1]))], (x1, x2) => f.Value([x1, x2])));
 
-        var last = trajectory.Points[^1];
-        context.Print($"epoch {trajectory.Steps}, x1: {Format.F(last[0], 6)}, x2: {Format.F(last[1], 6)}");
+        var last = state.Parameters;
+        context.Print($"epoch {s.Steps}, x1: {Format.F(last[0], 6)}, x2: {Format.F(last[1], 6)}");
         return Task.FromResult(App.Success);
     }
 }

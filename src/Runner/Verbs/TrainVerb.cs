@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Globalization;
 using System.Numerics;
 using Microsoft.Extensions.Configuration;
@@ -26,9 +27,10 @@ internal sealed class TrainVerb : Verb<TrainVerb.Settings>
     /// <param name="Resume">The checkpoint to continue from, or null.</param>
     /// <param name="Out">The output folder when it is not --out's (a resumed run writes into its own folder).</param>
     /// <param name="Threads">Threads that share each large minibatch's gradient (the results do not depend on it).</param>
+    /// <param name="History">The losses the checkpoint covers, when resuming.</param>
     public sealed record Settings(
         TrainingData Data, LegacyTrainingOptions Training, bool Double, IReadOnlyDictionary<string, string> Options,
-        long CheckpointEvery = 0, Checkpoint? Resume = null, string? Out = null, int Threads = 1);
+        long CheckpointEvery = 0, Checkpoint? Resume = null, string? Out = null, int Threads = 1, ImmutableArray<LossPoint>? History = null);
 
     public override string Name => "train";
     public override string Description => "Minibatch SGD/momentum/Nesterov on linear regression (d2l's train_ch11): loss.csv, loss.png, parameters.csv, summary.json.";
@@ -46,6 +48,8 @@ internal sealed class TrainVerb : Verb<TrainVerb.Settings>
     ];
 
     public override string? OutputOf(object settings) => ((Settings)settings).Out;
+
+    public override string? ResumesFrom => Checkpoint.File;
 
     /// <summary>The options of one training run, shared with <c>sweep</c> (which takes lists for some of them).</summary>
     public static IEnumerable<OptionSpec> Specs() =>
@@ -68,18 +72,22 @@ internal sealed class TrainVerb : Verb<TrainVerb.Settings>
         if (given.Count > 0)
             throw new UsageException($"--resume {folder}: a resumed run keeps the options it was started with; leave out {string.Join(", ", given)}");
         var checkpoint = Checkpoint.Read(folder);
+        var path = Path.Combine(folder, Checkpoint.File);
+        Resumption.RequireKept(path, checkpoint.Options.Keys, Options.Select(o => o.Key).Except(PlaceOptions), "a run");
+        var dataFile = Resumption.DataFile(folder, checkpoint.Options, "run");
         var saved = new SettingsReader(
-            new Microsoft.Extensions.Configuration.ConfigurationBuilder()
-                .AddInMemoryCollection(checkpoint.Options.Where(o => o.Key != "resume").Select(o => new KeyValuePair<string, string?>(o.Key, o.Value)))
-                .Build(),
+            new ConfigurationBuilder().AddInMemoryCollection(checkpoint.Options.Select(o => new KeyValuePair<string, string?>(o.Key, o.Value))).Build(),
             Options);
-        var settings = ReadFresh(saved);
-        if (settings.Data.Fingerprint() != checkpoint.DataFingerprint)
-            throw new UsageException($"--resume {folder}: the data is not what the run started with ({settings.Data.Description}); was the file changed?");
-        if (checkpoint.Problem(settings.Data.Rows, settings.Data.Features, settings.Training) is { } problem)
-            throw new UsageException($"{Path.Combine(folder, Checkpoint.File)}: {problem}");
-        return settings with { Resume = checkpoint, Out = r.IsGiven("--out") ? r.Text("--out") : folder, Threads = Threads(r) };
+        var settings = Resumption.Read(folder, () => ReadFresh(saved));
+        Resumption.RequireSameData(folder, dataFile, settings.Data.Description, settings.Data.Fingerprint(), checkpoint.DataFingerprint, "run");
+        if (checkpoint.Problem(settings.Data.Rows, settings.Data.Features, settings.Training, settings.Double) is { } problem)
+            throw new UsageException($"{path}: {problem}");
+        var history = checkpoint.ReadHistory(folder);
+        return settings with { Resume = checkpoint, History = history, Out = r.IsGiven("--out") ? r.Text("--out") : folder, Threads = Threads(r) };
     }
+
+    /// <summary>Options that say where or how fast a run goes, not what it computes: kept out of summary.json and checkpoints.</summary>
+    private static readonly string[] PlaceOptions = ["out", "threads", "resume"];
 
     private static Settings ReadFresh(SettingsReader r)
     {
@@ -88,9 +96,15 @@ internal sealed class TrainVerb : Verb<TrainVerb.Settings>
         var training = ReadRun(r, data, seed, OptimizerSettings.Read(r, full: true), r.Int("--record-every", Rules.AtLeast(1)))
             with { OnNonFinite = r.Choice("--on-nonfinite", "stop", "skip") == "skip" ? NonFinitePolicy.Skip : NonFinitePolicy.Throw };
         var every = r.Long("--checkpoint-every", Rules.AtLeast(0));
-        // --threads changes how fast, never what: it is not one of the run's options (summary.json says how many were used).
+        if (every > 0 && data.Features + 1 > Limits.CheckpointParameters)
+            throw SettingsReader.Fail("--checkpoint-every", r.Text("--checkpoint-every"),
+                $"a checkpoint holds at most {Limits.CheckpointParameters} parameters; this data needs {data.Features + 1}");
+        Limits.RequireValues("loss.csv", (long)training.Epochs * data.Rows / training.RecordEvery + 1, 3,
+            "one row per --record-every examples over --epochs passes of the rows", "raise --record-every or lower --epochs");
+        // --threads changes how fast, never what; --out where: neither is one of the run's options (summary.json says
+        // how many threads were used). The data file is kept by its full path, so a checkpoint resumes from anywhere.
         var options = r.Effective();
-        options.Remove("threads");
+        foreach (var key in PlaceOptions) options.Remove(key);
         TrainingData.RecordSource(options);
         return new(data, training, r.Choice("--precision", "float32", "float64") == "float64", options, every, Threads: Threads(r));
     }
@@ -140,11 +154,12 @@ internal sealed class TrainVerb : Verb<TrainVerb.Settings>
         // Helper threads only when this run's minibatches are cut into parts; they never change the results.
         var threads = ThreadsUsed(s, data.FeatureCount);
         using var team = threads > 1 ? new GradientTeam(threads) : null;
+        var checkpoints = s.CheckpointEvery > 0 ? new Checkpoint.Writer(output, s.Options, fingerprint) : null;
         var outcome = TrainingLoop.Run(data, s.Training, progress, context.Cancellation,
             start: s.Resume?.ToState(data, s.Training),
-            history: s.Resume?.History,
+            history: s.History,
             checkpointEvery: s.CheckpointEvery,
-            checkpoint: (state, history, initial, seconds) => Checkpoint.Of(s.Options, fingerprint, state, history, initial, seconds).Write(output),
+            checkpoint: checkpoints is null ? null : checkpoints.Write,
             initialLoss: s.Resume?.InitialLoss,
             seconds: s.Resume?.TrainingSeconds ?? 0,
             team: team);
@@ -210,7 +225,7 @@ internal sealed class TrainVerb : Verb<TrainVerb.Settings>
                 var hessian = LinearRegression.Hessian(data);
                 Csv.Write(o, "hessian.csv", [.. names.Select(n => "w_" + n), "b"],
                     Enumerable.Range(0, hessian.GetLength(0)).Select(i => (IReadOnlyList<object>)[.. Enumerable.Range(0, hessian.GetLength(1)).Select(j => (object)hessian[i, j])]));
-                var analyze = $"momentum analyze --matrix {o.PathOf("hessian.csv")} --lr {Format.G(s.Training.Optimizer.LearningRate, 17)} --momentum {Format.G(s.Training.Optimizer.Momentum, 17)}";
+                var analyze = $"momentum analyze --matrix {o.PathOf("hessian.csv")} --lr {Format.Exact(s.Training.Optimizer.LearningRate)} --momentum {Format.Exact(s.Training.Optimizer.Momentum)}";
                 context.Error.WriteLine($"diverged: {outcome.Reason}; {TrainingLoop.StableRange(s.Training, hessian)} ({analyze}). The outputs so far are in {o.Path}.");
                 return App.Diverged;
             case RunStatus.Interrupted:
