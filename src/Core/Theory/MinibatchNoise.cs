@@ -89,7 +89,10 @@ public sealed record RegressionNoise
     public double GradientScale => Loss == RegressionLoss.SquaredError ? 2 : 1;
 
     /// <summary>The statistics of <paramref name="data"/>, in double precision.</summary>
-    /// <exception cref="ArgumentException">The data has fewer than two rows, or H is singular (the features are linearly dependent).</exception>
+    /// <exception cref="ArgumentException">
+    /// The data has fewer than two rows, or H is singular to working precision (smallest eigenvalue ≤ 10⁻¹² of the
+    /// largest: the features, with the constant column, are linearly dependent).
+    /// </exception>
     public static RegressionNoise Of<T>(Dataset<T> data, RegressionLoss loss = RegressionLoss.HalfSquaredError)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -101,18 +104,12 @@ public sealed record RegressionNoise
         var y = Vector.Build.Dense(n, i => double.CreateChecked(data.Labels[i]));
         var h = x.TransposeThisAndMultiply(x) / n;
         h = (h + h.Transpose()) / 2;
-        Vector optimum;
-        try
-        {
-            optimum = h.Cholesky().Solve(x.TransposeThisAndMultiply(y) / n);
-        }
-        catch (ArgumentException e)
-        {
-            throw new ArgumentException("the data's Hessian (1/n) X̃ᵀX̃ is singular: the features (with the constant column) are linearly dependent.", nameof(data), e);
-        }
+        var hessian = SymmetricEigen.Of(h.ToArray());
+        if (!(hessian.Smallest > 1e-12 * hessian.Largest))
+            throw new ArgumentException("the data's Hessian (1/n) X̃ᵀX̃ is singular: the features (with the constant column) are linearly dependent.", nameof(data));
+        var optimum = h.Cholesky().Solve(x.TransposeThisAndMultiply(y) / n);
         var residuals = x * optimum - y;
         var minimum = residuals.DotProduct(residuals) / (2 * n);
-        var hessian = SymmetricEigen.Of(h.ToArray());
 
         // gᵢ = rᵢ x̃ᵢ, centred on their mean (zero up to rounding at θ*), projected on each eigenvector.
         var gradients = x.Clone();
@@ -124,8 +121,6 @@ public sealed record RegressionNoise
             var projected = gradients * direction - mean.DotProduct(direction);
             return projected.DotProduct(projected) / n;
         });
-        if (hessian.Smallest <= 0)
-            throw new ArgumentException("the data's Hessian (1/n) X̃ᵀX̃ is singular: the features (with the constant column) are linearly dependent.", nameof(data));
         return new(n, loss, [.. optimum], minimum, hessian, [.. variances]);
     }
 
@@ -211,12 +206,8 @@ public sealed record RegressionNoise
             return (p - v.OuterProduct(v)) * scale;
         }
 
-        // The covariance at an epoch's start: Σ₀ = R^K Σ₀ (R^K)ᵀ + Q_K, by vectorisation.
-        var rk = r.Power(batches);
-        var qk = EpochNoise(batches, null);
-        var start = (Matrix<double>.Build.DenseIdentity(m * m) - rk.KroneckerProduct(rk)).Solve(Vector.Build.DenseOfEnumerable(
-            Enumerable.Range(0, m * m).Select(index => qk[index % m, index / m])));
-        var sigma = Matrix<double>.Build.Dense(m, m, (i, j) => (start[i + m * j] + start[j + m * i]) / 2);
+        // The covariance at an epoch's start: Σ₀ = R^K Σ₀ (R^K)ᵀ + Q_K.
+        var sigma = Lyapunov.Solve(r.Power(batches), EpochNoise(batches, null));
 
         // Average Cov(u) = (R^j Σ₀ (R^j)ᵀ + Q_j)ₓₓ over the phases j = 1 … K.
         var (sum, carried) = (0.0, sigma);

@@ -46,7 +46,9 @@ public static class MomentumMatrix
     public static (Complex First, Complex Second) Eigenvalues(double momentum, double learningRate, double eigenvalue)
     {
         Require(momentum, learningRate, eigenvalue);
-        var roots = Spectrum.QuadraticRoots(1 + momentum - learningRate * eigenvalue, momentum);
+        var etaLambda = learningRate * eigenvalue;
+        // p(1) = ηλ and p(−1) = 2 + 2β − ηλ decide which side of ±1 a real root lies on (the Jury conditions).
+        var roots = Spectrum.QuadraticRoots(1 + momentum - etaLambda, momentum, etaLambda, 2 + 2 * momentum - etaLambda);
         return (roots[0], roots[1]);
     }
 
@@ -57,12 +59,8 @@ public static class MomentumMatrix
     /// <exception cref="Optimizers.HyperparameterException">β &lt; 0, or a value is not finite.</exception>
     public static double SpectralRadius(double momentum, double learningRate, double eigenvalue)
     {
-        Require(momentum, learningRate, eigenvalue);
-        var trace = 1 + momentum - learningRate * eigenvalue;
-        var discriminant = trace * trace - 4 * momentum;
-        return discriminant < 0
-            ? Math.Sqrt(momentum)
-            : (Math.Abs(trace) + Math.Sqrt(discriminant)) / 2;
+        var (first, _) = Eigenvalues(momentum, learningRate, eigenvalue);
+        return first.Imaginary != 0 ? Math.Sqrt(momentum) : Math.Abs(first.Real);
     }
 
     /// <summary>

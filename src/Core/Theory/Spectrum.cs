@@ -42,16 +42,18 @@ public static class Spectrum
     /// <exception cref="ArgumentException">Not square, empty, or not finite.</exception>
     public static double Radius(double[,] matrix) => Complex.Abs(Eigenvalues(matrix)[0]);
 
-    /// <summary>The roots of σ² − Tσ + D for R = [[a, b], [c, d]].</summary>
-    internal static Complex[] TwoByTwo(double a, double b, double c, double d)
-    {
-        var trace = a + d;
-        var determinant = Determinant(a, b, c, d);
-        return QuadraticRoots(trace, determinant);
-    }
+    /// <summary>The roots of σ² − Tσ + D for R = [[a, b], [c, d]], with p(±1) = det(±I − R) from the entries.</summary>
+    internal static Complex[] TwoByTwo(double a, double b, double c, double d) =>
+        QuadraticRoots(a + d, Determinant(a, b, c, d), Determinant(1 - a, -b, -c, 1 - d), Determinant(1 + a, b, c, 1 + d));
 
-    /// <summary>The roots of σ² − Tσ + D: (T ± √(T² − 4D))/2, the larger without cancellation, the smaller as D/σ₁.</summary>
-    internal static Complex[] QuadraticRoots(double trace, double determinant)
+    /// <summary>
+    /// The roots of p(σ) = σ² − Tσ + D: (T ± √(T² − 4D))/2, the larger in modulus without cancellation and the other as
+    /// D/σ₁. A real root near ±1 is then recomputed from p(±1), the polynomial's value there, as
+    /// 1 − σ₊ = p(1)/(1 − σ₋) and 1 + σ₋ = p(−1)/(1 + σ₊) (p(1) = (1 − σ₊)(1 − σ₋)), so that which side of the unit circle
+    /// it lies on follows the sign of p(±1) — for heavy ball p(1) = ηλ and p(−1) = 2 + 2β − ηλ, the Jury conditions — and
+    /// is not decided by rounding at the stability boundary.
+    /// </summary>
+    internal static Complex[] QuadraticRoots(double trace, double determinant, double atOne, double atMinusOne)
     {
         var discriminant = Math.FusedMultiplyAdd(trace, trace, -4 * determinant);
         if (discriminant < 0)
@@ -60,7 +62,11 @@ public static class Spectrum
             return [new Complex(trace / 2, imaginary), new Complex(trace / 2, -imaginary)];
         }
         var large = (trace + Math.CopySign(Math.Sqrt(discriminant), trace)) / 2;
-        return [large, large == 0 ? 0 : determinant / large];
+        var small = large == 0 ? 0 : determinant / large;
+        var (high, low) = large >= small ? (large, small) : (small, large);
+        if (Math.Abs(1 - high) < Math.Abs(1 - low) && low < 1) high = 1 - atOne / (1 - low);
+        if (Math.Abs(1 + low) < Math.Abs(1 + high) && high > -1) low = -1 + atMinusOne / (1 + high);
+        return Math.Abs(high) >= Math.Abs(low) ? [high, low] : [low, high];
     }
 
     // ad − bc with one rounding error (Kahan; Jeannerod, Louvet, Muller, "Further analysis of Kahan's algorithm for the
