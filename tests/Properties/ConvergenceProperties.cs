@@ -187,6 +187,10 @@ public class ConvergenceProperties
         { "β = 0.25, ηλ = 0: root 1", 0.25, 0.0, Regime.Divergence },
         { "β = 0.25, ηλ = −0.1: root above 1", 0.25, -0.1, Regime.Divergence },
         { "β = 0.5, ηλ = 0.6 (the book): discriminant 0.81 − 2 < 0", 0.5, 0.6, Regime.Ripples },
+        // The stated tolerance τ = 10⁻⁶ on |σ₁ − σ₂| = √|D|: near ηλ = (1 − √β)² = 0.25, D ≈ −4√β·(ηλ − 0.25) = −2(ηλ − 0.25).
+        { "β = 0.25, ηλ = 0.25 + 5·10⁻¹¹: D = −10⁻¹⁰, roots 10⁻⁵ apart, beyond τ", 0.25, 0.25 + 5e-11, Regime.Ripples },
+        { "β = 0.25, ηλ = 0.25 + 5·10⁻¹⁴: D = −10⁻¹³, roots 3·10⁻⁷ apart, within τ", 0.25, 0.25 + 5e-14, Regime.CriticallyDamped },
+        { "β = 0.25, ηλ = 0.25 − 5·10⁻¹¹: D = +10⁻¹⁰, real roots 10⁻⁵ apart", 0.25, 0.25 - 5e-11, Regime.Monotone },
     };
 
     [Theory]
@@ -216,6 +220,24 @@ public class ConvergenceProperties
             }
             return (!Convergence.Converges(beta, bound, 1) && Math.Abs(map.SpectralRadius() - 1) < 1e-7 && smallest >= 0.99)
                 .Label($"radius {map.SpectralRadius():R}, smallest |x| {smallest:R}");
+        });
+
+    [Property(MaxTest = 300)]
+    public Property Exactly_on_the_stability_border_the_radius_is_one_and_a_few_units_in_the_last_place_decide() =>
+        Prop.ForAll(Gen.Frequency((2, Gen.Choose(0, 1023).Select(j => j / 1024.0)), (1, Gen.Choose(1, 40).Select(k => 1 - Math.ScaleB(1, -k)))).ToArbitrary(), beta =>
+        {
+            // β = j/2¹⁰ or 1 − 2⁻ᵏ, so ηλ = 2 + 2β is a double: there σ = −1 exactly (p(−1) = 2 + 2β − ηλ = 0) and one ulp
+            // either side decides, as the Jury conditions say — even where −β nearly coincides with −1, where the plain
+            // quadratic formula is off by √ε. The optimizer's own map rounds −ηβ in its step, which moves its border by an
+            // ulp or so, and moves a root near the double root −1 by about ε/(1 − β): 16 ulps either side decide there.
+            var bound = 2 + 2 * beta;
+            double Closed(double etaLambda) => MomentumMatrix.SpectralRadius(beta, etaLambda, 1);
+            double Code(double eta) => LinearMethod.Of(Optimizer.HeavyBall(eta, beta)).At(1).SpectralRadius();
+            double Ulps(double x, int n) => n > 0 ? Enumerable.Range(0, n).Aggregate(x, (v, _) => Math.BitIncrement(v)) : Enumerable.Range(0, -n).Aggregate(x, (v, _) => Math.BitDecrement(v));
+            return (Closed(Math.BitDecrement(bound)) < 1 && Closed(bound) == 1 && Closed(Math.BitIncrement(bound)) > 1
+                    && Convergence.Converges(beta, Math.BitDecrement(bound), 1) && !Convergence.Converges(beta, bound, 1)
+                    && Code(Ulps(bound, -16)) < 1 && Math.Abs(Code(bound) - 1) < 1e-15 / (1 - beta) && Code(Ulps(bound, 16)) > 1)
+                .Label($"closed form: {Closed(Math.BitDecrement(bound)):R}, {Closed(bound):R}, {Closed(Math.BitIncrement(bound)):R}; code: {Code(Ulps(bound, -16)):R}, {Code(bound):R}, {Code(Ulps(bound, 16)):R}");
         });
 
     public sealed record Edge(SgdOptions Options, double Lambda)

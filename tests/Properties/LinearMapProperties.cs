@@ -158,6 +158,7 @@ public class LinearMapProperties
         { "Schedule-Free's averaging weights", Optimizer.ScheduleFree(0.1), NonlinearReason.VariesWithStep },
         { "Lookahead's period 5", Optimizer.Lookahead(Optimizer.HeavyBall(0.1, 0.9), 5), NonlinearReason.VariesWithStep },
         { "Lookahead's period 200", Optimizer.Lookahead(Optimizer.HeavyBall(0.1, 0.9), 200), NonlinearReason.VariesWithStep },
+        { "Lookahead's period 31 (seen only by probing every step to 256)", Optimizer.Lookahead(Optimizer.HeavyBall(0.1, 0.9), 31), NonlinearReason.VariesWithStep },
         { "MultiSteps' accumulation", Optimizer.Accumulate(Optimizer.HeavyBall(0.1, 0.9), 3), NonlinearReason.VariesWithStep },
         { "Demon's decaying momentum", Optimizer.Demon(0.1, 0.9, 100), NonlinearReason.VariesWithStep },
         { "a step decay at step 10⁴", Optimizer.HeavyBall(Schedule.StepDecay(0.1, 10_000, 0.5), 0.9), NonlinearReason.VariesWithStep },

@@ -51,6 +51,59 @@ public class MinibatchNoiseProperties
                 yield return [first, .. rest.Select(r => r + first + 1)];
     }
 
+    [Theory]
+    [InlineData(5, 2)]
+    [InlineData(6, 4)]
+    [InlineData(6, 3)]
+    public void The_reshuffled_plateau_equals_an_enumeration_of_every_shuffle_of_a_tiny_data_set(int rows, int batch)
+    {
+        // Every permutation of the rows, cut into minibatches of B (the last smaller when B does not divide n), each
+        // equally likely: the epoch's noise along each eigenvector of H, enumerated, drives SGD's scalar recursion
+        // u ← (1 − ηλ)u − ηξ; the covariance at an epoch's start solves Σ₀ = r^{2K}Σ₀ + Q_K, and the plateau averages
+        // r^{2j}Σ₀ + Q_j over the phases j = 1 … K — against the closed-form covariance Cov(ξ_k, ξ_l) = s(δ_kl·n/B_k − 1)/(n − 1).
+        const double eta = 0.3;
+        var data = Synthetic(rows, 1, 11);
+        var noise = RegressionNoise.Of(data);
+        var batches = Minibatches.PerEpoch(rows, batch);
+        var permutations = Permutations(rows).ToArray();
+        var excess = 0.0;
+        for (var j = 0; j < noise.Hessian.Eigenvalues.Length; j++)
+        {
+            var (lambda, direction) = (noise.Hessian.Eigenvalues[j], noise.Hessian.Eigenvectors[j]);
+            var projected = Enumerable.Range(0, rows).Select(i =>
+            {
+                var gradient = new double[2];
+                LinearRegression.Gradient(data, [i], [.. noise.Optimum], gradient);
+                return gradient.Zip(direction, (g, o) => g * o).Sum();
+            }).ToArray();
+            var r = 1 - eta * lambda;
+            var q = new double[batches + 1]; // Q_j, the epoch's own contribution after j steps
+            foreach (var order in permutations)
+            {
+                var u = 0.0;
+                for (var k = 0; k < batches; k++)
+                {
+                    var members = order.Skip(k * batch).Take(batch).ToArray();
+                    u = r * u - eta * members.Average(i => projected[i]);
+                    q[k + 1] += u * u / permutations.Length;
+                }
+            }
+            var start = q[batches] / (1 - Math.Pow(r, 2 * batches));
+            var average = Enumerable.Range(1, batches).Average(k => Math.Pow(r, 2 * k) * start + q[k]);
+            excess += 0.5 * lambda * average;
+        }
+        var predicted = noise.Plateau(LinearMethod.Of(Optimizer.GradientDescent(eta)), batch) - noise.MinimumLoss;
+        Assert.Equal(excess, predicted, 12);
+    }
+
+    private static IEnumerable<int[]> Permutations(int n)
+    {
+        if (n == 0) { yield return []; yield break; }
+        foreach (var rest in Permutations(n - 1))
+            for (var at = 0; at <= rest.Length; at++)
+                yield return [.. rest[..at], n - 1, .. rest[at..]];
+    }
+
     [Fact]
     public void The_optimum_and_minimum_loss_are_the_least_squares_solution_where_the_full_gradient_vanishes()
     {

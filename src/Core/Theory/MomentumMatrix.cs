@@ -48,7 +48,8 @@ public static class MomentumMatrix
         Require(momentum, learningRate, eigenvalue);
         var etaLambda = learningRate * eigenvalue;
         // p(1) = ηλ and p(−1) = 2 + 2β − ηλ decide which side of ±1 a real root lies on (the Jury conditions).
-        var roots = Spectrum.QuadraticRoots(1 + momentum - etaLambda, momentum, etaLambda, 2 + 2 * momentum - etaLambda);
+        var roots = Spectrum.QuadraticRoots(1 + momentum - etaLambda, momentum, etaLambda, 2 + 2 * momentum - etaLambda,
+            1 - momentum + etaLambda, 3 + momentum - etaLambda);
         return (roots[0], roots[1]);
     }
 

@@ -42,31 +42,34 @@ public static class Spectrum
     /// <exception cref="ArgumentException">Not square, empty, or not finite.</exception>
     public static double Radius(double[,] matrix) => Complex.Abs(Eigenvalues(matrix)[0]);
 
-    /// <summary>The roots of σ² − Tσ + D for R = [[a, b], [c, d]], with p(±1) = det(±I − R) from the entries.</summary>
+    /// <summary>The roots of σ² − Tσ + D for R = [[a, b], [c, d]], with p(±1) = det(±I − R) and 2 ∓ T from the entries.</summary>
     internal static Complex[] TwoByTwo(double a, double b, double c, double d) =>
-        QuadraticRoots(a + d, Determinant(a, b, c, d), Determinant(1 - a, -b, -c, 1 - d), Determinant(1 + a, b, c, 1 + d));
+        QuadraticRoots(a + d, Determinant(a, b, c, d), Determinant(1 - a, -b, -c, 1 - d), Determinant(1 + a, b, c, 1 + d), (1 - a) + (1 - d), (1 + a) + (1 + d));
 
     /// <summary>
-    /// The roots of p(σ) = σ² − Tσ + D: (T ± √(T² − 4D))/2, the larger in modulus without cancellation and the other as
-    /// D/σ₁. A real root near ±1 is then recomputed from p(±1), the polynomial's value there, as
-    /// 1 − σ₊ = p(1)/(1 − σ₋) and 1 + σ₋ = p(−1)/(1 + σ₊) (p(1) = (1 − σ₊)(1 − σ₋)), so that which side of the unit circle
-    /// it lies on follows the sign of p(±1) — for heavy ball p(1) = ηλ and p(−1) = 2 + 2β − ηλ, the Jury conditions — and
-    /// is not decided by rounding at the stability boundary.
+    /// The roots of p(σ) = σ² − Tσ + D, expanded about the point s ∈ {−1, 0, 1} nearest their centre T/2: with σ = s + v,
+    /// v solves v² − (T − 2s)v + p(s) = 0, whose coefficients are given accurately (T − 2s as ∓(2 ∓ T) from the matrix's
+    /// entries, p(±1) = det(±I − R) and p(0) = D; for heavy ball 1 − β + ηλ, 3 + β − ηλ, ηλ and 2 + 2β − ηλ, the Jury
+    /// quantities), then the quadratic formula without cancellation (the smaller root as p(s)/v₁). Two roots that nearly
+    /// coincide keep their digits wherever they are, and a root on the unit circle is exactly ±1 when p(±1) = 0: which
+    /// side of the border a real root lies on follows the sign of p(±1), not rounding.
     /// </summary>
-    internal static Complex[] QuadraticRoots(double trace, double determinant, double atOne, double atMinusOne)
+    internal static Complex[] QuadraticRoots(double trace, double determinant, double atOne, double atMinusOne, double twoMinusTrace, double twoPlusTrace)
     {
-        var discriminant = Math.FusedMultiplyAdd(trace, trace, -4 * determinant);
+        // v² − Bv + C with σ = s + v: B = T − 2s, C = p(s).
+        var (s, b, c) = trace > 1 ? (1.0, -twoMinusTrace, atOne)
+            : trace < -1 ? (-1.0, twoPlusTrace, atMinusOne)
+            : (0.0, trace, determinant);
+        var discriminant = Math.FusedMultiplyAdd(b, b, -4 * c);
         if (discriminant < 0)
         {
-            var imaginary = Math.Sqrt(-discriminant) / 2;
-            return [new Complex(trace / 2, imaginary), new Complex(trace / 2, -imaginary)];
+            var (real, imaginary) = (s + b / 2, Math.Sqrt(-discriminant) / 2);
+            return [new Complex(real, imaginary), new Complex(real, -imaginary)];
         }
-        var large = (trace + Math.CopySign(Math.Sqrt(discriminant), trace)) / 2;
-        var small = large == 0 ? 0 : determinant / large;
-        var (high, low) = large >= small ? (large, small) : (small, large);
-        if (Math.Abs(1 - high) < Math.Abs(1 - low) && low < 1) high = 1 - atOne / (1 - low);
-        if (Math.Abs(1 + low) < Math.Abs(1 + high) && high > -1) low = -1 + atMinusOne / (1 + high);
-        return Math.Abs(high) >= Math.Abs(low) ? [high, low] : [low, high];
+        var large = (b + Math.CopySign(Math.Sqrt(discriminant), b)) / 2;
+        var small = large == 0 ? 0 : c / large;
+        var (first, second) = (s + large, s + small);
+        return Math.Abs(first) >= Math.Abs(second) ? [first, second] : [second, first];
     }
 
     // ad − bc with one rounding error (Kahan; Jeannerod, Louvet, Muller, "Further analysis of Kahan's algorithm for the
