@@ -306,6 +306,25 @@ public class ConvergenceProperties
         Assert.Equal(0, Convergence.StepsToShrink(0.5, 1));
     }
 
+    [Theory]
+    [InlineData(0.1, 1e308)]      // ηλ = 10³⁰⁷, finite
+    [InlineData(1e200, 1e200)]    // ηλ overflows to ∞
+    [InlineData(-1e200, 1e200)]   // ηλ overflows to −∞
+    public void A_rate_too_large_for_double_precision_is_infinite_never_NaN_and_takes_forever(double learningRate, double eigenvalue)
+    {
+        var rate = MomentumMatrix.SpectralRadius(0.5, learningRate, eigenvalue);
+        Assert.Equal(double.PositiveInfinity, rate);
+        Assert.Equal(Regime.Divergence, MomentumMatrix.RegimeOf(0.5, learningRate, eigenvalue));
+        Assert.False(Convergence.Converges(0.5, learningRate, eigenvalue));
+        Assert.Equal(double.PositiveInfinity, Convergence.StepsToShrink(rate, 1e-6));
+        if (learningRate > 0)
+        {
+            var map = LinearMethod.Of(Optimizer.HeavyBall(learningRate, 0.5)).At(eigenvalue);
+            Assert.Equal(double.PositiveInfinity, map.SpectralRadius());
+            Assert.Equal(Regime.Divergence, map.Regime());
+        }
+    }
+
     public static TheoryData<string, Action> InvalidInputs => new()
     {
         { "momentum", () => MomentumMatrix.SpectralRadius(-1, 0.1, 1) },

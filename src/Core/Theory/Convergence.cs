@@ -32,14 +32,13 @@ public static class Convergence
     /// Gradient descent on the scalar f(x) = (λ/2)x² from x₀: xₜ = (1 − ηλ)ᵗ x₀ (d2l §11.6.3.2, eq. 11.6.13), which
     /// converges when |1 − ηλ| &lt; 1 and alternates in sign when ηλ &gt; 1.
     /// </summary>
-    /// <exception cref="HyperparameterException">A value is not finite.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">The step is negative.</exception>
+    /// <exception cref="HyperparameterException">A value is not finite, or the step is negative.</exception>
     public static double GradientDescentIterate(double learningRate, double eigenvalue, int step, double start = 1)
     {
         Inputs.Finite(learningRate, nameof(Convergence), nameof(learningRate));
         Inputs.Finite(eigenvalue, nameof(Convergence), nameof(eigenvalue));
         Inputs.Finite(start, nameof(Convergence), nameof(start));
-        ArgumentOutOfRangeException.ThrowIfNegative(step);
+        Inputs.AtLeast(step, 0, nameof(Convergence), nameof(step));
         return Math.Pow(1 - learningRate * eigenvalue, step) * start;
     }
 
@@ -143,11 +142,11 @@ public static class Convergence
     /// ρᵗ alone: where the dominant eigenvalue is defective (critical damping) the error decays like (a + bt)ρᵗ and takes
     /// more steps; <see cref="StepsToShrink(LinearMap, double)"/> includes that factor.
     /// </remarks>
-    /// <exception cref="HyperparameterException">ρ &lt; 0 or ε ≤ 0, or a value is not a number.</exception>
+    /// <exception cref="HyperparameterException">ρ &lt; 0 or ε ≤ 0, or a value is not a number (ρ = +∞, an overflowing rate, takes forever).</exception>
     public static double StepsToShrink(double rate, double factor)
     {
-        Inputs.In(rate, new ValueRange(0, true, double.PositiveInfinity, true), nameof(Convergence), nameof(rate));
-        Inputs.In(factor, new ValueRange(0, false, double.PositiveInfinity, true), nameof(Convergence), nameof(factor));
+        if (rate != double.PositiveInfinity) Inputs.In(rate, ValueRange.NonNegative, nameof(Convergence), nameof(rate));
+        Inputs.In(factor, ValueRange.Positive, nameof(Convergence), nameof(factor));
         if (factor >= 1) return 0;
         if (rate >= 1) return double.PositiveInfinity;
         if (rate == 0) return 1;

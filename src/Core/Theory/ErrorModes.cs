@@ -119,9 +119,10 @@ public sealed record ErrorModes
     private static Complex Mean(List<Complex> cluster) => cluster.Aggregate(Complex.Zero, (a, b) => a + b) / cluster.Count;
 
     /// <summary>x_t from the modes (t ≥ 1; x₀ at t = 0): the exact iterate of the linear map, up to the clustering.</summary>
+    /// <exception cref="Optimizers.HyperparameterException">The step is negative.</exception>
     public double Value(long step)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(step);
+        if (step < 0) throw new Optimizers.HyperparameterException(nameof(ErrorModes), nameof(step), step, "must be an integer ≥ 0");
         if (step == 0) return Start;
         var s = step - 1;
         var sum = Complex.Zero;

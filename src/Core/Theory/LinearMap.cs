@@ -65,8 +65,17 @@ public sealed record LinearMap
     /// <summary>R restricted to <see cref="Relevant"/> (rows and columns in that order).</summary>
     public double[,] RelevantBlock() => Square(Matrix, Dimension, [.. Relevant]);
 
-    /// <summary>The eigenvalues of the relevant block of R, largest modulus first (<see cref="Spectrum.Eigenvalues"/>).</summary>
-    public ImmutableArray<Complex> Eigenvalues() => Spectrum.Eigenvalues(RelevantBlock());
+    /// <summary>
+    /// The eigenvalues of the relevant block of R, largest modulus first (<see cref="Spectrum.Eigenvalues"/>); when an entry
+    /// of R overflowed (λ or η too large for double precision) the single eigenvalue +∞: the map diverges.
+    /// </summary>
+    public ImmutableArray<Complex> Eigenvalues()
+    {
+        var block = RelevantBlock();
+        foreach (var value in block)
+            if (!double.IsFinite(value)) return [double.PositiveInfinity];
+        return Spectrum.Eigenvalues(block);
+    }
 
     /// <summary>ρ(R) = max |σᵢ| over the relevant block: the error shrinks like ρᵗ (times t when the dominant eigenvalue is defective).</summary>
     public double SpectralRadius() => Complex.Abs(Eigenvalues()[0]);

@@ -67,7 +67,8 @@ public static class Spectrum
             return [new Complex(real, imaginary), new Complex(real, -imaginary)];
         }
         var large = (b + Math.CopySign(Math.Sqrt(discriminant), b)) / 2;
-        var small = large == 0 ? 0 : c / large;
+        // (An overflowing ηλ makes the large root infinite; the other is then finite and ∞/∞ must not make it NaN.)
+        var small = large == 0 || double.IsInfinity(large) ? 0 : c / large;
         var (first, second) = (s + large, s + small);
         return Math.Abs(first) >= Math.Abs(second) ? [first, second] : [second, first];
     }
