@@ -211,7 +211,7 @@ public class ConvergenceProperties
             var map = LinearMethod.Of(Optimizer.HeavyBall(bound, beta)).At(1);
             // σ = −1 is a root, whose mode carries x = (1 + β)/(1 − β)·(−1)ᵗ from x₀ = 1: |xₜ| stays ≥ 1. As β → 1 the other
             // root −β comes close, and rounding moves them by up to √ε.
-            var z = map.Start(1).ToArray();
+            var z = map.AfterFirstStep(1).ToArray();
             var smallest = double.PositiveInfinity;
             for (var t = 1; t < 2000; t++)
             {

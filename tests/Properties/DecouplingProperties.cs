@@ -98,7 +98,7 @@ public class DecouplingProperties
             var run = Trajectory.Collect(h, p.Method, p.Start, steps);
             var method = LinearMethod.Of(p.Method);
             var start = ToEigen(p.Start);
-            var states = Enumerable.Range(0, n).Select(i => method.At(p.Lambda[i]).Start(start[i]).ToArray()).ToArray();
+            var states = Enumerable.Range(0, n).Select(i => method.At(p.Lambda[i]).AfterFirstStep(start[i]).ToArray()).ToArray();
             var size = 1 + start.Max(Math.Abs);
             for (var t = 1; t <= steps; t++)
             {

@@ -80,7 +80,7 @@ public class IterationCountProperties
             // x_t from the Jordan form against iterating R: exact away from a double root, to the clustering (τ = 10⁻⁶) near one.
             var map = TheoryGenerators.HeavyBallMap(s);
             var modes = ErrorModes.Of(map, 1);
-            var z = map.Start(1).ToArray();
+            var z = map.AfterFirstStep(1).ToArray();
             for (var t = 1; t <= 200; t++)
             {
                 var tolerance = 1e-9 * (1 + t * t * 1e-6 / Math.Max(1e-300, map.SpectralRadius()));

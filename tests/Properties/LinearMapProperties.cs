@@ -103,7 +103,7 @@ public class LinearMapProperties
             var x = new[] { 0.7 };
             var (vectors, scalars) = (new double[c.Method.Shape.VectorLength(1)], new double[c.Method.Shape.Scalars.Length]);
             c.Method.Init<double>(x, new StateBuffers<double>(vectors, scalars, 1));
-            var z = map.Start(0.7).Select((v, i) => v + map.FirstNoiseInput[i] * noise[0]).ToArray();
+            var z = map.AfterFirstStep(0.7).Select((v, i) => v + map.FirstNoiseInput[i] * noise[0]).ToArray();
             var size = 1.0;
             for (var t = 0; t < noise.Length; t++)
             {

@@ -71,7 +71,7 @@ public sealed record ErrorModes
         var relevant = map.Relevant;
         var m = relevant.Length;
         var block = map.RelevantBlock();
-        var z1 = map.Start(start);
+        var z1 = map.AfterFirstStep(start);
         var z = relevant.Select(i => z1[i]).ToArray();
 
         // x_{1+s} for s = 0 … m − 1.

@@ -115,7 +115,7 @@ public static class GradientNoise
         var m = relevant.Length;
         var r = map.RelevantBlock();
         var b = relevant.Select(i => map.NoiseInput[i]).ToArray();
-        var z1 = map.Start(start);
+        var z1 = map.AfterFirstStep(start);
         var mean = relevant.Select(i => z1[i]).ToArray();
         var b0 = relevant.Select(i => map.FirstNoiseInput[i]).ToArray();
         var covariance = new double[m, m];

@@ -94,7 +94,7 @@ public sealed record LinearMap
     /// z₁ = R₀·s·x₀, the state after the optimizer's first step from x₀ with an exact gradient: where the recursion
     /// z ← R z starts (the first step may differ from the rest, e.g. PyTorch's undampened first buffer).
     /// </summary>
-    public ImmutableArray<double> Start(double start)
+    public ImmutableArray<double> AfterFirstStep(double start)
     {
         Inputs.Finite(start, nameof(LinearMap), nameof(start));
         var z0 = Method.InitialState.Select(s => s * start).ToArray();

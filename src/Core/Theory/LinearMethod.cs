@@ -27,9 +27,10 @@ namespace Momentum.Theory;
 /// <para>
 /// A transformation is refused (<see cref="NonlinearMethodException"/>) when: the response to a combination of states and a
 /// gradient at scales 10⁻⁶, 1 and 10⁶ (and negated) is not A z + b g to 10⁻⁹ of its terms' size (clipping, a branch);
-/// Init is not linear in x₀; a scalar of the state moves during a step (a counter, averaging weights); or A and b differ
-/// between step 1 and a probed later step (a schedule or a period). The later steps probed are 2 … 256, 10ᵐ − 1 and
-/// 10ᵐ for m = 3 … 18, and 2ᵐ − 1 and 2ᵐ for m = 9 … 62; a hyperparameter that changes only elsewhere is not seen.
+/// Init is not linear in x₀; a scalar of the state moves during a step (a counter, averaging weights); or the step at a
+/// probed later time answers that combination otherwise than step 1's A z + b g (a schedule or a period). The later
+/// steps probed are 2 … 256, 10ᵐ − 1 and 10ᵐ for m = 3 … 18, and 2ᵐ − 1 and 2ᵐ for m = 9 … 62; a hyperparameter that
+/// changes only elsewhere is not seen.
 /// </para>
 /// <para>
 /// Not every coordinate of z matters for x: PyTorch keeps a momentum buffer while β = 0 but never writes it (its
