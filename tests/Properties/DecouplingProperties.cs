@@ -61,4 +61,57 @@ public class DecouplingProperties
             }
             return true.ToProperty();
         });
+
+    public sealed record Rotated(double[,] O, double[] Lambda, double[] C, double[] Start, GradientTransformation Method)
+    {
+        public override string ToString() => $"n={Lambda.Length}, λ=[{string.Join(", ", Lambda.Select(l => l.ToString("G4")))}], {Method}";
+    }
+
+    // Every linear method of the family, stable or mildly unstable on λ ∈ [0.05, 20]; weight decay is left out, since it
+    // moves the fixed point away from h's minimizer (the decay pulls toward 0, not toward x*).
+    private static readonly Arbitrary<Rotated> Family =
+        (from n in Gen.Choose(2, 5)
+         from o in Generators.Orthogonal(n)
+         from lambda in Gen.ArrayOf(Generators.LogUniform(0.05, 20), n)
+         from c in Gen.ArrayOf(Generators.Normal, n)
+         from start in Gen.ArrayOf(Generators.Normal, n)
+         from beta in Generators.Uniform(0.05, 0.95)
+         from nu in Generators.Unit
+         from scale in Generators.Uniform(0.05, 1)
+         let eta = scale / lambda.Max()
+         from method in Gen.Elements<GradientTransformation>(
+             Optimizer.Nesterov(eta, beta), Optimizer.Qhm(eta, beta, nu), Optimizer.AggMo(eta, 0, beta, 0.99),
+             Optimizer.Keras(eta, beta, nesterov: nu > 0.5), new Sgd(eta, beta, dampening: nu), Optimizer.HeavyBall(eta, beta))
+         select new Rotated(o, lambda, c, start, method)).ToArbitrary();
+
+    [Property(MaxTest = 200)]
+    public Property Every_linear_method_of_the_family_decouples_and_each_direction_follows_its_own_map() =>
+        Prop.ForAll(Family, p =>
+        {
+            // The optimizer on h(x) = ½xᵀQx + cᵀx, seen in the eigenbasis z = O(x − x*), against each direction's own
+            // LinearMap (z ← R(λᵢ) z from the optimizer's first step): the theory of one direction is the whole theory.
+            const int steps = 40;
+            var n = p.Lambda.Length;
+            var h = Quadratic.FromEigenbasis(p.O, p.Lambda, p.C);
+            var minimizer = h.Minimizer();
+            double[] ToEigen(IReadOnlyList<double> x) =>
+                [.. Enumerable.Range(0, n).Select(i => Enumerable.Range(0, n).Sum(j => p.O[i, j] * (x[j] - minimizer[j])))];
+            var run = Trajectory.Collect(h, p.Method, p.Start, steps);
+            var method = LinearMethod.Of(p.Method);
+            var start = ToEigen(p.Start);
+            var states = Enumerable.Range(0, n).Select(i => method.At(p.Lambda[i]).AfterFirstStep(start[i]).ToArray()).ToArray();
+            var size = 1 + start.Max(Math.Abs);
+            for (var t = 1; t <= steps; t++)
+            {
+                var z = ToEigen(run[t].Point);
+                for (var i = 0; i < n; i++)
+                {
+                    size = Math.Max(size, Math.Abs(states[i][0]));
+                    if (Math.Abs(z[i] - states[i][0]) > 1e-9 * size)
+                        return false.Label($"step {t}, direction {i}: rotated {z[i]:R}, the map {states[i][0]:R}");
+                    states[i] = [.. method.At(p.Lambda[i]).Apply(states[i])];
+                }
+            }
+            return true.ToProperty();
+        });
 }

@@ -83,6 +83,6 @@ public class LeakyAverageProperties
         Assert.Equal(10, EffectiveSampleWeights.EffectiveCount(0.9), 12);
         Assert.Equal(2.5, EffectiveSampleWeights.EffectiveCount(0.6), 12);
         Assert.Equal(1, EffectiveSampleWeights.EffectiveCount(0));
-        Assert.Throws<ArgumentOutOfRangeException>(() => EffectiveSampleWeights.EffectiveCount(1));
+        Assert.Equal("momentum", Assert.Throws<Momentum.Optimizers.HyperparameterException>(() => EffectiveSampleWeights.EffectiveCount(1)).ParamName);
     }
 }

@@ -7,11 +7,11 @@ namespace Momentum.Theory;
 public static class EffectiveSampleWeights
 {
     /// <summary>β^τ, the weight of the gradient τ steps back (0⁰ = 1: with β = 0 only the current gradient counts).</summary>
-    /// <exception cref="ArgumentOutOfRangeException">τ &lt; 0 or β ∉ [0, 1].</exception>
+    /// <exception cref="Optimizers.HyperparameterException">τ &lt; 0 or β ∉ [0, 1].</exception>
     public static double Weight(double momentum, int lag)
     {
         RequireMomentum(momentum, allowOne: true);
-        ArgumentOutOfRangeException.ThrowIfNegative(lag);
+        Inputs.AtLeast(lag, 0, nameof(EffectiveSampleWeights), nameof(lag));
         return Math.Pow(momentum, lag);
     }
 
@@ -19,7 +19,7 @@ public static class EffectiveSampleWeights
     public static double[] Weights(double momentum, int horizon)
     {
         RequireMomentum(momentum, allowOne: true);
-        ArgumentOutOfRangeException.ThrowIfNegative(horizon);
+        Inputs.AtLeast(horizon, 0, nameof(EffectiveSampleWeights), nameof(horizon));
         var weights = new double[horizon];
         for (var tau = 0; tau < horizon; tau++) weights[tau] = Math.Pow(momentum, tau);
         return weights;
@@ -32,7 +32,7 @@ public static class EffectiveSampleWeights
     public static double Sum(double momentum, int horizon)
     {
         RequireMomentum(momentum, allowOne: true);
-        ArgumentOutOfRangeException.ThrowIfNegative(horizon);
+        Inputs.AtLeast(horizon, 0, nameof(EffectiveSampleWeights), nameof(horizon));
         if (horizon == 0) return 0;
         if (momentum == 1) return horizon;
         if (momentum == 0) return 1;
@@ -58,16 +58,14 @@ public static class EffectiveSampleWeights
     }
 
     /// <summary>1/(1 − β), the limit of the sum: the effective number of gradients averaged (d2l §11.6.1.1).</summary>
-    /// <exception cref="ArgumentOutOfRangeException">β ∉ [0, 1).</exception>
+    /// <exception cref="Optimizers.HyperparameterException">β ∉ [0, 1).</exception>
     public static double EffectiveCount(double momentum)
     {
         RequireMomentum(momentum, allowOne: false);
         return 1 / (1 - momentum);
     }
 
-    private static void RequireMomentum(double momentum, bool allowOne)
-    {
-        if (!(momentum >= 0) || momentum > 1 || (!allowOne && momentum == 1))
-            throw new ArgumentOutOfRangeException(nameof(momentum), momentum, allowOne ? "β must be in [0, 1]." : "β must be in [0, 1).");
-    }
+    private static void RequireMomentum(double momentum, bool allowOne) =>
+        Inputs.In(momentum, allowOne ? Optimizers.ValueRange.ClosedUnitInterval : Optimizers.ValueRange.UnitInterval,
+            nameof(EffectiveSampleWeights), nameof(momentum));
 }

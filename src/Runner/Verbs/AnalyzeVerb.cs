@@ -109,6 +109,7 @@ internal sealed class AnalyzeVerb : Verb<AnalyzeVerb.Settings>
         Regime.Ripples => "ripples",
         Regime.Monotone => "monotone",
         Regime.Oscillation => "oscillation",
+        Regime.CriticallyDamped => "critically damped",
         _ => "divergence",
     };
 }
