@@ -31,7 +31,7 @@ public class BookExamples
     public void Momentum_with_eta_0_6_and_beta_0_25_prints_the_books_line() =>
         Assert.Equal("epoch 20, x1: -0.126340, x2: -0.186632", Train2d(SgdOptions.HeavyBall(0.6, 0.25)));
 
-    public static TheoryData<string, GradientTransformation> BookRuns => new()
+    public static TheoryData<string, IGradientTransformation> BookRuns => new()
     {
         { "epoch 20, x1: -0.943467, x2: -0.000073", Optimizer.GradientDescent(0.4) },
         { "epoch 20, x1: -0.387814, x2: -1673.365109", Optimizer.GradientDescent(0.6) },
@@ -41,7 +41,7 @@ public class BookExamples
 
     [Theory]
     [MemberData(nameof(BookRuns))]
-    public void The_transformations_print_the_books_lines_too(string line, GradientTransformation optimizer)
+    public void The_transformations_print_the_books_lines_too(string line, IGradientTransformation optimizer)
     {
         var last = Trajectory.Collect(TwoDimensionalQuadratic.Chapter, optimizer, [-5, -2], 20)[^1];
         Assert.Equal(line, string.Create(CultureInfo.InvariantCulture, $"epoch {last.Step}, x1: {last.Point[0]:F6}, x2: {last.Point[1]:F6}"));

@@ -62,7 +62,7 @@ public class DecouplingProperties
             return true.ToProperty();
         });
 
-    public sealed record Rotated(double[,] O, double[] Lambda, double[] C, double[] Start, GradientTransformation Method)
+    public sealed record Rotated(double[,] O, double[] Lambda, double[] C, double[] Start, IGradientTransformation Method)
     {
         public override string ToString() => $"n={Lambda.Length}, λ=[{string.Join(", ", Lambda.Select(l => l.ToString("G4")))}], {Method}";
     }
@@ -79,7 +79,7 @@ public class DecouplingProperties
          from nu in Generators.Unit
          from scale in Generators.Uniform(0.05, 1)
          let eta = scale / lambda.Max()
-         from method in Gen.Elements<GradientTransformation>(
+         from method in Gen.Elements<IGradientTransformation>(
              Optimizer.Nesterov(eta, beta), Optimizer.Qhm(eta, beta, nu), Optimizer.AggMo(eta, 0, beta, 0.99),
              Optimizer.Keras(eta, beta, nesterov: nu > 0.5), new Sgd(eta, beta, dampening: nu), Optimizer.HeavyBall(eta, beta))
          select new Rotated(o, lambda, c, start, method)).ToArbitrary();

@@ -1,3 +1,4 @@
+using Momentum.Testing;
 using Momentum.Optimizers;
 using Momentum.Problems;
 using Momentum.Theory;
@@ -22,7 +23,7 @@ public class IterationCountProperties
     private static readonly double[] Start = [.. Enumerable.Repeat(1.0, 9)];
 
     /// <summary>The first step after which the optimizer's ‖x_t‖ stays at or below ε‖x₀‖ (run to twice the prediction).</summary>
-    internal static long Measured(GradientTransformation optimizer, double[] lambdas, double[] start, double factor, long horizon)
+    internal static long Measured(IGradientTransformation optimizer, double[] lambdas, double[] start, double factor, long horizon)
     {
         var norm0 = start.Aggregate(0.0, double.Hypot);
         long last = 0;
@@ -37,7 +38,7 @@ public class IterationCountProperties
         return last + 1;
     }
 
-    public static TheoryData<string, GradientTransformation> OptimalMethods()
+    public static TheoryData<string, IGradientTransformation> OptimalMethods()
     {
         var (gd, hb, lessard, standard) = (OptimalParameters.ForGradientDescent(1, 1e4), OptimalParameters.ForMomentum(1, 1e4),
             OptimalParameters.ForNesterov(1, 1e4), OptimalParameters.ForNesterovStandard(1, 1e4));
@@ -55,7 +56,7 @@ public class IterationCountProperties
 
     [Theory]
     [MemberData(nameof(OptimalMethods))]
-    public void At_the_optimal_parameters_on_kappa_1e4_the_measured_steps_are_within_five_percent_of_the_prediction(string name, GradientTransformation optimizer)
+    public void At_the_optimal_parameters_on_kappa_1e4_the_measured_steps_are_within_five_percent_of_the_prediction(string name, IGradientTransformation optimizer)
     {
         var predicted = Convergence.StepsToShrink(LinearMethod.Of(optimizer), Lambdas, Start, Factor);
         var measured = Measured(optimizer, Lambdas, Start, Factor, (long)(2 * predicted) + 100);

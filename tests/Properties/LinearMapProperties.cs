@@ -1,3 +1,4 @@
+using Momentum.Testing;
 using System.Collections.Immutable;
 using Momentum.Optimizers;
 using Momentum.Problems;
@@ -21,7 +22,7 @@ namespace Momentum.Properties;
 /// </summary>
 public class LinearMapProperties
 {
-    public sealed record Case(string Name, GradientTransformation Method, double Lambda, double[,] R, double[] B)
+    public sealed record Case(string Name, IGradientTransformation Method, double Lambda, double[,] R, double[] B)
     {
         public override string ToString() => $"{Name}: {Method}, λ={Lambda:R}";
     }
@@ -150,7 +151,7 @@ public class LinearMapProperties
         Assert.Equal(0.8, LinearMethod.Of(Optimizer.GradientDescent(0.1)).At(2).SpectralRadius(), 15);
     }
 
-    public static TheoryData<string, GradientTransformation, NonlinearReason> Refused => new()
+    public static TheoryData<string, IGradientTransformation, NonlinearReason> Refused => new()
     {
         { "clipping by value", new Chain(new ClipByValue(0.5), Optimizer.HeavyBall(0.1, 0.9)), NonlinearReason.NotLinear },
         { "clipping by norm", new Chain(new ClipByGlobalNorm(1e3), Optimizer.HeavyBall(0.1, 0.9)), NonlinearReason.NotLinear },
@@ -168,7 +169,7 @@ public class LinearMapProperties
 
     [Theory]
     [MemberData(nameof(Refused))]
-    public void A_transformation_that_is_not_a_fixed_linear_map_is_refused_saying_why(string why, GradientTransformation method, NonlinearReason reason)
+    public void A_transformation_that_is_not_a_fixed_linear_map_is_refused_saying_why(string why, IGradientTransformation method, NonlinearReason reason)
     {
         var e = Assert.Throws<NonlinearMethodException>(() => LinearMethod.Of(method));
         Assert.True(reason == e.Reason, $"{why}: {e.Message}");

@@ -131,7 +131,7 @@ public class MinibatchNoiseProperties
             full.Plateau(LinearMethod.Of(Optimizer.GradientDescent(0.01)), 10), 12);
     }
 
-    public sealed record Run(string Name, GradientTransformation Optimizer, int BatchSize)
+    public sealed record Run(string Name, IGradientTransformation Optimizer, int BatchSize)
     {
         public override string ToString() => $"{Name}, B = {BatchSize}";
     }

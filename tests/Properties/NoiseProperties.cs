@@ -1,3 +1,4 @@
+using Momentum.Testing;
 using Momentum.Optimizers;
 using Momentum.Theory;
 
@@ -98,7 +99,7 @@ public class NoiseProperties
     /// n independent runs of the optimizer at once: its span-level step on n parameters, each on f = ½λx² from x₀, with
     /// seeded Gaussian noise of variance σ² added to each coordinate's gradient. Returns x at every requested step.
     /// </summary>
-    private static double[][] MonteCarlo(GradientTransformation method, double lambda, double start, double sigma, int runs, int[] at, int seed)
+    private static double[][] MonteCarlo(IGradientTransformation method, double lambda, double start, double sigma, int runs, int[] at, int seed)
     {
         var random = new Random(seed);
         var x = Enumerable.Repeat(start, runs).ToArray();
@@ -122,7 +123,7 @@ public class NoiseProperties
         return result;
     }
 
-    public static TheoryData<string, GradientTransformation> NoisyMethods => new()
+    public static TheoryData<string, IGradientTransformation> NoisyMethods => new()
     {
         { "heavy ball", Optimizer.HeavyBall(0.1, 0.9) },
         { "gradient descent", Optimizer.GradientDescent(0.3) },
@@ -136,7 +137,7 @@ public class NoiseProperties
 
     [Theory]
     [MemberData(nameof(NoisyMethods))]
-    public void Monte_Carlo_runs_of_the_optimizer_agree_with_the_predicted_transient_and_plateau_within_four_standard_errors(string name, GradientTransformation method)
+    public void Monte_Carlo_runs_of_the_optimizer_agree_with_the_predicted_transient_and_plateau_within_four_standard_errors(string name, IGradientTransformation method)
     {
         // 10 000 runs with a fixed seed: each prediction must lie within 4 standard errors of the sample mean of f
         // (a two-sided miss has probability 6·10⁻⁵ per comparison under the central limit theorem; the seed is fixed, so

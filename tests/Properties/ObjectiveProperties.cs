@@ -1,3 +1,4 @@
+using Momentum.Testing;
 using Momentum.Problems;
 using Momentum.Theory;
 

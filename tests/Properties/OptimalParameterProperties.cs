@@ -23,7 +23,7 @@ public class OptimalParameterProperties
     // At a critically damped end the two roots coincide, and rounding moves them by about √ε.
     private const double AtDoubleRoot = 1e-7;
 
-    private static double RateOf(GradientTransformation method, double lambda) => LinearMethod.Of(method).At(lambda).SpectralRadius();
+    private static double RateOf(IGradientTransformation method, double lambda) => LinearMethod.Of(method).At(lambda).SpectralRadius();
 
     [Property(MaxTest = 500)]
     public Property At_Polyaks_heavy_ball_every_eigenvalue_in_the_range_has_rate_at_most_root_kappa_minus_one_over_root_kappa_plus_one() =>
@@ -106,7 +106,7 @@ public class OptimalParameterProperties
          from signs in Gen.Elements((1, 0), (-1, 0), (0, 1), (0, -1), (1, 1), (1, -1), (-1, 1), (-1, -1))
          select new Perturbation(spectrum.Mu, spectrum.L, 1 + signs.Item1 * size, signs.Item2 * size)).ToArbitrary();
 
-    private static GradientTransformation Perturbed(Func<double, double, GradientTransformation> build, OptimalParameters best, Perturbation p) =>
+    private static IGradientTransformation Perturbed(Func<double, double, IGradientTransformation> build, OptimalParameters best, Perturbation p) =>
         build(best.LearningRate * p.EtaFactor, Math.Clamp(best.Momentum + p.BetaShift * (1 - best.Momentum), 1e-12, 1 - 1e-12));
 
     [Property(MaxTest = 150)]

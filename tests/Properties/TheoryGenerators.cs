@@ -1,3 +1,4 @@
+using Momentum.Testing;
 using Momentum.Optimizers;
 using Momentum.Theory;
 

@@ -18,7 +18,7 @@ public class TheoryReferenceProperties
         e.TryGetProperty(name, out var v) ? v.GetDouble() : fallback;
 
     /// <summary>The transformation a reference row describes, by the script's method names.</summary>
-    private static GradientTransformation Method(JsonElement row)
+    private static IGradientTransformation Method(JsonElement row)
     {
         var method = row.GetProperty("method").GetString();
         var eta = Number(row, "learning_rate");
@@ -114,7 +114,7 @@ public class TheoryReferenceProperties
         }
     }
 
-    private static GradientTransformation Optimal(string method, double mu, double l) => method switch
+    private static IGradientTransformation Optimal(string method, double mu, double l) => method switch
     {
         "gd" => Optimizer.GradientDescent(OptimalParameters.ForGradientDescent(mu, l).LearningRate),
         "heavy_ball" => Of(OptimalParameters.ForMomentum(mu, l), Optimizer.HeavyBall),
@@ -122,7 +122,7 @@ public class TheoryReferenceProperties
         _ => Of(OptimalParameters.ForNesterovStandard(mu, l), Optimizer.Nesterov),
     };
 
-    private static GradientTransformation Of(OptimalParameters p, Func<Schedule, Schedule, Sgd> build) => build(p.LearningRate, p.Momentum);
+    private static IGradientTransformation Of(OptimalParameters p, Func<Schedule, Schedule, Sgd> build) => build(p.LearningRate, p.Momentum);
 
     [Fact]
     public void The_fixture_was_written_by_the_reference_script()

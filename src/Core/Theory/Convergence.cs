@@ -6,7 +6,7 @@ namespace Momentum.Theory;
 /// <remarks>
 /// The closed forms for heavy ball and PyTorch's Nesterov stay here for the chapter; any linear method is answered from its
 /// own code through <see cref="LinearMethod"/>: <see cref="LinearMap.Converges"/>,
-/// <see cref="LargestStableLearningRate(Func{double, GradientTransformation}, double)"/> and
+/// <see cref="LargestStableLearningRate(Func{double, IGradientTransformation}, double)"/> and
 /// <see cref="StepsToShrink(LinearMap, double)"/>. Inputs outside their range throw
 /// <see cref="HyperparameterException"/> naming the parameter, as in every function of <c>Momentum.Theory</c>.
 /// </remarks>
@@ -68,7 +68,7 @@ public static class Convergence
     /// descent's 2). With dampening 1 the gradient never enters the buffer and no rate converges: 0.
     /// </summary>
     /// <remarks>
-    /// Superseded by <see cref="LargestStableLearningRate(Func{double, GradientTransformation}, double)"/>, which reads
+    /// Superseded by <see cref="LargestStableLearningRate(Func{double, IGradientTransformation}, double)"/>, which reads
     /// the answer off any linear method's own step; the two agree for every <see cref="SgdOptions"/> (a property).
     /// </remarks>
     /// <exception cref="HyperparameterException">L is not positive and finite, or β ∉ [0, 1).</exception>
@@ -98,7 +98,7 @@ public static class Convergence
     /// <exception cref="HyperparameterException">L is not positive and finite.</exception>
     /// <exception cref="NonlinearMethodException">The family's method is not a fixed linear map.</exception>
     /// <example><c>Convergence.LargestStableLearningRate(eta => Optimizer.Nesterov(eta, 0.9), 100)</c> is 2(1.9)/(2.8)/100 = 0.01357….</example>
-    public static double LargestStableLearningRate(Func<double, GradientTransformation> family, double largestEigenvalue)
+    public static double LargestStableLearningRate(Func<double, IGradientTransformation> family, double largestEigenvalue)
     {
         ArgumentNullException.ThrowIfNull(family);
         Inputs.In(largestEigenvalue, ValueRange.Positive, nameof(Convergence), nameof(largestEigenvalue));

@@ -19,7 +19,7 @@ namespace Momentum.Theory;
 /// <remarks>
 /// <para>
 /// The matrices are obtained by running the transformation's span-level
-/// <see cref="GradientTransformation.Step{T}(Span{T}, StateBuffers{T}, Span{T}, long)"/> on unit states (x = 1 or one state
+/// <see cref="IGradientTransformation.Step{T}(Span{T}, StateBuffers{T}, Span{T}, long)"/> on unit states (x = 1 or one state
 /// vector = 1, the rest 0, gradient 0) and on a unit gradient from the zero state, so the theory cannot drift from the code.
 /// The first step is read at step 0 from Init's scalars; the rest at step 1 from the scalars the first step left (flags
 /// such as <see cref="Trace"/>'s "initialized"), which are held fixed.
@@ -52,7 +52,7 @@ public sealed record LinearMethod
 {
     private const double LinearityTolerance = 1e-9;
 
-    private LinearMethod(GradientTransformation method, ImmutableArray<string> state, ImmutableArray<double> transition,
+    private LinearMethod(IGradientTransformation method, ImmutableArray<string> state, ImmutableArray<double> transition,
         ImmutableArray<double> gradientInput, ImmutableArray<double> firstTransition, ImmutableArray<double> firstGradientInput,
         ImmutableArray<double> initialState, ImmutableArray<int> relevant)
     {
@@ -67,7 +67,7 @@ public sealed record LinearMethod
     }
 
     /// <summary>The transformation whose map this is.</summary>
-    public GradientTransformation Method { get; }
+    public IGradientTransformation Method { get; }
 
     /// <summary>The names of z's coordinates: "x", then the transformation's state vectors ("trace", "1.trace", "trace0" …).</summary>
     public ImmutableArray<string> State { get; }
@@ -98,10 +98,10 @@ public sealed record LinearMethod
     /// </summary>
     /// <exception cref="NonlinearMethodException">The step is not a fixed linear map of the state and gradient.</exception>
     /// <exception cref="HyperparameterException">The transformation refuses one of its own hyperparameters at step 0 or 1.</exception>
-    public static LinearMethod Of(GradientTransformation method) => Read(method, thorough: true);
+    public static LinearMethod Of(IGradientTransformation method) => Read(method, thorough: true);
 
     /// <summary>The same, probing only steps 1 and 2 for changes: for repeated evaluation of a family already read once thoroughly.</summary>
-    internal static LinearMethod Read(GradientTransformation method, bool thorough)
+    internal static LinearMethod Read(IGradientTransformation method, bool thorough)
     {
         ArgumentNullException.ThrowIfNull(method);
         var probe = new Probe(method);
@@ -190,11 +190,11 @@ public sealed record LinearMethod
     /// <summary>The transformation on one parameter, in buffers reused for every probe.</summary>
     private sealed class Probe
     {
-        private readonly GradientTransformation method;
+        private readonly IGradientTransformation method;
         private readonly double[] x = new double[1], gradient = new double[1], vectors, scalars;
         private readonly ImmutableArray<string> scalarNames;
 
-        public Probe(GradientTransformation method)
+        public Probe(IGradientTransformation method)
         {
             this.method = method;
             var shape = method.Shape;
@@ -208,7 +208,7 @@ public sealed record LinearMethod
 
         public int Dimension => State.Length;
 
-        public NonlinearMethodException Refuse(NonlinearReason reason, string detail) => new(method.ToString(), reason, detail);
+        public NonlinearMethodException Refuse(NonlinearReason reason, string detail) => new(method.ToString() ?? method.GetType().Name, reason, detail);
 
         public (double[] State, double[] Scalars) Init(double start)
         {

@@ -42,7 +42,7 @@ public static class Region
     /// <param name="scan">Linear grid points along ηλ before bisection (≥ 2); a border crossed twice between two points is missed.</param>
     /// <exception cref="HyperparameterException">The maximum or the scan is out of range, or the family refuses a β.</exception>
     /// <exception cref="NonlinearMethodException">The family's method is not a fixed linear map.</exception>
-    public static ImmutableArray<RegionCrossing> Borders(Func<double, double, GradientTransformation> family, ReadOnlySpan<double> momenta,
+    public static ImmutableArray<RegionCrossing> Borders(Func<double, double, IGradientTransformation> family, ReadOnlySpan<double> momenta,
         double etaLambdaMax, int scan = 400)
     {
         ArgumentNullException.ThrowIfNull(family);

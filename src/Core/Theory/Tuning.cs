@@ -34,8 +34,8 @@ public sealed record TuningAxis(string Name, double Minimum, double Maximum, boo
 /// <param name="Method">The method at these hyperparameters.</param>
 /// <param name="Names">The hyperparameters' names.</param>
 /// <param name="Values">Their values.</param>
-/// <param name="Rate">max ρ(R(λ)) over λ ∈ [μ, L] at these values (<see cref="Tuning.WorstRate(GradientTransformation, double, double)"/>).</param>
-public sealed record TunedParameters(GradientTransformation Method, ImmutableArray<string> Names, ImmutableArray<double> Values, double Rate)
+/// <param name="Rate">max ρ(R(λ)) over λ ∈ [μ, L] at these values (<see cref="Tuning.WorstRate(IGradientTransformation, double, double)"/>).</param>
+public sealed record TunedParameters(IGradientTransformation Method, ImmutableArray<string> Names, ImmutableArray<double> Values, double Rate)
 {
     /// <summary>The value of the hyperparameter named <paramref name="name"/>.</summary>
     /// <exception cref="KeyNotFoundException">No such hyperparameter.</exception>
@@ -70,7 +70,7 @@ public static class Tuning
     /// <summary>max ρ(R(λ)) over λ ∈ [μ, L] for <paramref name="method"/>.</summary>
     /// <exception cref="HyperparameterException">Not 0 &lt; μ ≤ L, both finite, κ finite.</exception>
     /// <exception cref="NonlinearMethodException">The method is not a fixed linear map.</exception>
-    public static double WorstRate(GradientTransformation method, double smallest, double largest)
+    public static double WorstRate(IGradientTransformation method, double smallest, double largest)
     {
         Inputs.Spectrum(smallest, largest, nameof(Tuning));
         return WorstRate(LinearMethod.Of(method), smallest, largest);
@@ -126,7 +126,7 @@ public static class Tuning
     /// <exception cref="HyperparameterException">Not 0 &lt; μ ≤ L, both finite, κ finite.</exception>
     /// <exception cref="ArgumentException">No axes or starts, or a start of the wrong length.</exception>
     /// <exception cref="NonlinearMethodException">The method at a start is not a fixed linear map.</exception>
-    public static TunedParameters Minimize(Func<ImmutableArray<double>, GradientTransformation> build, ImmutableArray<TuningAxis> axes,
+    public static TunedParameters Minimize(Func<ImmutableArray<double>, IGradientTransformation> build, ImmutableArray<TuningAxis> axes,
         IReadOnlyList<ImmutableArray<double>> starts, double smallest, double largest)
     {
         ArgumentNullException.ThrowIfNull(build);
@@ -228,7 +228,7 @@ public static class Tuning
         return Minimize(v => new AggMo(v[0], betas), [Rate(largest, 8)], [[1 / largest], [0.25 / largest], [3 / largest]], smallest, largest);
     }
 
-    private static TunedParameters TwoParameters(double smallest, double largest, Func<double, double, GradientTransformation> build)
+    private static TunedParameters TwoParameters(double smallest, double largest, Func<double, double, IGradientTransformation> build)
     {
         Inputs.Spectrum(smallest, largest, nameof(Tuning));
         var q = Math.Sqrt(smallest) / Math.Sqrt(largest);
