@@ -21,7 +21,7 @@ public sealed class BoundsTests : IDisposable
         "scalar", "--steps", "1000000", "--lambdas", "5000 halves")]
     [InlineData("loss.csv would hold 600,000,003 values, one row per --record-every examples over --epochs passes of the rows; the most one output file may hold is 100,000,000: raise --record-every or lower --epochs",
         "train", "--synthetic", "200x2", "--epochs", "1000000", "--record-every", "1")]
-    [InlineData("sweep: the grid has 1,001,000 points (1 optimizers × 1001 learning rates × 1000 momenta × 1 seeds); a sweep has at most 1,000,000",
+    [InlineData("sweep: the grid has 1,001,000 points (1 optimizers × 1001 lr × 1000 momentum × 1 seeds); a sweep has at most 1,000,000",
         "sweep", "--lr", "1001 rates", "--momentum", "1000 momenta")]
     public void An_input_whose_output_would_pass_a_bound_is_refused_naming_it(string message, params string[] args)
     {

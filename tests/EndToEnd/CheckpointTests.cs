@@ -20,20 +20,34 @@ public sealed class CheckpointTests : IDisposable
 
     private static readonly string[] TrainFiles = ["checkpoint-history.csv", "checkpoint.json", "loss.csv", "loss.png", "parameters.csv", "summary.json"];
 
-    /// <summary>A run of <see cref="Run"/> stopped after <paramref name="steps"/> steps, as Ctrl+C would stop it.</summary>
-    private string Interrupted(string name, long steps = 200)
+    /// <summary>A run of <see cref="Run"/> (and <paramref name="extra"/> options) stopped after <paramref name="steps"/> steps, as Ctrl+C would stop it.</summary>
+    private string Interrupted(string name, long steps = 200, params string[] extra)
     {
         using var stop = new CancellationTokenSource();
-        var code = App.RunAsync([.. Run, "--out", cli.PathOf(name)], TextWriter.Null, TextWriter.Null, new Interruption(stop.Token),
+        var code = App.RunAsync([.. Run, .. extra, "--out", cli.PathOf(name)], TextWriter.Null, TextWriter.Null, new Interruption(stop.Token),
             new AppSetup(SettingsFile.Default, new StopAfter(steps, stop))).GetAwaiter().GetResult();
         Assert.Equal(130, code);
         return cli.PathOf(name);
     }
 
-    private string Whole()
+    private string Whole(params string[] extra)
     {
-        Assert.Equal(0, cli.Run([.. Run, "--out", cli.PathOf("whole")]).ExitCode);
+        Assert.Equal(0, cli.Run([.. Run, .. extra, "--out", cli.PathOf("whole")]).ExitCode);
         return cli.PathOf("whole");
+    }
+
+    [Theory]
+    [InlineData("--optimizer", "qhm", "--nu", "0.6")]
+    [InlineData("--optimizer", "aggmo", "--lr", "0.01")]
+    [InlineData("--optimizer", "lookahead", "--lookahead-steps", "7")]
+    [InlineData("--optimizer", "schedule-free", "--lr", "0.01", "--warmup-steps", "50")]
+    [InlineData("--optimizer", "demon", "--demon-steps", "500", "--clip-norm", "1", "--accumulate", "3")]
+    [InlineData("--optimizer", "nesterov", "--ema", "0.9", "--weight-decay", "0.01", "--weight-decay-mode", "decoupled", "--schedule", "cosine:20:400")]
+    public void Every_optimizer_and_wrapper_resumes_from_its_checkpoint_to_the_files_of_an_uninterrupted_run(params string[] optimizer)
+    {
+        var folder = Interrupted("a", 211, optimizer);
+        Assert.Equal(0, Resume(folder).ExitCode);
+        KillTests.AssertSameFiles(Whole(optimizer), folder, TrainFiles);
     }
 
     private static void Edit(string checkpoint, Action<JsonObject> edit)
@@ -54,7 +68,7 @@ public sealed class CheckpointTests : IDisposable
         Assert.True(new FileInfo(Path.Combine(folder, "checkpoint.json")).Length < 2048);
         var history = File.ReadAllLines(Path.Combine(folder, "checkpoint-history.csv"));
         var loss = File.ReadAllLines(Path.Combine(folder, "loss.csv"));
-        Assert.Equal("examples,epoch,loss", history[0]);
+        Assert.Equal("examples,epoch,loss,form,average_loss", history[0]);
         Assert.Equal(loss.Length, history.Length);
         Assert.Equal(3000, history.Length - 1);
         using var checkpoint = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "checkpoint.json")));
@@ -67,7 +81,7 @@ public sealed class CheckpointTests : IDisposable
     {
         var folder = Interrupted("a");
         // As a kill during an append leaves it: records past the checkpoint's, the last one cut short.
-        File.AppendAllText(Path.Combine(folder, "checkpoint-history.csv"), "100000,250,0.5\n100100,250.25,0.4");
+        File.AppendAllText(Path.Combine(folder, "checkpoint-history.csv"), "100000,250,0.5,direct,\n100100,250.25,0.4,dir");
         Assert.Equal(0, Resume(folder).ExitCode);
         KillTests.AssertSameFiles(Whole(), folder, TrainFiles);
     }
@@ -84,8 +98,8 @@ public sealed class CheckpointTests : IDisposable
 
         File.WriteAllLines(history, lines.Take(2));
         Assert.Equal((2, $"{history}: holds 1 loss records; checkpoint.json covers {entries}"), (Resume(folder).ExitCode, Resume(folder).Error.TrimEnd()));
-        File.WriteAllLines(history, [lines[0], lines[1], "200,x,0.3", .. lines.Skip(3)]);
-        Assert.Equal($"{history}:3: \"200,x,0.3\" is not a loss record (examples,epoch,loss)", Resume(folder).Error.TrimEnd());
+        File.WriteAllLines(history, [lines[0], lines[1], "200,x,0.3,direct,", .. lines.Skip(3)]);
+        Assert.Equal($"{history}:3: \"200,x,0.3,direct,\" is not a loss record (examples,epoch,loss,form,average_loss)", Resume(folder).Error.TrimEnd());
         File.Delete(history);
         Assert.Equal($"{history}: missing; checkpoint.json covers {entries} loss records kept there", Resume(folder).Error.TrimEnd());
     }
@@ -96,11 +110,12 @@ public sealed class CheckpointTests : IDisposable
     [InlineData("epoch", "1e99", "\"epoch\" must be an integer in [-2147483648, 2147483647], not 1e99")]
     [InlineData("parameters", "[0.1, \"x\", 0.3, 0.4]", "\"parameters\"[1] must be a finite number, not \"x\"")]
     [InlineData("parameters", "{\"a\": 1}", "\"parameters\" must be a list of numbers, not {\"a\":1}")]
-    [InlineData("velocity", "[0, 0, 1e999, 0]", "\"velocity\"[2] must be a finite number, not 1e999")]
-    [InlineData("buffer_initialized", "1", "\"buffer_initialized\" must be true or false, not 1")]
+    [InlineData("state", "{\"length\":4,\"count\":7,\"vectors\":{\"trace\":[0,0,1e999,0]},\"scalars\":{\"initialized\":1}}", "\"state\": $.vectors.trace[2]: 1e999 is out of the range of a double")]
+    [InlineData("state", "{\"length\":4,\"count\":7,\"vectors\":{},\"scalars\":{\"initialized\":1}}", "\"state\": $.vectors: expected exactly trace; missing trace")]
+    [InlineData("optimizer", "{\"kind\":\"sgd\",\"learning_rate\":0.01}", "\"optimizer\" is not the optimizer the run's options build (was the checkpoint edited?)")]
     [InlineData("options", "[]", "\"options\" must be an object, not []")]
     [InlineData("history_entries", "-1", "\"history_entries\" must be ≥ 0, not -1")]
-    [InlineData("format", "\"momentum-train-checkpoint/1\"", "\"format\" is momentum-train-checkpoint/1; this version reads momentum-train-checkpoint/2 (a run checkpointed by another version must be started again)")]
+    [InlineData("format", "\"momentum-train-checkpoint/1\"", "\"format\" is momentum-train-checkpoint/1; this version reads momentum-train-checkpoint/3 (a run checkpointed by another version must be started again)")]
     [InlineData("parameters", "[1e308, 0, 0, 0]", "\"parameters\"[0] = 1e308 is not a float32 value, and the run is float32 (it is past ±3.4028235e38)")]
     [InlineData("training_seconds", "-1", "\"training_seconds\" = -1 must be ≥ 0")]
     public void A_damaged_checkpoint_is_refused_naming_the_field(string field, string? value, string message)
@@ -199,7 +214,7 @@ public sealed class CheckpointTests : IDisposable
             json["epoch"] = 0;
             json["batch"] = 0;
             json["examples"] = 0;
-            json["step"] = 0;
+            json["state"]!["count"] = 0;
             json["history_entries"] = 0;
             json["parameters"]![0] = 1e300;
         });

@@ -22,7 +22,7 @@ public sealed class FigureTests : IDisposable
 
     private static IEnumerable<string> Texts(Plot plot) => plot.GetPlottables<ScottPlot.Plottables.Text>().Select(t => t.LabelText);
 
-    private static readonly SweepVerb.Grid Grid = new(["momentum", "nesterov"], [0.01, 0.1], [0.5, 0.9], [0], 0, 0, "constant", 10, 2, "float32", "half-mse", "d", "f");
+    private static readonly SweepVerb.Grid Grid = new(["momentum", "nesterov"], [new("lr", [0.01, 0.1]), new("momentum", [0.5, 0.9])], null, "coupled", [0], "constant", "rows", 10, 2, "float32", "half-mse", "d", "f");
 
     [Fact]
     public void An_empty_shard_of_the_default_sweep_is_a_complete_shard_and_its_figure_says_it_holds_no_points()

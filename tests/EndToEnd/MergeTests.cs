@@ -43,9 +43,10 @@ public sealed class MergeTests : IDisposable
     }
 
     [Theory]
-    [InlineData("\"weight_decay\": 0", "\"weight_decay\": 1e999", "\"grid\": weight_decay must be finite and ≥ 0")]
-    [InlineData("\"dampening\": 0", "\"dampening\": -1", "\"grid\": dampening must be in [0, 1]")]
-    [InlineData("\"momenta\": [", "\"momenta\": [1e999, ", "\"grid\": momenta must be in [0, 1)")]
+    [InlineData("\"weight_decay_mode\": \"coupled\"", "\"weight_decay_mode\": \"sideways\"", "\"grid\": --weight-decay-mode sideways: must be one of coupled, decoupled (at the grid's point momentum, lr 0.01, momentum 0.5, seed 0)")]
+    [InlineData("\"option\": \"momentum\"", "\"option\": \"nu\"", "\"grid\": the first axes must be lr and momentum")]
+    [InlineData("\"values\": [", "\"values\": [-1, ", "\"grid\": --lr -1: must be ≥ 0 (at the grid's point momentum, lr -1, momentum -1, seed 0)")]
+    [InlineData("\"optimizers\": [", "\"optimizers\": [\"adam\", ", "\"grid\": optimizers must be among gd, momentum, nesterov, sgdw, keras, qhm, aggmo, demon, lookahead, schedule-free")]
     [InlineData("\"seeds\": [", "\"seeds\": [\"x\", ", "\"grid\" is not a sweep's grid (")]
     public void A_manifest_whose_grid_was_edited_out_of_its_ranges_is_refused(string field, string edited, string message)
     {

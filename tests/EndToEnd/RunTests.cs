@@ -31,7 +31,7 @@ public sealed class RunTests : IDisposable
     }
 
     [Theory]
-    [InlineData("""{"experiments":[{"verb":"train","options":{"lr":0}}]}""", ": experiment 1 (train): --lr 0: must be > 0")]
+    [InlineData("""{"experiments":[{"verb":"train","options":{"lr":-1}}]}""", ": experiment 1 (train): --lr -1: must be ≥ 0")]
     [InlineData("""{"experiments":[{"verb":"trace"},{"verb":"trian"}]}""", ": experiment 2: \"trian\" is not a verb that run can run")]
     [InlineData("""{"experiments":[{"verb":"trace","options":{"rate":1}}]}""", ": experiment 1 (trace): \"rate\" is not an option of trace; see 'momentum trace --help'")]
     [InlineData("""{"experiments":[{"verb":"trace","options":{"out":"x"}}]}""", ": experiment 1: \"out\" is set by run")]
@@ -64,6 +64,35 @@ public sealed class RunTests : IDisposable
         Assert.StartsWith(cli.PathOf("bad.json") + message, result.Error);
         Assert.DoesNotContain('\n', result.Error.TrimEnd());
         Assert.False(Directory.Exists(cli.PathOf("never")));
+    }
+
+    [Fact]
+    public void An_optimizer_written_out_in_JSON_trains_and_traces_as_the_same_optimizer_named_on_the_command_line()
+    {
+        File.WriteAllText(cli.PathOf("json.json"), """
+            { "experiments": [
+                { "name": "chain", "verb": "train", "options": { "synthetic": "300x3", "optimizer": { "kind": "chain", "links": [
+                    { "kind": "clip_by_global_norm", "max_norm": 0.5 },
+                    { "kind": "qhm", "learning_rate": 0.02, "momentum": 0.9, "nu": 0.6 } ] } } },
+                { "name": "trace", "verb": "trace", "options": { "optimizer": { "kind": "sgd", "learning_rate": 0.6, "momentum": 0.5 } } } ] }
+            """);
+        Assert.Equal(0, cli.Run("run", "--config", cli.PathOf("json.json"), "--out", cli.PathOf("json")).ExitCode);
+        Assert.Equal(0, cli.Run("train", "--synthetic", "300x3", "--optimizer", "qhm", "--lr", "0.02", "--momentum", "0.9", "--nu", "0.6", "--clip-norm", "0.5", "--out", cli.PathOf("named")).ExitCode);
+        foreach (var file in new[] { "loss.csv", "parameters.csv" })
+            Assert.Equal(File.ReadAllText(cli.PathOf("named", file)), File.ReadAllText(cli.PathOf("json", "chain", file)));
+        var named = cli.Run("trace", "--optimizer", "momentum", "--lr", "0.6", "--momentum", "0.5", "--out", cli.PathOf("t"));
+        Assert.Equal(File.ReadAllText(cli.PathOf("t", "trace.csv")), File.ReadAllText(cli.PathOf("json", "trace", "trace.csv")));
+        Assert.Equal("epoch 20, x1: 0.007188, x2: 0.002553", named.LastLine);
+    }
+
+    [Theory]
+    [InlineData("""{"kind":"qhm","learning_rate":0.01,"momentum":0.9,"nu":0.7}""", "--lr: the optimizer is written out in JSON; set its hyperparameters there", "--lr", "0.1")]
+    [InlineData("""{"kind":"adam"}""", "--optimizer: not an optimizer Core can read from JSON ($.kind: unknown transformation kind \"adam\"; known: add_decayed_weights, aggmo, apply_if_finite, chain, clip_by_global_norm, clip_by_value, keras_momentum, lookahead, multi_steps, parameter_average, qhm, scale, scale_by_learning_rate, schedule_free, sgd, trace.)")]
+    [InlineData("""{"kind":"sgd","learning_rate":-1}""", "--optimizer: not an optimizer Core can read from JSON ($.learning_rate: must be ≥ 0 (found -1).)")]
+    public void A_JSON_optimizer_that_Core_refuses_or_that_comes_with_hyperparameter_options_exits_2_naming_why(string json, string message, params string[] more)
+    {
+        var result = cli.Run(["train", "--optimizer", json, .. more, "--out", cli.PathOf("t")]);
+        Assert.Equal((2, message), (result.ExitCode, result.Error.TrimEnd()));
     }
 
     [Fact]

@@ -91,7 +91,7 @@ public sealed class SignalTests : IDisposable
         AssertNoTemporaryFiles("t");
         // What was written is where the run stopped: it resumes from there.
         using var checkpoint = JsonDocument.Parse(File.ReadAllText(cli.PathOf("t", "checkpoint.json")));
-        Assert.Equal(summary.RootElement.GetProperty("steps").GetInt64(), checkpoint.RootElement.GetProperty("step").GetInt64());
+        Assert.Equal(summary.RootElement.GetProperty("steps").GetInt64(), checkpoint.RootElement.GetProperty("state").GetProperty("count").GetInt64());
     }
 
     [Fact]

@@ -17,6 +17,15 @@ public sealed class TrainTests : IDisposable
         where T : unmanaged, System.Numerics.IFloatingPointIeee754<T> =>
         Dataset<T>.FromTable(Standardization.Standardize(SyntheticData.LinearRegression(rows, features, seed)).Table, features);
 
+    /// <summary>A run as the train verb makes it: Core's trainer over the regression objective, d2l's initial parameters.</summary>
+    private static TrainingResult<T> CoreRun<T>(Dataset<T> data, IGradientTransformation optimizer, int batchSize = 10, int epochs = 2, int seed = 0, int recordEvery = 200)
+        where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        var options = new TrainingOptions(optimizer, batchSize, epochs, seed, recordEvery, NonFinitePolicy.Stop);
+        var objective = new RegressionObjective<T>(data, RegressionLoss.HalfSquaredError, null, options.Records(data.Rows) + 2);
+        return Trainer.Train(objective, options, RegressionObjective<T>.InitialParameters(data.FeatureCount, seed));
+    }
+
     [Fact]
     public void Train_on_the_default_synthetic_set_writes_the_books_record_points_as_Core_computes_them()
     {
@@ -24,7 +33,7 @@ public sealed class TrainTests : IDisposable
         Assert.Equal(0, result.ExitCode);
         Assert.Matches(@"^loss: \d+\.\d{3}, \d+\.\d{6} sec/epoch$", result.LastLine);
 
-        var expected = LegacyTrainer.Train(Synthetic<float>(1500, 5, 0), new LegacyTrainingOptions(SgdOptions.HeavyBall(0.005, 0.9)));
+        var expected = CoreRun(Synthetic<float>(1500, 5, 0), Optimizer.Sgd(0.005, 0.9));
         var (header, rows) = Cli.ReadCsv(cli.PathOf("t", "loss.csv"));
         Assert.Equal(["epoch", "examples", "loss"], header);
         Assert.Equal(15, rows.Length);
@@ -38,7 +47,7 @@ public sealed class TrainTests : IDisposable
 
         var (_, parameters) = Cli.ReadCsv(cli.PathOf("t", "parameters.csv"));
         Assert.Equal(["w_x1", "w_x2", "w_x3", "w_x4", "w_x5", "b"], parameters.Select(p => p[0]));
-        Assert.Equal(expected.Final.Optimizer.Parameters.Select(p => (double)p), parameters.Select(p => Cli.Number(p[1])));
+        Assert.Equal(expected.Final.Parameters.Select(p => (double)p), parameters.Select(p => Cli.Number(p[1])));
 
         using var summary = JsonDocument.Parse(File.ReadAllText(cli.PathOf("t", "summary.json")));
         var root = summary.RootElement;
@@ -61,8 +70,8 @@ public sealed class TrainTests : IDisposable
             "--lr", "0.02", "--momentum", "0.8", "--weight-decay", "0.001", "--schedule", "step:20:0.5", "--batch-size", "16",
             "--epochs", "3", "--record-every", "100", "--out", cli.PathOf("t"));
         Assert.Equal(0, result.ExitCode);
-        var options = new LegacyTrainingOptions(new SgdOptions(0.02, 0.8, 0, 0.001, Nesterov: true), 16, 3, 7, 100, Schedule.StepDecay(0.02, 20, 0.5));
-        var expected = LegacyTrainer.Train(Synthetic<double>(300, 3, 7), options);
+        var optimizer = new Sgd(Schedule.StepDecay(0.02, 20, 0.5), 0.8, weightDecay: 0.001, nesterov: true);
+        var expected = CoreRun(Synthetic<double>(300, 3, 7), optimizer, 16, 3, 7, 100);
         var (_, rows) = Cli.ReadCsv(cli.PathOf("t", "loss.csv"));
         Assert.Equal(expected.History.Select(p => p.Loss), rows.Select(r => Cli.Number(r[2])));
         Assert.Equal(9, rows.Length);
@@ -71,14 +80,14 @@ public sealed class TrainTests : IDisposable
     [Fact]
     public void Large_minibatches_train_the_same_bits_on_any_number_of_threads_and_a_resume_may_change_it()
     {
-        // 200 × 64 is summed in three parts (GradientTeam.Parts), shared by the threads; the last minibatch has 150 rows.
+        // 200 × 64 is summed in three parts (LinearRegression.UsefulWorkers), shared by the threads; the last minibatch has 150 rows.
         string[] run = ["train", "--synthetic", "2950x64", "--batch-size", "200", "--epochs", "2", "--record-every", "1000"];
         Assert.Equal(0, cli.Run([.. run, "--threads", "1", "--out", cli.PathOf("one")]).ExitCode);
         Assert.Equal(0, cli.Run([.. run, "--threads", "3", "--out", cli.PathOf("three")]).ExitCode);
         Assert.Equal(0, cli.Run([.. run, "--threads", "2", "--checkpoint-every", "7", "--out", cli.PathOf("resumed")]).ExitCode);
         File.Delete(cli.PathOf("resumed", "loss.csv"));
         Assert.Equal(0, cli.Run("train", "--resume", cli.PathOf("resumed"), "--threads", "1").ExitCode);
-        var expected = LegacyTrainer.Train(Synthetic<float>(2950, 64, 0), new LegacyTrainingOptions(SgdOptions.HeavyBall(0.005, 0.9), 200, 2, 0, 1000));
+        var expected = CoreRun(Synthetic<float>(2950, 64, 0), Optimizer.Sgd(0.005, 0.9), 200, 2, 0, 1000);
         var (_, rows) = Cli.ReadCsv(cli.PathOf("one", "loss.csv"));
         Assert.Equal(expected.History.Select(p => p.Loss), rows.Select(r => Cli.Number(r[2])));
         // Three parts, three threads asked for: as many as the machine has cores, up to three, are used.
@@ -112,7 +121,7 @@ public sealed class TrainTests : IDisposable
 
         var table = new NumericTable([1, 2, 3, 2, 1, 5, 4, 4, 1, 3, 0, 2], 3);
         var data = Dataset<float>.FromTable(Standardization.Standardize(table).Table, 0, 3);
-        var expected = LegacyTrainer.Train(data, new LegacyTrainingOptions(SgdOptions.HeavyBall(0.005, 0.9), 1, 2, 0, 1));
+        var expected = CoreRun(data, Optimizer.Sgd(0.005, 0.9), 1, 2, 0, 1);
         Assert.Equal(expected.History.Select(p => p.Loss), Cli.ReadCsv(cli.PathOf("n", "loss.csv")).Rows.Select(r => Cli.Number(r[2])));
     }
 
@@ -122,7 +131,7 @@ public sealed class TrainTests : IDisposable
         var result = cli.Run("train", "--lr", "5", "--momentum", "0.9", "--out", cli.PathOf("t"));
         Assert.Equal(3, result.ExitCode);
         Assert.StartsWith("diverged: ", result.Error);
-        Assert.Contains("is the edge of convergence: lr must stay below ", result.Error);
+        Assert.Matches(@"full-batch momentum is at the edge of convergence at lr \d+(\.\d+)? \(L = [\d.]+, the largest eigenvalue of the loss's Hessian\): keep lr below it", result.Error);
         Assert.Contains("momentum analyze --matrix ", result.Error);
         Assert.Matches(@"after step \d+|at step \d+", result.Error);
         using var summary = JsonDocument.Parse(File.ReadAllText(cli.PathOf("t", "summary.json")));

@@ -52,6 +52,9 @@ public sealed class Catalog
     /// <summary>The kinds known, transformations and schedules, in order.</summary>
     public IEnumerable<string> Kinds => byKind.Keys.Order(StringComparer.Ordinal);
 
+    /// <summary>The type written as <paramref name="kind"/> (a transformation or a schedule), or null when the catalog has none.</summary>
+    public Type? TypeOf(string kind) => byKind.GetValueOrDefault(kind);
+
     /// <summary>This catalog and <typeparamref name="T"/> (a user's transformation or schedule), under <paramref name="kind"/> or its rule's name.</summary>
     /// <exception cref="ArgumentException">The kind is taken by another type.</exception>
     public Catalog With<T>(string? kind = null)

@@ -12,6 +12,22 @@ namespace Momentum.Problems;
 /// </summary>
 public static class LinearRegression
 {
+    /// <summary>
+    /// The most workers of an <see cref="Training.IWorkerTeam"/> that a <see cref="RegressionObjective{T}"/> keeps busy:
+    /// the parts a full minibatch's gradient is summed in, or those of the moments' pass over the rows, whichever has more.
+    /// More workers than this never change a result, and never make a run faster.
+    /// </summary>
+    /// <param name="batchSize">Rows per minibatch.</param>
+    /// <param name="featureCount">Features per row.</param>
+    /// <param name="rows">Rows of the data set.</param>
+    public static int UsefulWorkers(int batchSize, int featureCount, int rows)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(featureCount, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(rows, 1);
+        return Math.Max(Kernels.RegressionKernel.Parts(batchSize, featureCount), RegressionMoments.PartsOf(rows));
+    }
+
     /// <summary>F + 1: the weights and the bias.</summary>
     public static int ParameterCount(int featureCount) => featureCount + 1;
 
@@ -66,17 +82,21 @@ public static class LinearRegression
         T.CreateChecked(loss == RegressionLoss.SquaredError ? 2 : 1) / T.CreateChecked(batch);
 
     /// <summary>
-    /// The Hessian of the full-data loss, H = (1/n) X̃ᵀX̃ with X̃ = [X, 1]: the loss is the quadratic of d2l §11.6.3.1 with
-    /// Q = H, so its eigenvalues decide which learning rates converge (0 &lt; ηλ &lt; 2 + 2β for every eigenvalue λ).
+    /// The Hessian of the full-data loss the gradients are taken of: H = (1/n) X̃ᵀX̃ with X̃ = [X, 1] for ½(ŷ − y)², twice
+    /// that for the squared error (PyTorch's <c>nn.MSELoss</c>). The loss is the quadratic of d2l §11.6.3.1 with Q = H, so
+    /// its eigenvalues decide which learning rates converge (0 &lt; ηλ &lt; 2 + 2β for every eigenvalue λ, heavy ball).
     /// </summary>
-    public static double[,] Hessian<T>(Dataset<T> data)
+    /// <param name="data">The data set.</param>
+    /// <param name="loss">The per-example loss.</param>
+    public static double[,] Hessian<T>(Dataset<T> data, RegressionLoss loss = RegressionLoss.HalfSquaredError)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var moments = RegressionMoments.Of(data);
+        var factor = loss == RegressionLoss.SquaredError ? 2.0 : 1.0;
         var h = new double[moments.Dimension, moments.Dimension];
         for (var a = 0; a < moments.Dimension; a++)
             for (var b = 0; b < moments.Dimension; b++)
-                h[a, b] = moments[a, b];
+                h[a, b] = factor * moments[a, b];
         return h;
     }
 

@@ -47,6 +47,9 @@ public sealed class RegressionMoments
     /// <summary>Rows per part of the pass (the last part may be longer): enough that a worker's hand-off is noise.</summary>
     internal const int RowsPerPart = 16384;
 
+    /// <summary>The parts the rows are summed in: one per <see cref="RowsPerPart"/> rows, 1 to 8, fixed by the row count alone.</summary>
+    internal static int PartsOf(int rows) => Math.Clamp(rows / RowsPerPart, 1, 8);
+
     /// <summary>
     /// One pass over the data in double precision, eight rows at a time (each block of H loaded once per eight rows), in
     /// parts of consecutive rows fixed by the row count (⌊n / 16384⌋ parts, at most 8): each part is summed on its own,
@@ -58,7 +61,7 @@ public sealed class RegressionMoments
     {
         ArgumentNullException.ThrowIfNull(data);
         var p = data.FeatureCount + 1;
-        var parts = Math.Clamp(data.Rows / RowsPerPart, 1, 8);
+        var parts = PartsOf(data.Rows);
         var sums = new Sums[parts];
         var partRows = data.Rows / parts;
         void Part(int k) => sums[k] = Sum(data, k * partRows, k == parts - 1 ? data.Rows : (k + 1) * partRows, p);

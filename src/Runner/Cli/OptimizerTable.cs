@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using Momentum.Optimizers;
 
 namespace Momentum.Runner.Cli;
@@ -60,8 +61,21 @@ internal static class OptimizerTable
     public static IReadOnlyList<Hyperparameter> All { get; } =
         [LearningRate, Momentum, Dampening, Nu, Betas, DemonSteps, WarmupSteps, WeightDecay, WeightDecayMode, ClipNorm, ClipValue, Accumulate, LookaheadSteps, LookaheadAlpha, Ema];
 
+    /// <summary>
+    /// The hyperparameter options that take one number (a sweep takes a list of each: a grid axis), in help's order;
+    /// <c>--betas</c> (a list in itself) and <c>--weight-decay-mode</c> are the others.
+    /// </summary>
+    public static IReadOnlyList<Hyperparameter> Numbers { get; } = [.. All.Where(h => h != Betas && h != WeightDecayMode)];
+
     /// <summary>The options that wrap any optimizer (and so are not in an entry's <see cref="Entry.Uses"/>).</summary>
     private static readonly HashSet<string> Wrappers = ["--weight-decay", "--weight-decay-mode", "--clip-norm", "--clip-value", "--accumulate", "--lookahead-steps", "--lookahead-alpha", "--ema"];
+
+    /// <summary>The hyperparameter options that matter to <paramref name="optimizers"/>: those one of them reads, and the wrappers.</summary>
+    public static IEnumerable<Hyperparameter> UsedBy(IEnumerable<string> optimizers)
+    {
+        var entries = optimizers.Select(Of).ToList();
+        return All.Where(h => Wrappers.Contains(h.Flag) || entries.Any(e => e.Uses.Contains(h.Flag)));
+    }
 
     /// <summary>The entry of <paramref name="name"/>.</summary>
     public static Entry Of(string name) =>
@@ -124,29 +138,136 @@ internal static class OptimizerTable
         }
     }
 
+    /// <summary>An optimizer as chosen on the command line: its name, Core's transformation, and a title for figures.</summary>
+    /// <param name="Name">The <c>--optimizer</c> name.</param>
+    /// <param name="Transformation">What Core runs.</param>
+    /// <param name="Description">"momentum, η = 0.6, β = 0.5", as the book labels its figures.</param>
+    /// <param name="AtLearningRate">The same optimizer at another (constant) learning rate: the family the theory's stable range is read from (null for an optimizer written out in JSON).</param>
+    public sealed record Choice(string Name, IGradientTransformation Transformation, string Description, Func<double, IGradientTransformation>? AtLearningRate)
+    {
+        /// <summary>Whether the optimizer was named (an entry of the table) rather than written out in JSON.</summary>
+        public bool IsNamed => AtLearningRate is not null;
+    }
+
     /// <summary>
     /// Reads <c>--optimizer</c> and its hyperparameters (one value each) and builds it; <paramref name="schedule"/> turns
     /// the learning rate into the verb's schedule, when the verb has one.
     /// </summary>
-    public static IGradientTransformation Read(SettingsReader r, Func<double, Schedule?>? schedule = null)
+    public static Choice Read(SettingsReader r, Func<double, Schedule?>? schedule = null)
     {
+        if (r.Text("--optimizer").TrimStart().StartsWith('{')) return FromJson(r);
         var name = r.Choice("--optimizer", [.. Names]);
         RequireFits([name], r.IsGiven);
-        return Build(name, ReadValues(r, flag => r.Double(flag, Rules.Any), flag => r.Doubles(flag, Rules.Any), schedule), r.Raw);
+        var values = ReadValues(flag => r.OptionalText(flag) is null ? null : r.Double(flag, Rules.Any), flag => r.Doubles(flag, Rules.Any), r.Raw, schedule);
+        return Choose(name, values, r.Raw);
     }
 
-    /// <summary>The hyperparameters with numbers from <paramref name="number"/> and lists from <paramref name="list"/>.</summary>
-    public static Values ReadValues(SettingsReader r, Func<string, double> number, Func<string, double[]> list, Func<double, Schedule?>? schedule = null)
+    /// <summary>
+    /// An optimizer written out in JSON (<c>--optimizer '{"kind": "chain", …}'</c>, or an object in a run config), as
+    /// Core's <see cref="TransformationJson"/> reads it: any transformation of the catalog, chains and wrappers included.
+    /// Its hyperparameters are in the JSON, so the hyperparameter options and a schedule other than constant are refused.
+    /// It has no learning-rate family: the stable range of a diverged run is not read off it.
+    /// </summary>
+    public static Choice FromJson(SettingsReader r)
     {
-        long Integer(string flag) => r.Long(flag, _ => null);
-        var lr = number("--lr");
-        var mode = r.Choice("--weight-decay-mode", "coupled", "decoupled");
+        var text = r.Text("--optimizer");
+        foreach (var h in All)
+            if (r.IsGiven(h.Flag))
+                throw new UsageException($"{h.Flag}: the optimizer is written out in JSON; set its hyperparameters there");
+        if (r.Has("--schedule") && r.IsGiven("--schedule") && r.Text("--schedule") != "constant")
+            throw new UsageException("--schedule: the optimizer is written out in JSON; write its schedules there (a schedule's JSON, e.g. {\"kind\": \"exponential\", …}, in place of a number)");
+        try
+        {
+            using var document = JsonDocument.Parse(text);
+            var transformation = TransformationJson.ReadTransformation(document.RootElement);
+            return new(KindOf(document.RootElement), transformation, Outline(document.RootElement), null);
+        }
+        catch (JsonException e)
+        {
+            throw new UsageException($"--optimizer: not an optimizer Core can read from JSON ({e.Message.Split(" Path:")[0].Split(" LineNumber:")[0]})");
+        }
+        catch (HyperparameterException e)
+        {
+            throw new UsageException($"--optimizer: {e.Message}");
+        }
+    }
+
+    private static string KindOf(JsonElement element) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty("kind", out var kind) && kind.ValueKind == JsonValueKind.String ? kind.GetString()! : "json";
+
+    // "chain(clip_by_global_norm, qhm)": the kinds of a JSON optimizer, for titles.
+    private static string Outline(JsonElement element)
+    {
+        var inner = element.ValueKind != JsonValueKind.Object ? [] : element.EnumerateObject()
+            .SelectMany(p => p.Value.ValueKind == JsonValueKind.Array ? p.Value.EnumerateArray().ToArray() : [p.Value])
+            .Where(v => v.ValueKind == JsonValueKind.Object && v.TryGetProperty("kind", out _) && !IsSchedule(v))
+            .Select(Outline).ToList();
+        return inner.Count == 0 ? KindOf(element) : $"{KindOf(element)}({string.Join(", ", inner)})";
+    }
+
+    private static bool IsSchedule(JsonElement element) =>
+        Catalog.Default.TypeOf(KindOf(element)) is { } type && typeof(Schedule).IsAssignableFrom(type);
+
+    /// <summary>The optimizer <paramref name="name"/> built from <paramref name="values"/>, with its description and family.</summary>
+    public static Choice Choose(string name, Values values, Func<string, string?> raw)
+    {
+        var transformation = Build(name, values, raw);
+        return new(Of(name).Name, transformation, Describe(name, values),
+            lr => Build(name, values with { LearningRate = lr, ConstantLearningRate = lr }, raw));
+    }
+
+    /// <summary>The optimizer and its hyperparameters as the book labels its figures: "momentum, η = 0.6, β = 0.5".</summary>
+    public static string Describe(string name, Values v)
+    {
+        var entry = Of(name);
+        string N(double x) => Format.G(x);
+        var parts = new List<string> { entry.Name, $"η = {N(v.ConstantLearningRate)}" };
+        foreach (var flag in entry.Uses)
+            switch (flag)
+            {
+                case "--momentum": parts.Add($"β{(entry.Name == "demon" ? "₀" : "")} = {N(v.Momentum)}"); break;
+                case "--dampening" when v.Dampening != 0: parts.Add($"dampening {N(v.Dampening)}"); break;
+                case "--nu": parts.Add($"ν = {N(v.Nu)}"); break;
+                case "--betas": parts.Add($"β = {string.Join("/", v.Betas.Select(N))}"); break;
+                case "--demon-steps": parts.Add($"T = {v.DemonSteps}"); break;
+                case "--warmup-steps" when v.WarmupSteps != 0: parts.Add($"warmup {v.WarmupSteps}"); break;
+                case "--lookahead-steps": parts.Add($"k = {(v.LookaheadSteps == 0 ? 5 : v.LookaheadSteps)}, α = {N(v.LookaheadAlpha)}"); break;
+            }
+        if (v.Decay != 0 && entry.Name != "sgdw") parts.Add($"weight decay {N(v.Decay)}{(v.Decoupled ? " (decoupled)" : "")}");
+        if (entry.Name == "sgdw") parts.Add($"weight decay {N(v.Decay)}");
+        if (v.LookaheadSteps != 0 && entry.Name != "lookahead") parts.Add($"lookahead k = {v.LookaheadSteps}, α = {N(v.LookaheadAlpha)}");
+        if (v.ClipNorm != 0) parts.Add($"‖g‖ ≤ {N(v.ClipNorm)}");
+        if (v.ClipValue != 0) parts.Add($"|g| ≤ {N(v.ClipValue)}");
+        if (v.Accumulate != 1) parts.Add($"accumulate {v.Accumulate}");
+        if (v.Ema is { } decay) parts.Add($"EMA {N(decay)}");
+        return string.Join(", ", parts);
+    }
+
+    /// <summary>
+    /// The hyperparameters with numbers from <paramref name="number"/> (null: not given; an option with a default always
+    /// has one), <c>--betas</c> from <paramref name="list"/> and <c>--weight-decay-mode</c> from <paramref name="raw"/>,
+    /// which also gives the text an error shows. Ranges are Core's, checked when the optimizer is built
+    /// (<see cref="Build"/>); here only what Core cannot see: whole numbers of steps, and the mode's name.
+    /// </summary>
+    public static Values ReadValues(Func<string, double?> number, Func<string, double[]> list, Func<string, string?> raw, Func<double, Schedule?>? schedule = null)
+    {
+        double Number(string flag) => number(flag) ?? throw SettingsReader.Fail(flag, "", "needs a value");
+        long Integer(Hyperparameter h)
+        {
+            var value = Number(h.Flag);
+            return value == Math.Floor(value) && Math.Abs(value) < 9.2e18 ? (long)value
+                : throw SettingsReader.Fail(h.Flag, raw(h.Flag) ?? Format.G(value), "must be an integer");
+        }
+        int Count(Hyperparameter h) => (int)Math.Clamp(Integer(h), int.MinValue, int.MaxValue);
+        var lr = Number("--lr");
+        var mode = raw(WeightDecayMode.Flag)?.Trim() ?? "coupled";
+        if (mode is not ("coupled" or "decoupled"))
+            throw SettingsReader.Fail(WeightDecayMode.Flag, mode, "must be one of coupled, decoupled");
         return new Values(
-            schedule?.Invoke(lr) ?? lr, lr, number("--momentum"), number("--dampening"), number("--nu"), list("--betas"),
-            Integer("--demon-steps"), Integer("--warmup-steps"), number("--weight-decay"), mode == "decoupled",
-            number("--clip-norm"), number("--clip-value"), (int)Math.Clamp(Integer("--accumulate"), int.MinValue, int.MaxValue),
-            (int)Math.Clamp(Integer("--lookahead-steps"), int.MinValue, int.MaxValue), number("--lookahead-alpha"),
-            r.OptionalText("--ema") is null ? null : number("--ema"));
+            schedule?.Invoke(lr) ?? lr, lr, Number("--momentum"), Number("--dampening"), Number("--nu"), list("--betas"),
+            Integer(DemonSteps), Integer(WarmupSteps), Number("--weight-decay"), mode == "decoupled",
+            Number("--clip-norm"), Number("--clip-value"), Count(Accumulate), Count(LookaheadSteps), Number("--lookahead-alpha"),
+            number("--ema"));
     }
 
     /// <summary>

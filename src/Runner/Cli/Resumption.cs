@@ -20,14 +20,14 @@ internal static class Resumption
                 throw new UsageException($"{file}: \"options\".{key} is not an option {what} keeps");
     }
 
-    /// <summary>The saved data file, refused when it is no longer there; null for synthetic data.</summary>
+    /// <summary>The saved data file (or data set's name), refused when a file is no longer there; null for synthetic data.</summary>
     /// <param name="folder">The folder being resumed.</param>
     /// <param name="options">The saved options.</param>
     /// <param name="what">"run", "sweep".</param>
     public static string? DataFile(string folder, IReadOnlyDictionary<string, string> options, string what)
     {
         var file = options.GetValueOrDefault("data");
-        if (file is not null && !File.Exists(file))
+        if (file is not null && Data.DatasetCatalog.Find(file) is null && !File.Exists(file))
             throw new UsageException($"--resume {folder}: the {what}'s data {file} is no longer there (moved or deleted since the {what} started)");
         return file;
     }

@@ -57,9 +57,9 @@ internal static class ScheduleSettings
                     throw Bad("must be " + Help);
             }
         }
-        catch (ArgumentException e)
+        catch (HyperparameterException e)
         {
-            throw Bad(e.Message.Split(" (Parameter")[0]);
+            throw Bad($"{e.Name} {e.Problem}");
         }
     }
 }

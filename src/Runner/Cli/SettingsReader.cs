@@ -29,6 +29,9 @@ internal sealed class SettingsReader
     /// <summary>The running verb's cancellation, for the rare value that takes long to read (a data set downloaded by name).</summary>
     public CancellationToken Cancellation { get; init; }
 
+    /// <summary>Whether the verb has the option <paramref name="name"/>.</summary>
+    public bool Has(string name) => specs.ContainsKey(name);
+
     /// <summary>Whether the user set the option (anywhere), rather than leaving its default.</summary>
     public bool IsSet(string name) => Lookup(Spec(name)) is not null;
 

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Diagnostics;
 using System.Globalization;
 using System.Numerics;
+using Momentum.Optimizers;
 using Momentum.Problems;
 using Momentum.Runner.Cli;
 using Momentum.Theory;
@@ -17,6 +18,12 @@ internal enum RunStatus
     Interrupted,
 }
 
+/// <summary>
+/// A recorded loss, how it was computed (Core's <see cref="LossForm"/>), and the loss at the optimizer's averaged iterate
+/// where it keeps one (<c>--ema</c>'s average, Schedule-Free's x; NaN otherwise).
+/// </summary>
+internal readonly record struct Recorded(LossPoint Point, LossForm Form, double AverageLoss = double.NaN);
+
 /// <summary>The result of driving Core's training fold: the recorded losses, the last state, and how it ended.</summary>
 /// <param name="History">The loss at every record point reached.</param>
 /// <param name="Final">The state after the last step taken.</param>
@@ -27,22 +34,16 @@ internal enum RunStatus
 /// <param name="Reason">Why the run stopped early, for people.</param>
 /// <param name="DivergedAtStep">The step (1-based) at which a divergence was seen, or null.</param>
 internal sealed record TrainingOutcome<T>(
-    ImmutableArray<LossPoint> History, LegacyTrainingState<T> Final, RunStatus Status, double TrainingSeconds, double InitialLoss, double FinalLoss,
+    ImmutableArray<Recorded> History, TrainingState<T> Final, RunStatus Status, double TrainingSeconds, double InitialLoss, double FinalLoss,
     string? Reason, long? DivergedAtStep)
     where T : unmanaged, IFloatingPointIeee754<T>;
 
 /// <summary>
-/// The shell's driver of <see cref="LegacyTrainer"/>: Core's fold, with a clock around the minibatch steps (and not around
-/// the loss evaluations), progress, cancellation at step boundaries, and divergence detection.
+/// The shell's driver of Core's <see cref="Trainer"/>: the fold, with a clock around the minibatch steps (and not around
+/// the loss evaluations or checkpoints), progress, cancellation at step boundaries, and divergence detection.
 /// </summary>
 internal static class TrainingLoop
 {
-    /// <summary>
-    /// A recorded loss this many times the initial loss counts as exploding: a converging run of a convex loss may
-    /// overshoot its start, but not by two orders of magnitude.
-    /// </summary>
-    public const double ExplosionFactor = 100;
-
     /// <summary>Most steps between two looks at the cancellation token and the progress display.</summary>
     public const int MaxStepsPerAdvance = 4096;
 
@@ -52,13 +53,14 @@ internal static class TrainingLoop
     /// </summary>
     public const long WorkPerAdvance = 1L << 22;
 
-    /// <summary>Steps per call of <see cref="LegacyTrainer.Advance{T}"/>: a bounded amount of work between looks at the cancellation token.</summary>
-    public static int StepsPerAdvance(int batchSize, int featureCount) =>
-        (int)Math.Clamp(WorkPerAdvance / Math.Max(1L, (long)batchSize * (featureCount + 1)), 1, MaxStepsPerAdvance);
+    /// <summary>Steps per call of <see cref="Trainer.Advance{T}"/>: a bounded amount of work between looks at the cancellation token.</summary>
+    public static int StepsPerAdvance(int batchSize, int parameterCount) =>
+        (int)Math.Clamp(WorkPerAdvance / Math.Max(1L, (long)batchSize * parameterCount), 1, MaxStepsPerAdvance);
 
     /// <summary>Runs (or continues) training until it completes, diverges, or <paramref name="cancellation"/> is set.</summary>
-    /// <param name="data">The data set.</param>
-    /// <param name="options">The training options.</param>
+    /// <param name="objective">The objective (linear regression, with its recorded losses' forms).</param>
+    /// <param name="options">The training options; a non-finite gradient stops the run (or is skipped) as they say.</param>
+    /// <param name="initialParameters">The parameters before the first step.</param>
     /// <param name="progress">Receives the number of minibatches processed.</param>
     /// <param name="cancellation">Stops the run at the next step boundary.</param>
     /// <param name="start">A state to continue from (a checkpoint), or null to start afresh.</param>
@@ -73,94 +75,108 @@ internal static class TrainingLoop
     /// <param name="seconds">Training seconds spent before <paramref name="start"/>.</param>
     /// <param name="warmUp">Compile the training code before the clock starts (<see cref="WarmUp{T}"/>); a caller running
     /// many short runs does that once itself.</param>
-    /// <param name="team">Threads that share each large minibatch's gradient, or null for the calling thread alone.</param>
     // Compiled optimised at its first call: a tier-up compile in the background during a run takes a core from the
-    // training (and from a GradientTeam's helpers, which spin on every core).
+    // training (and from a team's helpers, which spin on every core).
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static TrainingOutcome<T> Run<T>(
-        Dataset<T> data,
-        LegacyTrainingOptions options,
+        RegressionObjective<T> objective,
+        TrainingOptions options,
+        ReadOnlySpan<T> initialParameters,
         IProgressTask progress,
         CancellationToken cancellation,
-        LegacyTrainingState<T>? start = null,
-        ImmutableArray<LossPoint>? history = null,
+        TrainingState<T>? start = null,
+        ImmutableArray<Recorded>? history = null,
         long checkpointEvery = 0,
-        Action<LegacyTrainingState<T>, IReadOnlyList<LossPoint>, double, double>? checkpoint = null,
+        Action<TrainingState<T>, IReadOnlyList<Recorded>, double, double>? checkpoint = null,
         double? initialLoss = null,
         double seconds = 0,
-        bool warmUp = true,
-        GradientTeam? team = null)
+        bool warmUp = true)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var state = start ?? LegacyTrainer.Init(data, options);
-        var evaluator = LossEvaluator<T>.For(data, options);
-        if (warmUp) WarmUp(data, options, team);
-        var initial = initialLoss ?? evaluator.Loss((start is null ? state : LegacyTrainer.Init(data, options)).Optimizer.Parameters.AsSpan());
-        var recorded = (history ?? []).ToBuilder();
+        var state = start ?? Trainer.Init(objective, options, initialParameters);
+        if (warmUp) WarmUp(objective, options, initialParameters);
+        var initial = initialLoss ?? objective.Loss(initialParameters);
+        var recorded = new List<Recorded>(history ?? []);
         var clock = new Stopwatch();
         var status = RunStatus.Completed;
         string? reason = null;
         long? divergedAt = null;
         if (checkpointEvery > 0) checkpoint?.Invoke(state, recorded, initial, seconds);
-        var stepsPerAdvance = StepsPerAdvance(options.BatchSize, data.FeatureCount);
+        var stepsPerAdvance = StepsPerAdvance(options.BatchSize, objective.ParameterCount);
 
-        while (!LegacyTrainer.IsFinished(options, state))
+        while (!Trainer.IsFinished(options, state))
         {
             if (cancellation.IsCancellationRequested)
             {
                 status = RunStatus.Interrupted;
-                reason = $"interrupted after step {Taken(state)}";
+                reason = $"interrupted after step {state.Minibatches}";
                 break;
             }
             var steps = stepsPerAdvance;
-            if (checkpointEvery > 0) steps = (int)Math.Min(steps, checkpointEvery - Taken(state) % checkpointEvery);
+            if (checkpointEvery > 0) steps = (int)Math.Min(steps, checkpointEvery - state.Minibatches % checkpointEvery);
 
             clock.Start();
-            var next = LegacyTrainer.Advance(data, options, state, steps, team);
+            var next = Trainer.Advance(objective, options, state, steps);
             clock.Stop();
-            progress.Report(Taken(next));
+            progress.Report(next.Minibatches);
 
             if (next.Fault is { } fault)
             {
                 state = next;
                 status = RunStatus.Diverged;
-                reason = $"the gradient is not finite at step {Taken(next) + 1} (element {fault.Index + 1} is {fault.Value.ToString(CultureInfo.InvariantCulture)})";
-                divergedAt = Taken(next) + 1;
+                reason = $"the gradient is not finite at step {next.Minibatches + 1} (element {fault.Index + 1} is {fault.Value.ToString(CultureInfo.InvariantCulture)})";
+                divergedAt = next.Minibatches + 1;
                 break;
             }
-            if (LegacyTrainer.RecordDue(options, state.Examples, next.Examples))
+            if (Trainer.RecordDue(options, state.Examples, next.Examples))
             {
-                var point = LegacyTrainer.Record(data, evaluator, next);
-                recorded.Add(point);
-                if (!double.IsFinite(point.Loss) || point.Loss > ExplosionFactor * initial)
+                var loss = objective.Evaluate(next.Parameters.AsSpan());
+                var point = new LossPoint(next.Examples, next.EpochProgress(objective.Rows), loss.Loss);
+                recorded.Add(new(point, loss.Form, AverageOf(next) is { } average ? objective.Loss(average.AsSpan()) : double.NaN));
+                if (Divergence.HasExploded(initial, point.Loss))
                 {
                     state = next;
                     status = RunStatus.Diverged;
-                    reason = $"the loss exploded to {Format.G(point.Loss)} after step {Taken(next)}, over {ExplosionFactor} times the initial {Format.G(initial)}";
-                    divergedAt = Taken(next);
+                    reason = $"the loss exploded to {Format.G(point.Loss)} after step {next.Minibatches}, over {Divergence.LossFactor} times the initial {Format.G(initial)}";
+                    divergedAt = next.Minibatches;
                     break;
                 }
             }
             state = next;
-            if (checkpointEvery > 0 && Taken(state) % checkpointEvery == 0 && !LegacyTrainer.IsFinished(options, state))
+            if (checkpointEvery > 0 && state.Minibatches % checkpointEvery == 0 && !Trainer.IsFinished(options, state))
                 checkpoint?.Invoke(state, recorded, initial, seconds + clock.Elapsed.TotalSeconds);
         }
-        var final = recorded.Count > 0 && recorded[^1].Examples == state.Examples
-            ? recorded[^1].Loss
-            : evaluator.Loss(state.Optimizer.Parameters.AsSpan());
+        var final = recorded.Count > 0 && recorded[^1].Point.Examples == state.Examples
+            ? recorded[^1].Point.Loss
+            : objective.Loss(state.Parameters.AsSpan());
         if (status == RunStatus.Completed)
         {
             // Record points may be sparse (or absent, in a sweep): judge the end too.
-            if (!double.IsFinite(final) || final > ExplosionFactor * initial)
+            if (Divergence.HasExploded(initial, final))
             {
                 status = RunStatus.Diverged;
-                reason = $"the final loss {Format.G(final)} is over {ExplosionFactor} times the initial {Format.G(initial)}";
-                divergedAt = Taken(state);
+                reason = $"the final loss {Format.G(final)} is over {Divergence.LossFactor} times the initial {Format.G(initial)}";
+                divergedAt = state.Minibatches;
             }
         }
         if (checkpointEvery > 0 && status != RunStatus.Diverged)
             checkpoint?.Invoke(state, recorded, initial, seconds + clock.Elapsed.TotalSeconds);
-        return new(recorded.ToImmutable(), state, status, seconds + clock.Elapsed.TotalSeconds, initial, final, reason, divergedAt);
+        return new([.. recorded], state, status, seconds + clock.Elapsed.TotalSeconds, initial, final, reason, divergedAt);
+    }
+
+    /// <summary>
+    /// The averaged iterate an optimizer keeps beside its parameters, to be evaluated beside them: the vector "average" of
+    /// a <see cref="ParameterAverage"/> (<c>--ema</c>) or "x" of <see cref="ScheduleFree"/>, wherever either sits in the
+    /// optimizer (a chain or wrapper prefixes its name: "1.average", "inner.x"); null when it keeps none.
+    /// </summary>
+    public static System.Collections.Immutable.ImmutableArray<T>? AverageOf<T>(TrainingState<T> state)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var transform = state.Optimizer.Transform;
+        foreach (var name in transform.Shape.Vectors)
+            if (name.Split('.')[^1] is "average" or "x")
+                return transform.Vector(name);
+        return null;
     }
 
     /// <summary>
@@ -168,25 +184,43 @@ internal static class TrainingLoop
     /// momentum buffer yet) and the later ones take different code. The JIT's work is not training time (PyTorch's
     /// kernels are compiled ahead of time), and Core is pure, so nothing else changes.
     /// </summary>
-    public static void WarmUp<T>(Dataset<T> data, LegacyTrainingOptions options, GradientTeam? team = null)
+    public static void WarmUp<T>(IMinibatchObjective<T> objective, TrainingOptions options, ReadOnlySpan<T> initialParameters)
         where T : unmanaged, IFloatingPointIeee754<T> =>
-        LegacyTrainer.Advance(data, options, LegacyTrainer.Init(data, options), 2, team);
-
-    /// <summary>Minibatches processed: steps taken plus steps skipped.</summary>
-    public static long Taken<T>(LegacyTrainingState<T> state)
-        where T : unmanaged, IFloatingPointIeee754<T> =>
-        state.Optimizer.Step + state.Optimizer.SkippedSteps;
+        Trainer.Advance(objective, options with { OnNonFinite = NonFinitePolicy.Skip }, Trainer.Init(objective, options, initialParameters), 2);
 
     /// <summary>
-    /// For a diverged run of this linear model: the learning rates for which the full-batch optimizer converges, from the
-    /// largest eigenvalue L of the loss's Hessian (<see cref="Convergence.LargestStableLearningRate"/>; d2l §11.6.3).
+    /// For a diverged run of linear regression: the learning rates for which the full-batch optimizer converges, read off
+    /// the optimizer's own step at L, the largest eigenvalue of the loss's Hessian
+    /// (<see cref="Convergence.LargestStableLearningRate(Func{double, IGradientTransformation}, double)"/>; d2l §11.6.3).
     /// </summary>
-    public static string StableRange(LegacyTrainingOptions options, double[,] hessian)
+    /// <param name="optimizer">The optimizer as chosen, with the family of its learning rate.</param>
+    /// <param name="hessian">The Hessian of the loss the gradients were taken of (<see cref="LinearRegression.Hessian{T}"/>).</param>
+    public static string StableRange(OptimizerTable.Choice optimizer, double[,] hessian)
     {
-        // nn.MSELoss is twice d2l's ½(ŷ − y)², so its Hessian is twice H.
-        var largest = SymmetricEigen.Of(hessian).Largest * (options.Loss == RegressionLoss.SquaredError ? 2 : 1);
-        var bound = Convergence.LargestStableLearningRate(options.Optimizer, largest);
-        return $"for this data, full-batch {OptimizerSettings.Describe(options.Optimizer with { LearningRate = bound })} is the edge of convergence: " +
-            $"lr must stay below {Format.G(bound)} (L = {Format.G(largest)}, the largest eigenvalue of the loss's Hessian); minibatch gradients are noisier, so stay well below it";
+        var largest = SymmetricEigen.Of(hessian).Largest;
+        if (optimizer.AtLearningRate is null)
+        {
+            // Written out in JSON: no learning-rate family, but the optimizer's own map at L still says whether it converges.
+            try
+            {
+                var rate = LinearMethod.Of(optimizer.Transformation).At(largest).SpectralRadius();
+                return $"L = {Format.G(largest)} is the largest eigenvalue of the loss's Hessian, and along it full-batch {optimizer.Description} " +
+                    (rate < 1 ? $"converges (rate {Format.G(rate, 4)} per step): the minibatch gradients' noise diverged it" : $"does not converge (rate {Format.G(rate, 4)} ≥ 1 per step): lower its learning rate");
+            }
+            catch (NonlinearMethodException)
+            {
+                return $"L = {Format.G(largest)} is the largest eigenvalue of the loss's Hessian ({optimizer.Description} is not a linear method, so its stable range is not read off its step)";
+            }
+        }
+        try
+        {
+            var bound = Convergence.LargestStableLearningRate(optimizer.AtLearningRate, largest);
+            return $"for this data, full-batch {optimizer.Name} is at the edge of convergence at lr {Format.G(bound)} " +
+                $"(L = {Format.G(largest)}, the largest eigenvalue of the loss's Hessian): keep lr below it; minibatch gradients are noisier, so stay well below it";
+        }
+        catch (NonlinearMethodException)
+        {
+            return $"L = {Format.G(largest)} is the largest eigenvalue of the loss's Hessian ({optimizer.Name} is not a linear method, so its stable range is not read off its step)";
+        }
     }
 }

@@ -5,15 +5,18 @@ using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using Momentum.Optimizers;
+using Momentum.Problems;
 using Momentum.Runner.Cli;
+using Momentum.Runner.Execution;
 using Momentum.Training;
 
 namespace Momentum.Runner.Output;
 
 /// <summary>
 /// <c>checkpoint.json</c>: everything a training run needs to continue exactly where it stopped: its options (the data
-/// file by its full path), a fingerprint of its data, Core's state record (parameters, velocity, step and skip counts,
-/// whether the momentum buffer exists, the epoch and minibatch reached; the epoch's order follows from the seed), how
+/// file by its full path), a fingerprint of its data, the optimizer (any transformation, as
+/// <see cref="TransformationJson"/> writes it) and its state (every vector and scalar by name, the count of steps taken),
+/// the parameters, the position (epoch, minibatch, examples, skipped steps; the epoch's order follows from the seed), how
 /// many loss records it covers, and its clock. The loss records themselves are appended to
 /// <c>checkpoint-history.csv</c> beside it, so a checkpoint costs the size of the model plus the records new since the
 /// last one, however long the run. Numbers are written as the shortest text that reads back to the same double, so a
@@ -24,67 +27,82 @@ namespace Momentum.Runner.Output;
 internal sealed record Checkpoint(
     IReadOnlyDictionary<string, string> Options,
     string DataFingerprint,
+    string Optimizer,
     int Epoch,
     int Batch,
     long Examples,
-    long Step,
     long SkippedSteps,
-    bool BufferInitialized,
     double[] Parameters,
-    double[] Velocity,
+    string State,
     int HistoryEntries,
     double InitialLoss,
     double TrainingSeconds)
 {
     public const string File = "checkpoint.json";
     public const string HistoryFile = "checkpoint-history.csv";
-    private const string Format = "momentum-train-checkpoint/2";
-    private const string HistoryHeader = "examples,epoch,loss";
+    private const string Format = "momentum-train-checkpoint/3";
+    private const string HistoryHeader = "examples,epoch,loss,form,average_loss";
 
-    /// <summary>Captures a state of a run that has recorded <paramref name="historyEntries"/> losses.</summary>
-    public static Checkpoint Of<T>(IReadOnlyDictionary<string, string> options, string fingerprint, LegacyTrainingState<T> state,
-        int historyEntries, double initialLoss, double seconds)
-        where T : unmanaged, IFloatingPointIeee754<T> =>
-        new(options, fingerprint, state.Epoch, state.Batch, state.Examples, state.Optimizer.Step, state.Optimizer.SkippedSteps,
-            state.Optimizer.BufferInitialized,
-            [.. state.Optimizer.Parameters.Select(double.CreateChecked)],
-            [.. state.Optimizer.Velocity.Select(double.CreateChecked)],
-            historyEntries, initialLoss, seconds);
-
-    /// <summary>
-    /// Checks that the checkpoint fits the run it resumes: parameter counts, values the run's precision holds, and a
-    /// position (epoch, minibatch, examples, steps) that the run's data and batch size can reach.
-    /// </summary>
-    /// <returns>A description of the first problem, naming the field, or null.</returns>
-    public string? Problem(int rows, int features, LegacyTrainingOptions options, bool isDouble)
-    {
-        var batches = Minibatches.PerEpoch(rows, options.BatchSize);
-        if (Parameters.Length != features + 1 || Velocity.Length != features + 1)
-            return $"it holds {Parameters.Length} parameters and {Velocity.Length} velocities; the data needs {features + 1}";
-        if (!isDouble)
-            foreach (var (name, values) in new[] { ("parameters", Parameters), ("velocity", Velocity) })
-                for (var i = 0; i < values.Length; i++)
-                    if ((double)(float)values[i] != values[i])
-                        return $"\"{name}\"[{i}] = {Cli.Format.Exact(values[i])} is not a float32 value, and the run is float32" +
-                            (Math.Abs(values[i]) > float.MaxValue ? " (it is past ±3.4028235e38)" : "");
-        if (Epoch < 0 || Epoch > options.Epochs || Batch < 0 || Batch >= batches || (Epoch == options.Epochs && Batch != 0))
-            return $"epoch {Epoch}, minibatch {Batch} is not a position of a run of {options.Epochs} epochs of {batches} minibatches";
-        if (Examples != (long)Epoch * rows + (long)Batch * options.BatchSize || Step + SkippedSteps != (long)Epoch * batches + Batch || Step < 0 || SkippedSteps < 0)
-            return $"{Examples} examples and {Step} + {SkippedSteps} steps do not match epoch {Epoch}, minibatch {Batch}";
-        if (TrainingSeconds < 0) return $"\"training_seconds\" = {Cli.Format.Exact(TrainingSeconds)} must be ≥ 0";
-        return null;
-    }
-
-    /// <summary>The training state it holds, for <paramref name="data"/> and the run's <paramref name="options"/>.</summary>
-    public LegacyTrainingState<T> ToState<T>(Dataset<T> data, LegacyTrainingOptions options)
+    /// <summary>Captures a state of a run of <paramref name="optimizer"/> that has recorded <paramref name="historyEntries"/> losses.</summary>
+    public static Checkpoint Of<T>(IReadOnlyDictionary<string, string> options, string fingerprint, IGradientTransformation optimizer,
+        TrainingState<T> state, int historyEntries, double initialLoss, double seconds)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        // A float32 value written as a double reads back exactly (Problem checks it), so the conversion is exact.
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer)) TransformationJson.WriteState(writer, state.Optimizer.Transform);
+        return new(options, fingerprint, TransformationJson.Write(optimizer), state.Epoch, state.Batch, state.Examples, state.Optimizer.SkippedSteps,
+            [.. state.Parameters.Select(double.CreateChecked)], Encoding.UTF8.GetString(buffer.WrittenSpan), historyEntries, initialLoss, seconds);
+    }
+
+    /// <summary>
+    /// Checks that the checkpoint fits the run it resumes, and reads its state: the same optimizer, parameter counts,
+    /// values the run's precision holds, and a position (epoch, minibatch, examples, steps) that the run's data and batch
+    /// size can reach.
+    /// </summary>
+    /// <returns>The training state it holds, or a description of the first problem, naming the field.</returns>
+    public (TrainingState<T>? State, string? Problem) Read<T>(IMinibatchObjective<T> objective, TrainingOptions options)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var rows = objective.Rows;
+        var batches = Minibatches.PerEpoch(rows, options.BatchSize);
+        var optimizer = TransformationJson.Write(options.Optimizer);
+        if (Canonical(Optimizer) != Canonical(optimizer))
+            return (null, "\"optimizer\" is not the optimizer the run's options build (was the checkpoint edited?)");
+        if (Parameters.Length != objective.ParameterCount)
+            return (null, $"\"parameters\" holds {Parameters.Length} values; the data needs {objective.ParameterCount}");
+        if (typeof(T) == typeof(float))
+            for (var i = 0; i < Parameters.Length; i++)
+                if ((double)(float)Parameters[i] != Parameters[i])
+                    return (null, $"\"parameters\"[{i}] = {Cli.Format.Exact(Parameters[i])} is not a float32 value, and the run is float32" +
+                        (Math.Abs(Parameters[i]) > float.MaxValue ? " (it is past ±3.4028235e38)" : ""));
+        TransformState<T> transform;
+        try
+        {
+            using var document = JsonDocument.Parse(State);
+            transform = TransformationJson.ReadState<T>(document.RootElement, options.Optimizer.Shape);
+        }
+        catch (JsonException e)
+        {
+            return (null, $"\"state\": {e.Message.TrimEnd('.')}");
+        }
+        if (transform.Length != objective.ParameterCount)
+            return (null, $"\"state\" is for {transform.Length} parameters; the data needs {objective.ParameterCount}");
+        var step = transform.Count;
+        if (Epoch < 0 || Epoch > options.Epochs || Batch < 0 || Batch >= batches || (Epoch == options.Epochs && Batch != 0))
+            return (null, $"epoch {Epoch}, minibatch {Batch} is not a position of a run of {options.Epochs} epochs of {batches} minibatches");
+        if (Examples != (long)Epoch * rows + (long)Batch * options.BatchSize || step + SkippedSteps != (long)Epoch * batches + Batch || SkippedSteps < 0)
+            return (null, $"{Examples} examples and {step} + {SkippedSteps} steps do not match epoch {Epoch}, minibatch {Batch}");
+        if (TrainingSeconds < 0) return (null, $"\"training_seconds\" = {Cli.Format.Exact(TrainingSeconds)} must be ≥ 0");
         var parameters = ImmutableCollectionsMarshal.AsImmutableArray(Parameters.Select(T.CreateChecked).ToArray());
-        var velocity = ImmutableCollectionsMarshal.AsImmutableArray(Velocity.Select(T.CreateChecked).ToArray());
-        var optimizer = new SgdState<T>(parameters, velocity, Step, BufferInitialized, SkippedSteps);
-        var order = Minibatches.Order(data.Rows, options.Seed, Math.Min(Epoch, options.Epochs - 1));
-        return new LegacyTrainingState<T>(optimizer, Epoch, Batch, Examples, order);
+        var order = Trainer.OrderOf(objective, options, Math.Min(Epoch, options.Epochs - 1));
+        return (new TrainingState<T>(new OptimizerState<T>(parameters, transform, SkippedSteps), Epoch, Batch, Examples, order), null);
+    }
+
+    // The transformation's JSON without its layout, for comparing.
+    private static string Canonical(string json)
+    {
+        using var document = JsonDocument.Parse(json);
+        return JsonSerializer.Serialize(document.RootElement);
     }
 
     /// <summary>Writes checkpoint.json at once (it must survive a kill of the running verb).</summary>
@@ -97,19 +115,27 @@ internal sealed record Checkpoint(
             foreach (var (key, value) in Options) w.WriteString(key, value);
             w.WriteEndObject();
             w.WriteString("data_fingerprint", DataFingerprint);
+            w.WritePropertyName("optimizer");
+            Indented(w, Optimizer);
             w.WriteNumber("epoch", Epoch);
             w.WriteNumber("batch", Batch);
             w.WriteNumber("examples", Examples);
-            w.WriteNumber("step", Step);
             w.WriteNumber("skipped_steps", SkippedSteps);
-            w.WriteBoolean("buffer_initialized", BufferInitialized);
             Numbers(w, "parameters", Parameters);
-            Numbers(w, "velocity", Velocity);
+            w.WritePropertyName("state");
+            Indented(w, State);
             w.WriteNumber("history_entries", HistoryEntries);
             w.WriteNumber("initial_loss", InitialLoss);
             w.WriteNumber("training_seconds", TrainingSeconds);
             w.WriteEndObject();
         });
+
+    // Core's JSON, laid out as the rest of the file.
+    private static void Indented(Utf8JsonWriter w, string json)
+    {
+        using var document = JsonDocument.Parse(json);
+        document.RootElement.WriteTo(w);
+    }
 
     private static void Numbers(Utf8JsonWriter w, string name, double[] values)
     {
@@ -122,12 +148,18 @@ internal sealed record Checkpoint(
         w.WriteEndArray();
     }
 
-    /// <summary>One loss record as a line of checkpoint-history.csv: examples, epoch and loss, each reading back exactly.</summary>
-    public static string HistoryLine(LossPoint point) =>
-        string.Create(CultureInfo.InvariantCulture, $"{point.Examples},{point.Epoch:R},{point.Loss:R}\n");
+    /// <summary>
+    /// One loss record as a line of checkpoint-history.csv: examples, epoch, loss, its form and the averaged iterate's
+    /// loss (empty when the optimizer keeps none), each reading back exactly.
+    /// </summary>
+    public static string HistoryLine(Recorded record) =>
+        string.Create(CultureInfo.InvariantCulture, $"{record.Point.Examples},{record.Point.Epoch:R},{record.Point.Loss:R},{FormName(record.Form)},{(double.IsNaN(record.AverageLoss) ? "" : record.AverageLoss.ToString("R", CultureInfo.InvariantCulture))}\n");
+
+    /// <summary>How a loss form is written: "direct" or "moments".</summary>
+    public static string FormName(LossForm form) => form == LossForm.Moments ? "moments" : "direct";
 
     /// <summary>checkpoint-history.csv holding <paramref name="history"/>: written whole when a run starts or resumes.</summary>
-    public static void WriteHistory(OutputFolder folder, IReadOnlyList<LossPoint> history) =>
+    public static void WriteHistory(OutputFolder folder, IReadOnlyList<Recorded> history) =>
         folder.WriteNow(HistoryFile, stream =>
         {
             using var writer = new StreamWriter(stream, new UTF8Encoding(false), 1 << 16, leaveOpen: true);
@@ -136,7 +168,7 @@ internal sealed record Checkpoint(
         });
 
     /// <summary>Appends the records <paramref name="history"/>[<paramref name="from"/>..] to checkpoint-history.csv.</summary>
-    public static void AppendHistory(OutputFolder folder, IReadOnlyList<LossPoint> history, int from) =>
+    public static void AppendHistory(OutputFolder folder, IReadOnlyList<Recorded> history, int from) =>
         folder.Append(HistoryFile, stream =>
         {
             var text = new StringBuilder();
@@ -149,20 +181,20 @@ internal sealed record Checkpoint(
     /// resumed run starts from), then only the records new since the last, then checkpoint.json, which says how many
     /// records it covers.
     /// </summary>
-    internal sealed class Writer(OutputFolder folder, IReadOnlyDictionary<string, string> options, string fingerprint)
+    internal sealed class Writer(OutputFolder folder, IReadOnlyDictionary<string, string> options, string fingerprint, IGradientTransformation optimizer)
     {
         private int written = -1;
 
-        public void Write<T>(LegacyTrainingState<T> state, IReadOnlyList<LossPoint> history, double initialLoss, double seconds)
+        public void Write<T>(TrainingState<T> state, IReadOnlyList<Recorded> history, double initialLoss, double seconds)
             where T : unmanaged, IFloatingPointIeee754<T>
         {
             // A state that has left the finite numbers (a run about to be found diverged) is not a checkpoint: resuming
             // from the last one replays the same steps to the same end.
-            if (!state.Optimizer.Parameters.All(T.IsFinite) || !state.Optimizer.Velocity.All(T.IsFinite)) return;
+            if (!state.Parameters.All(T.IsFinite) || !state.Optimizer.Transform.Vectors.All(T.IsFinite)) return;
             if (written < 0) WriteHistory(folder, history);
             else if (history.Count > written) AppendHistory(folder, history, written);
             written = history.Count;
-            Of(options, fingerprint, state, written, initialLoss, seconds).Write(folder);
+            Of(options, fingerprint, optimizer, state, written, initialLoss, seconds).Write(folder);
         }
     }
 
@@ -182,14 +214,13 @@ internal sealed record Checkpoint(
         return new Checkpoint(
             fields.Texts("options"),
             fields.Text("data_fingerprint"),
+            fields.Object("optimizer"),
             fields.Int("epoch"),
             fields.Int("batch"),
             fields.Long("examples"),
-            fields.Long("step"),
             fields.Long("skipped_steps"),
-            fields.Bool("buffer_initialized"),
             fields.Numbers("parameters", Limits.CheckpointParameters),
-            fields.Numbers("velocity", Limits.CheckpointParameters),
+            fields.Object("state"),
             fields.Int("history_entries", minimum: 0),
             fields.Number("initial_loss"),
             fields.Number("training_seconds"));
@@ -199,13 +230,13 @@ internal sealed record Checkpoint(
     /// The first <see cref="HistoryEntries"/> loss records of <c>DIR/checkpoint-history.csv</c>; what follows them (records
     /// written after the checkpoint, or a line torn by a kill) is ignored.
     /// </summary>
-    public ImmutableArray<LossPoint> ReadHistory(string folder)
+    public ImmutableArray<Recorded> ReadHistory(string folder)
     {
         var path = Path.Combine(folder, HistoryFile);
         if (HistoryEntries == 0 && !System.IO.File.Exists(path)) return [];
         if (!System.IO.File.Exists(path))
             throw new UsageException($"{path}: missing; {File} covers {HistoryEntries} loss records kept there");
-        var history = ImmutableArray.CreateBuilder<LossPoint>(HistoryEntries);
+        var history = ImmutableArray.CreateBuilder<Recorded>(HistoryEntries);
         try
         {
             using var reader = new StreamReader(path, Encoding.UTF8);
@@ -217,14 +248,17 @@ internal sealed record Checkpoint(
                 if (text is null)
                     throw new UsageException($"{path}: holds {history.Count} loss records; {File} covers {HistoryEntries}");
                 var f = text.Split(',');
-                if (f.Length != 3
+                var average = double.NaN;
+                if (f.Length != 5
                     || !long.TryParse(f[0], NumberStyles.None, CultureInfo.InvariantCulture, out var examples)
                     || !double.TryParse(f[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var epoch) || !double.IsFinite(epoch)
-                    || !double.TryParse(f[2], NumberStyles.Float, CultureInfo.InvariantCulture, out var loss))
-                    throw new UsageException($"{path}:{line}: \"{SettingsReader.Shown(text)}\" is not a loss record (examples,epoch,loss)");
-                if (history.Count > 0 && examples <= history[^1].Examples)
-                    throw new UsageException($"{path}:{line}: {examples} examples does not follow the record before ({history[^1].Examples})");
-                history.Add(new LossPoint(examples, epoch, loss));
+                    || !double.TryParse(f[2], NumberStyles.Float, CultureInfo.InvariantCulture, out var loss)
+                    || f[3] is not ("direct" or "moments")
+                    || (f[4].Length > 0 && !double.TryParse(f[4], NumberStyles.Float, CultureInfo.InvariantCulture, out average)))
+                    throw new UsageException($"{path}:{line}: \"{SettingsReader.Shown(text)}\" is not a loss record ({HistoryHeader})");
+                if (history.Count > 0 && examples <= history[^1].Point.Examples)
+                    throw new UsageException($"{path}:{line}: {examples} examples does not follow the record before ({history[^1].Point.Examples})");
+                history.Add(new Recorded(new LossPoint(examples, epoch, loss), f[3] == "moments" ? LossForm.Moments : LossForm.Direct, average));
             }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -302,6 +336,10 @@ internal sealed record Checkpoint(
             if (value.GetArrayLength() > most) throw Bad($"\"{name}\" holds {value.GetArrayLength()} numbers; a checkpoint holds at most {most}");
             return [.. value.EnumerateArray().Select((e, i) => Finite($"\"{name}\"[{i}]", e))];
         }
+
+        /// <summary>A JSON object's text, as it is (the optimizer, the state: Core reads them).</summary>
+        public string Object(string name) =>
+            Get(name) is { ValueKind: JsonValueKind.Object } value ? value.GetRawText() : throw Bad($"\"{name}\" must be an object, not {Shown(Get(name))}");
 
         public IReadOnlyDictionary<string, string> Texts(string name)
         {

@@ -5,8 +5,9 @@ using Momentum.Runner.Verbs;
 namespace Momentum.Runner.Output;
 
 /// <summary>
-/// sweep.png: per optimizer, a heatmap of the final loss (mean over seeds, log scale) over learning rate × momentum, each
-/// cell labelled with its loss; a cell where any seed diverged is gray and marked ×, a cell not run (another shard) is blank.
+/// sweep.png: per optimizer, a heatmap of the final loss (mean over seeds and over the grid's other axes, log scale) over
+/// learning rate × momentum, each cell labelled with its loss; a cell where any of its runs diverged is gray and marked
+/// ×, a cell not run (another shard) is blank.
 /// </summary>
 internal static class SweepFigure
 {
@@ -23,14 +24,17 @@ internal static class SweepFigure
 
     private static Plot Panel(SweepVerb.Grid grid, string optimizer, List<SweepVerb.Row> rows, ScottPlot.Range range)
     {
-        var (nl, nm) = (grid.LearningRates.Length, grid.Momenta.Length);
+        var (learningRates, momenta) = (grid.Axes[0].Values, grid.Axes[1].Values);
+        var (nl, nm) = (learningRates.Length, momenta.Length);
         var intensities = new double[nm, nl];
-        var plot = Figures.New($"{optimizer}: final loss (×: diverged)", "learning rate", "momentum");
+        var others = grid.Columns.Skip(2).Select(k => grid.Axes[k].Option).ToList();
+        var over = others.Count == 0 ? "" : $", mean over {string.Join(", ", others)}";
+        var plot = Figures.New($"{optimizer}: final loss{over} (×: diverged)", "learning rate", "momentum");
         var cells = rows.ToLookup(r => (r.Point.Momentum, r.Point.LearningRate));
         for (var m = 0; m < nm; m++)
             for (var l = 0; l < nl; l++)
             {
-                var cell = cells[(grid.Momenta[m], grid.LearningRates[l])].ToList();
+                var cell = cells[(momenta[m], learningRates[l])].ToList();
                 var diverged = cell.Any(r => r.Diverged);
                 var row = nm - 1 - m; // row 0 is drawn at the top; momentum grows upwards
                 if (cell.Count == 0 || diverged)
@@ -62,9 +66,9 @@ internal static class SweepFigure
         // At most about 20 labels an axis: a long list of learning rates is labelled every k-th.
         var (everyL, everyM) = ((nl + 19) / 20, (nm + 19) / 20);
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
-            [.. Enumerable.Range(0, nl).Where(i => i % everyL == 0).Select(i => (double)i)], [.. grid.LearningRates.Where((_, i) => i % everyL == 0).Select(v => Format.G(v))]);
+            [.. Enumerable.Range(0, nl).Where(i => i % everyL == 0).Select(i => (double)i)], [.. learningRates.Where((_, i) => i % everyL == 0).Select(v => Format.G(v))]);
         plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
-            [.. Enumerable.Range(0, nm).Where(i => i % everyM == 0).Select(i => (double)i)], [.. grid.Momenta.Where((_, i) => i % everyM == 0).Select(v => Format.G(v))]);
+            [.. Enumerable.Range(0, nm).Where(i => i % everyM == 0).Select(i => (double)i)], [.. momenta.Where((_, i) => i % everyM == 0).Select(v => Format.G(v))]);
         plot.Axes.SetLimits(-0.5, nl - 0.5, -0.5, nm - 0.5);
         return plot;
     }

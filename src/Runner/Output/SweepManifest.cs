@@ -32,23 +32,30 @@ internal sealed record SweepManifest(
     public const string Interrupted = "interrupted";
     public const string Completed = "completed";
 
-    public static readonly string[] Header = ["optimizer", "lr", "momentum", "seed", "final_loss", "diverged", "seconds", "point"];
-
     public bool Complete => Status == Completed;
 
     /// <summary>The points of shard K/N: those whose index is K − 1 modulo N.</summary>
     public static int PointsOf(int count, int shard, int shards) => count / shards + (shard - 1 < count % shards ? 1 : 0);
 
     /// <summary>
-    /// SHA-256 of the rows as text (point, labels, loss, diverged, seconds; numbers as the shortest text that reads back),
-    /// in point order: what the rows are, however the CSV spells them.
+    /// A row of sweep.csv, in the order of <see cref="SweepVerb.Grid.Header"/>: optimizer, the grid's columns, seed,
+    /// final loss (empty when diverged), diverged, seconds (empty unless timed), point.
     /// </summary>
-    public static string Digest(IEnumerable<SweepVerb.Row> rows)
+    public static IReadOnlyList<object> Cells(SweepVerb.Grid grid, SweepVerb.Row r) =>
+    [
+        r.Point.Optimizer, .. grid.Columns.Select(k => (object)r.Point.Values[k]), r.Point.Seed,
+        double.IsFinite(r.FinalLoss) ? r.FinalLoss : "", r.Diverged, r.Seconds is { } t ? t : "", r.Point.Index,
+    ];
+
+    /// <summary>
+    /// SHA-256 of the rows as text (<see cref="Cells"/>, numbers as the shortest text that reads back), in point order:
+    /// what the rows are, however the CSV spells them.
+    /// </summary>
+    public static string Digest(SweepVerb.Grid grid, IEnumerable<SweepVerb.Row> rows)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         foreach (var r in rows.OrderBy(r => r.Point.Index))
-            hash.AppendData(Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture,
-                $"{r.Point.Index},{r.Point.Optimizer},{r.Point.LearningRate:R},{r.Point.Momentum:R},{r.Point.Seed},{(double.IsFinite(r.FinalLoss) ? r.FinalLoss.ToString("R", CultureInfo.InvariantCulture) : "")},{(r.Diverged ? "true" : "false")},{r.Seconds?.ToString("R", CultureInfo.InvariantCulture)}\n")));
+            hash.AppendData(Encoding.UTF8.GetBytes(string.Join(",", Cells(grid, r).Select(Text)) + "\n"));
         return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 
@@ -77,15 +84,11 @@ internal sealed record SweepManifest(
     }
 
     /// <summary>Writes sweep.csv: at once (a running sweep's rows so far), or staged.</summary>
-    public static void WriteRows(OutputFolder output, IReadOnlyList<SweepVerb.Row> rows, bool now)
+    public static void WriteRows(OutputFolder output, SweepVerb.Grid grid, IReadOnlyList<SweepVerb.Row> rows, bool now)
     {
-        IEnumerable<IReadOnlyList<object>> Cells() => rows.Select(r => (IReadOnlyList<object>)
-        [
-            r.Point.Optimizer, r.Point.LearningRate, r.Point.Momentum, r.Point.Seed,
-            double.IsFinite(r.FinalLoss) ? r.FinalLoss : "", r.Diverged, r.Seconds is { } t ? t : "", r.Point.Index,
-        ]);
-        if (now) output.WriteNow(RowsFile, stream => Csv.To(stream, Header, Cells()));
-        else Csv.Write(output, RowsFile, Header, Cells());
+        var cells = rows.Select(r => Cells(grid, r));
+        if (now) output.WriteNow(RowsFile, stream => Csv.To(stream, grid.Header, cells));
+        else Csv.Write(output, RowsFile, grid.Header, cells);
     }
 
     /// <summary>Reads a sweep folder's sweep.json; every problem is a usage error naming the file and what is wrong.</summary>
@@ -155,8 +158,12 @@ internal sealed record SweepManifest(
         // A row is well under 256 characters: a file larger than that per point is not this sweep's.
         var text = Encoding.UTF8.GetString(InputFile.Read(path, 256L * (ShardPoints + 1) + 1024, "this shard's sweep.csv"));
         var table = text.Split('\n');
-        if (table[0].TrimEnd('\r') != string.Join(",", Header))
-            throw new UsageException($"{path}:1: expected the header {string.Join(",", Header)}");
+        var header = Grid.Header;
+        if (table[0].TrimEnd('\r') != string.Join(",", header))
+            throw new UsageException($"{path}:1: expected the header {string.Join(",", header)}");
+        // optimizer, the columns, seed | final_loss, diverged, seconds, point
+        var labels = Grid.Columns.Count + 2;
+        var (lossAt, divergedAt, secondsAt, pointAt) = (labels, labels + 1, labels + 2, labels + 3);
         var rows = new List<SweepVerb.Row>();
         var seen = new HashSet<int>();
         for (var i = 1; i < table.Length; i++)
@@ -164,32 +171,40 @@ internal sealed record SweepManifest(
             var line = table[i].TrimEnd('\r');
             if (line.Length == 0) continue;
             var f = line.Split(',');
-            if (f.Length != Header.Length)
-                throw new UsageException($"{path}:{i + 1}: expected {Header.Length} columns, found {f.Length}");
-            if (!int.TryParse(f[7], NumberStyles.None, CultureInfo.InvariantCulture, out var index) || index >= Grid.Count)
-                throw new UsageException($"{path}:{i + 1}:8: \"{SettingsReader.Shown(f[7])}\" is not a point of this sweep");
+            UsageException Bad(int column, string problem) => new($"{path}:{i + 1}:{column + 1}: \"{SettingsReader.Shown(f[column])}\" {problem}");
+            if (f.Length != header.Length)
+                throw new UsageException($"{path}:{i + 1}: expected {header.Length} columns, found {f.Length}");
+            if (!int.TryParse(f[pointAt], NumberStyles.None, CultureInfo.InvariantCulture, out var index) || index >= Grid.Count)
+                throw Bad(pointAt, "is not a point of this sweep");
             if (index % Shards != Shard - 1)
-                throw new UsageException($"{path}:{i + 1}:8: point {index} is not in shard {Shard}/{Shards} (its points are those ≡ {Shard - 1} modulo {Shards})");
+                throw new UsageException($"{path}:{i + 1}:{pointAt + 1}: point {index} is not in shard {Shard}/{Shards} (its points are those ≡ {Shard - 1} modulo {Shards})");
             if (!seen.Add(index))
-                throw new UsageException($"{path}:{i + 1}:8: point {index} appears twice");
+                throw new UsageException($"{path}:{i + 1}:{pointAt + 1}: point {index} appears twice");
             var point = Grid.At(index);
-            double? seconds = f[6].Length == 0 ? null : SettingsReader.TryParseDouble(f[6], out var t) && t >= 0 ? t
-                : throw new UsageException($"{path}:{i + 1}:7: \"{SettingsReader.Shown(f[6])}\" is not a number of seconds");
-            var loss = f[4].Length == 0 ? double.NaN : SettingsReader.TryParseDouble(f[4], out var l) ? l
-                : throw new UsageException($"{path}:{i + 1}:5: \"{SettingsReader.Shown(f[4])}\" is not a number");
-            if (f[5] is not ("true" or "false"))
-                throw new UsageException($"{path}:{i + 1}:6: \"{SettingsReader.Shown(f[5])}\" must be true or false");
-            string[] expected = [point.Optimizer, Text(point.LearningRate), Text(point.Momentum), point.Seed.ToString(CultureInfo.InvariantCulture)];
-            for (var k = 0; k < 4; k++)
+            double? seconds = f[secondsAt].Length == 0 ? null : SettingsReader.TryParseDouble(f[secondsAt], out var t) && t >= 0 ? t
+                : throw Bad(secondsAt, "is not a number of seconds");
+            var loss = f[lossAt].Length == 0 ? double.NaN : SettingsReader.TryParseDouble(f[lossAt], out var l) ? l
+                : throw Bad(lossAt, "is not a number");
+            if (f[divergedAt] is not ("true" or "false"))
+                throw Bad(divergedAt, "must be true or false");
+            var row = new SweepVerb.Row(point, loss, f[divergedAt] == "true", seconds);
+            var expected = Cells(Grid, row).Take(labels).Select(Text).ToList();
+            for (var k = 0; k < labels; k++)
                 if (f[k] != expected[k])
-                    throw new UsageException($"{path}:{i + 1}:{k + 1}: \"{SettingsReader.Shown(f[k])}\" is not point {index} of this sweep's grid (expected {expected[k]})");
-            rows.Add(new SweepVerb.Row(point, loss, f[5] == "true", seconds));
+                    throw Bad(k, $"is not point {index} of this sweep's grid (expected {expected[k]})");
+            rows.Add(row);
         }
-        if (RowsDigest is not null && Digest(rows) != RowsDigest)
+        if (RowsDigest is not null && Digest(Grid, rows) != RowsDigest)
             throw new UsageException($"{path}: its rows are not those the sweep wrote (their digest differs from rows_sha256 in {File}): the file was edited; run the shard again");
         return rows;
     }
 
-    // As the CSV writer writes a double: the shortest text that reads back to it.
-    private static string Text(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+    // As the CSV writer writes a cell: a double as the shortest text that reads back to it, a flag as true or false.
+    private static string Text(object cell) => cell switch
+    {
+        double d => d.ToString("R", CultureInfo.InvariantCulture),
+        bool b => b ? "true" : "false",
+        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+        _ => cell.ToString() ?? "",
+    };
 }

@@ -21,7 +21,9 @@ namespace Momentum.Runner.Verbs;
 ///     { "name": "lr-0.02", "verb": "train", "options": { "lr": 0.02, "momentum": 0.5 } },
 ///     { "name": "half-1", "verb": "sweep", "options": { "lr": "0.01,0.02", "shard": "1/2" } },
 ///     { "name": "half-2", "verb": "sweep", "options": { "lr": "0.01,0.02", "shard": "2/2" } },
-///     { "verb": "merge", "options": { "folders": ["half-1", "half-2"] } } ] }
+///     { "verb": "merge", "options": { "folders": ["half-1", "half-2"] } },
+///     { "name": "clipped-qhm", "verb": "train", "options": { "optimizer": { "kind": "chain", "links": [
+///         { "kind": "clip_by_global_norm", "max_norm": 1 }, { "kind": "qhm", "learning_rate": 0.01, "momentum": 0.9, "nu": 0.7 } ] } } } ] }
 /// </code>
 /// </remarks>
 internal sealed class RunVerb(Func<IReadOnlyList<Verb>> verbs) : Verb<RunVerb.Settings>
@@ -92,6 +94,12 @@ internal sealed class RunVerb(Func<IReadOnlyList<Verb>> verbs) : Verb<RunVerb.Se
                     if (key == "resume") throw new UsageException($"{where}: \"resume\" is not for batch runs; resume a run with momentum {verb.Name} --resume DIR");
                     if (!verb.Options.Any(o => o.Key == key))
                         throw new UsageException($"{where} ({verb.Name}): \"{option.Name}\" is not an option of {verb.Name}; see 'momentum {verb.Name} --help'");
+                    // An optimizer may be written out as Core's JSON (a chain, a wrapper, any catalog kind): passed on as its text.
+                    if (key.Equals("optimizer", StringComparison.OrdinalIgnoreCase) && option.Value.ValueKind == JsonValueKind.Object)
+                    {
+                        options[key] = option.Value.GetRawText();
+                        continue;
+                    }
                     if (SettingsFile.Problem(option.Value) is { } problem)
                         throw new UsageException($"{where} ({verb.Name}): \"{option.Name}\" {problem}");
                     var values = Items(option.Value);

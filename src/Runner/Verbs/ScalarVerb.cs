@@ -1,3 +1,4 @@
+using Momentum.Optimizers;
 using Momentum.Runner.Cli;
 using Momentum.Runner.Output;
 using Momentum.Theory;
@@ -61,12 +62,19 @@ internal sealed class ScalarVerb : Verb<ScalarVerb.Settings>
         Figures.Save(context.Output, "scalar.png", Figures.Lines(
             Figures.Titled($"Gradient descent on (λ/2)·x², η = {Format.G(s.LearningRate)}", s.Lambdas.Length, "lambdas"), "time", "x",
             series.Select(x => ($"lambda = {Format.F(x.Lambda, 2)}", x.X, x.Y))));
+        // The verdict is read off gradient descent's own step (d2l §11.6.1: x_t = (1 − ηλ)ᵗx₀).
+        var method = LinearMethod.Of(Optimizer.GradientDescent(s.LearningRate));
         for (var k = 0; k < s.Lambdas.Length; k++)
         {
             context.Cancellation.ThrowIfCancellationRequested();
             var lambda = s.Lambdas[k];
             var factor = 1 - s.LearningRate * lambda;
-            var verdict = Math.Abs(factor) < 1 ? (factor < 0 ? "converges, oscillating" : "converges") : "does not converge";
+            var verdict = method.At(lambda).Regime() switch
+            {
+                Regime.Divergence => "does not converge",
+                Regime.Oscillation => "converges, oscillating",
+                _ => "converges",
+            };
             context.Print($"lambda = {Format.Exact(lambda)}: 1 - eta*lambda = {Format.G(factor)}, x_{s.Steps - 1} = {Format.G(lastIterates[k])} ({verdict})");
         }
         return Task.FromResult(App.Success);

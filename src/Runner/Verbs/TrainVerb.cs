@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Numerics;
 using Microsoft.Extensions.Configuration;
 using Momentum.Optimizers;
+using Momentum.Kernels;
 using Momentum.Problems;
 using Momentum.Runner.Cli;
 using Momentum.Runner.Data;
@@ -14,13 +15,16 @@ using Checkpoint = Momentum.Runner.Output.Checkpoint;
 namespace Momentum.Runner.Verbs;
 
 /// <summary>
-/// Minibatch training of linear regression, d2l's <c>train_ch11</c> (§11.5.4) and <c>train_concise_ch11</c>: the loss
-/// over the whole training set every 200 examples, timed as the book times it (training only).
+/// Minibatch training of linear regression, d2l's <c>train_ch11</c> (§11.5.4) and <c>train_concise_ch11</c>, with any
+/// optimizer of the table (Core's <see cref="Trainer"/> over a <see cref="RegressionObjective{T}"/>): the loss over the
+/// whole training set every 200 examples, timed as the book times it (training only).
 /// </summary>
 internal sealed class TrainVerb : Verb<TrainVerb.Settings>
 {
     /// <param name="Data">The data, prepared.</param>
-    /// <param name="Training">Core's options of the run.</param>
+    /// <param name="Training">Core's options of the run (its optimizer among them).</param>
+    /// <param name="Optimizer">The optimizer as chosen: its name, description and learning-rate family.</param>
+    /// <param name="Loss">The loss the gradients are taken of.</param>
     /// <param name="Double">float64 rather than float32.</param>
     /// <param name="Options">Every option's text, for summary.json and checkpoints.</param>
     /// <param name="CheckpointEvery">Steps between checkpoints; 0 for none.</param>
@@ -29,11 +33,12 @@ internal sealed class TrainVerb : Verb<TrainVerb.Settings>
     /// <param name="Threads">Threads that share each large minibatch's gradient (the results do not depend on it).</param>
     /// <param name="History">The losses the checkpoint covers, when resuming.</param>
     public sealed record Settings(
-        TrainingData Data, LegacyTrainingOptions Training, bool Double, IReadOnlyDictionary<string, string> Options,
-        long CheckpointEvery = 0, Checkpoint? Resume = null, string? Out = null, int Threads = 1, ImmutableArray<LossPoint>? History = null);
+        TrainingData Data, TrainingOptions Training, OptimizerTable.Choice Optimizer, RegressionLoss Loss, bool Double,
+        IReadOnlyDictionary<string, string> Options, long CheckpointEvery = 0, Checkpoint? Resume = null, string? Out = null, int Threads = 1,
+        ImmutableArray<Recorded>? History = null);
 
     public override string Name => "train";
-    public override string Description => "Minibatch SGD/momentum/Nesterov on linear regression (d2l's train_ch11): loss.csv, loss.png, parameters.csv, summary.json.";
+    public override string Description => "Minibatch training of linear regression (d2l's train_ch11) with any optimizer (gd, momentum, nesterov, qhm, …): loss.csv, loss.png, parameters.csv, summary.json.";
     public override string Example => "momentum train --data airfoil_self_noise.dat --rows 1500 --lr 0.01 --momentum 0.9";
     public override bool ShowsProgress => true;
 
@@ -51,11 +56,15 @@ internal sealed class TrainVerb : Verb<TrainVerb.Settings>
 
     public override string? ResumesFrom => Checkpoint.File;
 
-    /// <summary>The options of one training run, shared with <c>sweep</c> (which takes lists for some of them).</summary>
+    /// <summary>The options of one training run: the optimizer's and <see cref="RunSpecs"/>.</summary>
     public static IEnumerable<OptionSpec> Specs() =>
+        [.. OptimizerTable.Specs(optimizer: "momentum", lr: "0.005", momentum: "0.9"), .. RunSpecs()];
+
+    /// <summary>The options of a run around its optimizer: schedule, minibatches, epochs, seed, precision, loss; shared with <c>sweep</c>.</summary>
+    public static IEnumerable<OptionSpec> RunSpecs() =>
     [
-        .. OptimizerSettings.Specs(lr: "0.005", momentum: "0.9", full: true, optimizer: "momentum"),
         ScheduleSettings.Spec,
+        new("--shuffle", "How rows form minibatches each epoch: rows (d2l's per-row shuffle), batches (blocks of adjacent rows in shuffled order: the same examples share a minibatch every epoch, a deviation from d2l that reads memory in long runs) or none (file order).", "rows"),
         new("--batch-size", "Examples per minibatch.", "10"),
         new("--epochs", "Passes over the data.", "2"),
         new("--seed", "Seeds the initial weights w ~ N(0, 0.01²), the shuffles and synthetic data.", "0"),
@@ -75,15 +84,26 @@ internal sealed class TrainVerb : Verb<TrainVerb.Settings>
         var path = Path.Combine(folder, Checkpoint.File);
         Resumption.RequireKept(path, checkpoint.Options.Keys, Options.Select(o => o.Key).Except(PlaceOptions), "a run");
         var dataFile = Resumption.DataFile(folder, checkpoint.Options, "run");
+        // Nothing is "given" when reading the saved options: they hold every option's value, defaults too.
         var saved = new SettingsReader(
             new ConfigurationBuilder().AddInMemoryCollection(checkpoint.Options.Select(o => new KeyValuePair<string, string?>(o.Key, o.Value))).Build(),
-            Options);
+            Options, new HashSet<string>());
         var settings = Resumption.Read(folder, () => ReadFresh(saved));
         Resumption.RequireSameData(folder, dataFile, settings.Data.Description, settings.Data.Fingerprint(), checkpoint.DataFingerprint, "run");
-        if (checkpoint.Problem(settings.Data.Rows, settings.Data.Features, settings.Training, settings.Double) is { } problem)
-            throw new UsageException($"{path}: {problem}");
+        var problem = settings.Double
+            ? checkpoint.Read(new RegressionObjective<double>(settings.Data.ToDataset<double>(), settings.Loss), settings.Training).Problem
+            : checkpoint.Read(new RegressionObjective<float>(settings.Data.ToDataset<float>(), settings.Loss), settings.Training).Problem;
+        if (problem is not null) throw new UsageException($"{path}: {problem}");
         var history = checkpoint.ReadHistory(folder);
         return settings with { Resume = checkpoint, History = history, Out = r.IsGiven("--out") ? r.Text("--out") : folder, Threads = Threads(r) };
+    }
+
+    /// <summary>The state a checkpoint holds, for this run's objective and options; a problem is a usage error naming the file.</summary>
+    private static TrainingState<T> Resumed<T>(Settings s, RegressionObjective<T> objective)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var (state, problem) = s.Resume!.Read(objective, s.Training);
+        return state ?? throw new UsageException($"{Path.Combine(s.Out ?? ".", Checkpoint.File)}: {problem}");
     }
 
     /// <summary>Options that say where or how fast a run goes, not what it computes: kept out of summary.json and checkpoints.</summary>
@@ -93,8 +113,8 @@ internal sealed class TrainVerb : Verb<TrainVerb.Settings>
     {
         var seed = r.Int("--seed", Rules.Between(int.MinValue, int.MaxValue));
         var data = TrainingData.Read(r, seed);
-        var training = ReadRun(r, data, seed, OptimizerSettings.Read(r, full: true), r.Int("--record-every", Rules.AtLeast(1)))
-            with { OnNonFinite = r.Choice("--on-nonfinite", "stop", "skip") == "skip" ? NonFinitePolicy.Skip : NonFinitePolicy.Throw };
+        var (training, optimizer, loss) = ReadRun(r, data, seed, r.Int("--record-every", Rules.AtLeast(1)));
+        training = training with { OnNonFinite = r.Choice("--on-nonfinite", "stop", "skip") == "skip" ? NonFinitePolicy.Skip : NonFinitePolicy.Stop };
         var every = r.Long("--checkpoint-every", Rules.AtLeast(0));
         if (every > 0 && data.Features + 1 > Limits.CheckpointParameters)
             throw SettingsReader.Fail("--checkpoint-every", r.Text("--checkpoint-every"),
@@ -106,7 +126,7 @@ internal sealed class TrainVerb : Verb<TrainVerb.Settings>
         var options = r.Effective();
         foreach (var key in PlaceOptions) options.Remove(key);
         TrainingData.RecordSource(options);
-        return new(data, training, r.Choice("--precision", "float32", "float64") == "float64", options, every, Threads: Threads(r));
+        return new(data, training, optimizer, loss, r.Choice("--precision", "float32", "float64") == "float64", options, every, Threads: Threads(r));
     }
 
     /// <summary>
@@ -119,26 +139,33 @@ internal sealed class TrainVerb : Verb<TrainVerb.Settings>
         r.OptionalText("--threads") is null ? Math.Max(1, Environment.ProcessorCount - 1) : r.Int("--threads", Rules.Between(1, 1024));
 
     /// <summary>
-    /// The training options around <paramref name="optimizer"/> (schedule, batch size, epochs, loss), checked against the
-    /// data; shared with <c>sweep</c>.
+    /// The optimizer (with the learning-rate schedule) and the training options around it (batch size, epochs, shuffle,
+    /// loss), checked against the data; shared with <c>sweep</c>, which reads the optimizer per point.
     /// </summary>
-    public static LegacyTrainingOptions ReadRun(SettingsReader r, TrainingData data, int seed, SgdOptions optimizer, int recordEvery)
+    public static (TrainingOptions Training, OptimizerTable.Choice Optimizer, RegressionLoss Loss) ReadRun(SettingsReader r, TrainingData data, int seed, int recordEvery)
     {
-        var schedule = ScheduleSettings.Read(r, optimizer.LearningRate);
+        var optimizer = OptimizerTable.Read(r, lr => ScheduleSettings.Read(r, lr));
+        return (ReadTraining(r, data, seed, recordEvery, optimizer.Transformation), optimizer, ReadLoss(r));
+    }
+
+    /// <summary>The training options of a run of <paramref name="optimizer"/>: batch size, epochs, shuffle.</summary>
+    public static TrainingOptions ReadTraining(SettingsReader r, TrainingData data, int seed, int recordEvery, IGradientTransformation optimizer)
+    {
         var batch = r.Int("--batch-size", Rules.AtLeast(1));
         if (batch > data.Rows)
             throw SettingsReader.Fail("--batch-size", batch.ToString(CultureInfo.InvariantCulture), $"must be at most the {data.Rows} rows of the data");
-        var loss = r.Choice("--loss", "half-mse", "mse") == "mse" ? RegressionLoss.SquaredError : RegressionLoss.HalfSquaredError;
-        return new LegacyTrainingOptions(
-            optimizer,
-            batch,
-            r.Int("--epochs", Rules.Between(1, 1_000_000)),
-            seed,
-            recordEvery,
-            schedule,
-            NonFinitePolicy.Throw,
-            loss);
+        var shuffle = r.Choice("--shuffle", "rows", "batches", "none") switch
+        {
+            "batches" => ShuffleMode.Batches,
+            "none" => ShuffleMode.None,
+            _ => ShuffleMode.Rows,
+        };
+        return new TrainingOptions(optimizer, batch, r.Int("--epochs", Rules.Between(1, 1_000_000)), seed, recordEvery, NonFinitePolicy.Stop, shuffle);
     }
+
+    /// <summary>--loss: d2l's ½(ŷ − y)² or PyTorch's squared error.</summary>
+    public static RegressionLoss ReadLoss(SettingsReader r) =>
+        r.Choice("--loss", "half-mse", "mse") == "mse" ? RegressionLoss.SquaredError : RegressionLoss.HalfSquaredError;
 
     protected override Task<int> RunAsync(Settings s, VerbContext context) =>
         Task.FromResult(s.Double ? Train<double>(s, context) : Train<float>(s, context));
@@ -151,47 +178,75 @@ internal sealed class TrainVerb : Verb<TrainVerb.Settings>
         // Hashing the data is a pass over all of it: only a run that writes checkpoints needs it.
         var fingerprint = s.CheckpointEvery > 0 ? s.Data.Fingerprint() : "";
         var output = context.Output;
-        // Helper threads only when this run's minibatches are cut into parts; they never change the results.
-        var threads = ThreadsUsed(s, data.FeatureCount);
-        using var team = threads > 1 ? new GradientTeam(threads) : null;
-        var checkpoints = s.CheckpointEvery > 0 ? new Checkpoint.Writer(output, s.Options, fingerprint) : null;
-        var outcome = TrainingLoop.Run(data, s.Training, progress, context.Cancellation,
-            start: s.Resume?.ToState(data, s.Training),
+        // Helper threads only when this run's minibatches are cut into parts or the moments are summed in parts; they
+        // never change the results.
+        var threads = ThreadsUsed(s, data.FeatureCount, data.Rows);
+        using var team = threads > 1 ? new WorkerTeam(threads) : null;
+        var objective = new RegressionObjective<T>(data, s.Loss, team, s.Training.Records(data.Rows) + 2);
+        var start = RegressionObjective<T>.InitialParameters(data.FeatureCount, s.Training.Seed);
+        var checkpoints = s.CheckpointEvery > 0 ? new Checkpoint.Writer(output, s.Options, fingerprint, s.Training.Optimizer) : null;
+        var outcome = TrainingLoop.Run(objective, s.Training, start, progress, context.Cancellation,
+            start: s.Resume is null ? null : Resumed(s, objective),
             history: s.History,
             checkpointEvery: s.CheckpointEvery,
             checkpoint: checkpoints is null ? null : checkpoints.Write,
             initialLoss: s.Resume?.InitialLoss,
-            seconds: s.Resume?.TrainingSeconds ?? 0,
-            team: team);
-        return Report(s, context, data, outcome);
+            seconds: s.Resume?.TrainingSeconds ?? 0);
+        return Report(s, context, data, outcome, threads);
     }
 
     /// <summary>
-    /// The threads that share each minibatch's gradient: --threads, but no more than a full minibatch has parts, nor than
-    /// the machine has cores (the helpers spin between steps: on a shared core they wait for each other, 3.5 times slower
-    /// with 8 threads on 2 cores).
+    /// The threads that share the work of a run: --threads, but no more than a full minibatch has parts (or the moments'
+    /// pass has, for large data), nor than the machine has cores (the helpers spin between jobs: on a shared core they
+    /// wait for each other, 3.5 times slower with 8 threads on 2 cores).
     /// </summary>
-    private static int ThreadsUsed(Settings s, int featureCount) =>
-        Math.Min(Math.Min(s.Threads, GradientTeam.Parts(s.Training.BatchSize, featureCount)), Environment.ProcessorCount);
+    private static int ThreadsUsed(Settings s, int featureCount, int rows) =>
+        Math.Min(Math.Min(s.Threads, LinearRegression.UsefulWorkers(s.Training.BatchSize, featureCount, rows)), Environment.ProcessorCount);
+
+    /// <summary>
+    /// The options that make <c>analyze</c> read the run's optimizer, in their shortest form: <c>--optimizer</c> unless it
+    /// is analyze's default (momentum), then the optimizer's hyperparameters, lr and momentum always, others when not
+    /// at their defaults.
+    /// </summary>
+    private static string AnalyzeOptions(Settings s)
+    {
+        var parts = new List<string>();
+        if (s.Optimizer.Name != "momentum") parts.Add($"--optimizer {s.Optimizer.Name}");
+        foreach (var flag in OptimizerTable.Of(s.Optimizer.Name).Uses)
+        {
+            var value = s.Options.GetValueOrDefault(flag[2..], "");
+            var @default = OptimizerTable.All.First(h => h.Flag == flag).Default;
+            if (flag is "--lr" or "--momentum" || value != @default) parts.Add($"{flag} {value}");
+        }
+        return string.Join(" ", parts);
+    }
 
     /// <summary>Writes every output of a run, prints the book's last line, and returns the exit code.</summary>
-    public static int Report<T>(Settings s, VerbContext context, Dataset<T> data, TrainingOutcome<T> outcome)
+    public static int Report<T>(Settings s, VerbContext context, Dataset<T> data, TrainingOutcome<T> outcome, int threads)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var o = context.Output;
-        Csv.Write(o, "loss.csv", ["epoch", "examples", "loss"],
-            outcome.History.Select(p => (IReadOnlyList<object>)[p.Epoch, p.Examples, p.Loss]));
+        // An optimizer that keeps an averaged iterate (--ema, Schedule-Free) has it evaluated beside its parameters.
+        var average = TrainingLoop.AverageOf(outcome.Final);
+        Csv.Write(o, "loss.csv", average is null ? ["epoch", "examples", "loss"] : ["epoch", "examples", "loss", "average_loss"],
+            outcome.History.Select(r => (IReadOnlyList<object>)(average is null ? [r.Point.Epoch, r.Point.Examples, r.Point.Loss] : [r.Point.Epoch, r.Point.Examples, r.Point.Loss, r.AverageLoss])));
         var names = s.Data.FeatureNames;
-        var parameters = outcome.Final.Optimizer.Parameters;
-        Csv.Write(o, "parameters.csv", ["parameter", "value"],
-            parameters.Select((p, i) => (IReadOnlyList<object>)[i < names.Count ? "w_" + names[i] : "b", double.CreateTruncating(p)]));
+        var parameters = outcome.Final.Parameters;
+        string Name(int i) => i < names.Count ? "w_" + names[i] : "b";
+        Csv.Write(o, "parameters.csv", average is null ? ["parameter", "value"] : ["parameter", "value", "average"],
+            parameters.Select((p, i) => (IReadOnlyList<object>)(average is { } a ? [Name(i), double.CreateTruncating(p), double.CreateTruncating(a[i])] : [Name(i), double.CreateTruncating(p)])));
+        var finalAverageLoss = average is { } avg ? new RegressionObjective<T>(data, s.Loss).Loss(avg.AsSpan()) : double.NaN;
 
         var epochs = s.Training.Epochs;
         var finalLoss = outcome.FinalLoss;
         var secondsPerEpoch = outcome.TrainingSeconds / Math.Max(1, Math.Ceiling(outcome.Final.EpochProgress(data.Rows) - 1e-12));
-        var title = $"{OptimizerSettings.Describe(s.Training.Optimizer)}, batch {s.Training.BatchSize}";
-        var epochAxis = outcome.History.Select(p => p.Epoch).ToArray();
-        var plot = Figures.Lines(title, "epoch", "loss", [("loss", epochAxis, outcome.History.Select(p => p.Loss).ToArray())], markers: outcome.History.Length < 60);
+        var title = $"{s.Optimizer.Description}, batch {s.Training.BatchSize}";
+        var epochAxis = outcome.History.Select(r => r.Point.Epoch).ToArray();
+        var plot = Figures.Lines(title, "epoch", "loss",
+            average is null
+                ? [("loss", epochAxis, outcome.History.Select(r => r.Point.Loss).ToArray())]
+                : [("loss", epochAxis, outcome.History.Select(r => r.Point.Loss).ToArray()), ("loss at the averaged iterate", epochAxis, outcome.History.Select(r => r.AverageLoss).ToArray())],
+            markers: outcome.History.Length < 60);
         plot.Axes.SetLimitsX(0, epochs);
         Figures.Save(o, "loss.png", plot);
 
@@ -203,9 +258,10 @@ internal sealed class TrainVerb : Verb<TrainVerb.Settings>
             if (outcome.DivergedAtStep is { } at) w.WriteNumber("diverged_at_step", at);
             w.Number("final_loss", finalLoss);
             w.Number("initial_loss", outcome.InitialLoss);
+            if (average is not null) w.Number("final_average_loss", finalAverageLoss);
             w.Number("seconds_per_epoch", secondsPerEpoch);
             w.Number("training_seconds", outcome.TrainingSeconds);
-            w.WriteNumber("threads", ThreadsUsed(s, data.FeatureCount));
+            w.WriteNumber("threads", threads);
             w.WriteNumber("steps", outcome.Final.Optimizer.Step);
             w.WriteNumber("skipped_steps", outcome.Final.Optimizer.SkippedSteps);
             w.WriteNumber("examples", outcome.Final.Examples);
@@ -213,6 +269,11 @@ internal sealed class TrainVerb : Verb<TrainVerb.Settings>
             w.WriteNumber("features", data.FeatureCount);
             w.WriteString("data", s.Data.Description);
             w.WriteNumber("recorded_points", outcome.History.Length);
+            // How each recorded loss was computed, in loss.csv's order: "direct" (a pass over the data, in double
+            // precision) or "moments" (from the data's second moments, where their rounding bound is below 1e-6 of it).
+            w.WriteStartArray("loss_forms");
+            foreach (var r in outcome.History) w.WriteStringValue(Checkpoint.FormName(r.Form));
+            w.WriteEndArray();
             w.WriteStartObject("options");
             foreach (var (key, value) in s.Options) w.WriteString(key, value);
             w.WriteEndObject();
@@ -222,11 +283,11 @@ internal sealed class TrainVerb : Verb<TrainVerb.Settings>
         switch (outcome.Status)
         {
             case RunStatus.Diverged:
-                var hessian = LinearRegression.Hessian(data);
+                var hessian = LinearRegression.Hessian(data, s.Loss);
                 Csv.Write(o, "hessian.csv", [.. names.Select(n => "w_" + n), "b"],
                     Enumerable.Range(0, hessian.GetLength(0)).Select(i => (IReadOnlyList<object>)[.. Enumerable.Range(0, hessian.GetLength(1)).Select(j => (object)hessian[i, j])]));
-                var analyze = $"momentum analyze --matrix {o.PathOf("hessian.csv")} --lr {Format.Exact(s.Training.Optimizer.LearningRate)} --momentum {Format.Exact(s.Training.Optimizer.Momentum)}";
-                context.Error.WriteLine($"diverged: {outcome.Reason}; {TrainingLoop.StableRange(s.Training, hessian)} ({analyze}). The outputs so far are in {o.Path}.");
+                var analyze = $"momentum analyze --matrix {o.PathOf("hessian.csv")}" + (s.Optimizer.IsNamed ? $" {AnalyzeOptions(s)}" : "");
+                context.Error.WriteLine($"diverged: {outcome.Reason}; {TrainingLoop.StableRange(s.Optimizer, hessian)} ({analyze}). The outputs so far are in {o.Path}.");
                 return App.Diverged;
             case RunStatus.Interrupted:
                 context.Error.WriteLine($"{outcome.Reason}: the outputs so far are in {o.Path}");
