@@ -22,8 +22,13 @@ namespace Momentum.Benchmarks;
 public class StepBenchmarks<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
-    private T[] x = [], v = [], g = [], copy = [];
-    private SgdOptions options;
+    private T[] x = [], v = [], g = [], copy = [], chainVectors = [];
+    private readonly double[] scalars = new double[1];
+    private double[] chainScalars = [];
+    private Sgd sgd = null!;
+    private IGradientTransformation chain = null!;
+    private Momentum.Runner.Execution.WorkerTeam team = null!;
+    private long step;
 
     [Params(1_000, 100_000, 10_000_000, 50_000_000)]
     public int N { get; set; }
@@ -41,8 +46,16 @@ public class StepBenchmarks<T>
             x[i] = T.CreateTruncating(random.NextDouble() - 0.5);
             g[i] = T.CreateTruncating(random.NextDouble() - 0.5);
         }
-        options = Case == "momentum" ? SgdOptions.HeavyBall(1e-3, 0.9) : new SgdOptions(1e-3, 0.9, WeightDecay: 1e-4, Nesterov: true);
+        sgd = Case == "momentum" ? new Sgd(1e-3, 0.9) : new Sgd(1e-3, 0.9, weightDecay: 1e-4, nesterov: true);
+        chain = sgd.AsChain();
+        chainVectors = new T[chain.Shape.Vectors.Length * N];
+        chainScalars = new double[chain.Shape.Scalars.Length];
+        team = new Momentum.Runner.Execution.WorkerTeam(Environment.ProcessorCount);
+        scalars[0] = 1; // the buffer holds a previous step's value: the steady state
     }
+
+    [GlobalCleanup]
+    public void Cleanup() => team.Dispose();
 
     /// <summary>The bandwidth reference: N values read and N written with streaming stores.</summary>
     [Benchmark]
@@ -52,22 +65,33 @@ public class StepBenchmarks<T>
     [Benchmark]
     public void NaiveScalar()
     {
-        var (lr, beta, decay) = (T.CreateTruncating(options.LearningRate), T.CreateTruncating(options.Momentum), T.CreateTruncating(options.WeightDecay));
+        var (lr, beta, decay) = (T.CreateTruncating(1e-3), T.CreateTruncating(0.9), T.CreateTruncating(sgd.Nesterov ? 1e-4 : 0));
         for (var i = 0; i < x.Length; i++)
         {
             var gi = g[i] + decay * x[i];
             var b = beta * v[i] + gi;
             v[i] = b;
-            x[i] -= lr * (options.Nesterov ? gi + beta * b : b);
+            x[i] -= lr * (sgd.Nesterov ? gi + beta * b : b);
         }
     }
 
+    /// <summary>
+    /// Sgd as the chain it composes (<see cref="Sgd.AsChain"/>: Scale(−1), AddDecayedWeights, Trace,
+    /// ScaleByLearningRate), each link a pass of its own; a chain's updates overwrite its gradient, so each step starts
+    /// from a copy of g (measured with it).
+    /// </summary>
     [Benchmark]
-    public void Composed() => SgdKernel.StepComposed<T>(options, true, x, v, g, x, v);
+    public void Composed()
+    {
+        g.AsSpan().CopyTo(copy);
+        chain.Step<T>(copy, new StateBuffers<T>(chainVectors, chainScalars, N), x, ++step);
+    }
 
+    /// <summary>Sgd's fused span-level step: one pass, x, b and g read once, x and b written once.</summary>
     [Benchmark(Baseline = true)]
-    public void Fused() => SgdKernel.Step<T>(options, true, x, v, g, x, v);
+    public void Fused() => sgd.Step<T>(g, new StateBuffers<T>(v, scalars, N), x, ++step);
 
+    /// <summary>The fused step in chunks run by a worker team of as many threads as cores (<see cref="Sgd.StepParallel{T}"/>).</summary>
     [Benchmark]
-    public void FusedParallel() => SgdKernel.StepParallel<T>(options, true, x, v, g, x, v, Environment.ProcessorCount);
+    public void FusedParallel() => sgd.StepParallel<T>(g, v, scalars, x, ++step, team);
 }

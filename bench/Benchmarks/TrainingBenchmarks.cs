@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using Momentum.Optimizers;
+using Momentum.Problems;
 using Momentum.Runner.Data;
 using Momentum.Runner.Execution;
 using Momentum.Runner.Verbs;
@@ -16,8 +17,10 @@ public class TrainingBenchmarks
 {
     private Dataset<float> airfoil = null!;
     private Dataset<float> large = null!;
-    private LegacyTrainingOptions airfoilOptions = null!, largeOptions = null!;
-    private LegacyTrainingState<float> airfoilStart = null!, largeStart = null!;
+    private RegressionObjective<float> airfoilObjective = null!, largeObjective = null!, largeShared = null!;
+    private TrainingOptions airfoilOptions = null!, largeOptions = null!;
+    private TrainingState<float> airfoilStart = null!, largeStart = null!;
+    private WorkerTeam? team;
 
     [GlobalSetup]
     public void Setup()
@@ -28,38 +31,32 @@ public class TrainingBenchmarks
             : SyntheticData.LinearRegression(1503, 5, 0);
         Console.WriteLine(path is { Length: > 0 } && File.Exists(path) ? $"// airfoil data: {path}" : "// airfoil data: synthetic 1503x5 (AIRFOIL_DATA unset)");
         airfoil = Dataset<float>.FromTable(Standardization.Standardize(table).Table, 5, 1500);
-        airfoilOptions = new LegacyTrainingOptions(SgdOptions.HeavyBall(0.01, 0.9), 10, 1, RecordEvery: int.MaxValue);
-        airfoilStart = LegacyTrainer.Init(airfoil, airfoilOptions);
+        airfoilObjective = new RegressionObjective<float>(airfoil);
+        airfoilOptions = new TrainingOptions(Optimizer.Sgd(0.01, 0.9), 10, 1, RecordEvery: int.MaxValue);
+        airfoilStart = Trainer.Init(airfoilObjective, airfoilOptions, RegressionObjective<float>.InitialParameters(5, 0));
 
         large = Dataset<float>.FromTable(Standardization.Standardize(SyntheticData.LinearRegression(1_000_000, 100, 0)).Table, 100);
-        largeOptions = new LegacyTrainingOptions(SgdOptions.HeavyBall(0.001, 0.9), 100, 1, RecordEvery: int.MaxValue);
-        largeStart = LegacyTrainer.Init(large, largeOptions);
+        largeObjective = new RegressionObjective<float>(large);
+        largeOptions = new TrainingOptions(Optimizer.Sgd(0.001, 0.9), 100, 1, RecordEvery: int.MaxValue);
+        largeStart = Trainer.Init(largeObjective, largeOptions, RegressionObjective<float>.InitialParameters(100, 0));
+        team = new WorkerTeam(2);
+        largeShared = new RegressionObjective<float>(large, team: team);
     }
 
     /// <summary>One epoch of d2l's airfoil run (1500 rows, batch 10, η = 0.01, β = 0.9): 150 steps and the shuffle.</summary>
     [Benchmark]
-    public LegacyTrainingState<float> AirfoilEpoch() => LegacyTrainer.Advance(airfoil, airfoilOptions, airfoilStart);
+    public TrainingState<float> AirfoilEpoch() => Trainer.Advance(airfoilObjective, airfoilOptions, airfoilStart);
 
     /// <summary>One epoch of 10⁶ rows × 100 features in batches of 100: 400 MB of features read once, in shuffled order.</summary>
     [Benchmark]
-    public LegacyTrainingState<float> LargeEpoch() => LegacyTrainer.Advance(large, largeOptions, largeStart);
+    public TrainingState<float> LargeEpoch() => Trainer.Advance(largeObjective, largeOptions, largeStart);
 
-    /// <summary>The same epoch with a two-thread <see cref="GradientTeam"/> (each minibatch in two parts, of 52 and 48 rows).</summary>
+    /// <summary>The same epoch with a two-thread <see cref="WorkerTeam"/> (each minibatch in two parts, of 52 and 48 rows).</summary>
     [Benchmark]
-    public LegacyTrainingState<float> LargeEpochTwoThreads() => LegacyTrainer.Advance(large, largeOptions, largeStart, team: team);
-
-    private GradientTeam team = null!;
-
-    [GlobalSetup(Targets = [nameof(LargeEpochTwoThreads)])]
-    public void SetupTeam()
-    {
-        Setup();
-        team = new GradientTeam(2);
-    }
+    public TrainingState<float> LargeEpochTwoThreads() => Trainer.Advance(largeShared, largeOptions, largeStart);
 
     [GlobalCleanup]
     public void Cleanup() => team?.Dispose();
-
 }
 
 /// <summary>A sweep of 64 grid points on the airfoil data, with one worker and with two.</summary>
@@ -80,10 +77,10 @@ public class SweepBenchmarks
         var statistics = Standardization.Of(table);
         airfoil = Dataset<float>.FromTable(table, 5, 1500, statistics);
         var data = new TrainingData(table, statistics, 5, 1500, "airfoil", null);
-        var grid = new SweepVerb.Grid(["momentum"], [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2], [0, 0.5, 0.9, 0.99], [0, 1],
-            0, 0, "constant", 10, 2, "float32", "half-mse", "airfoil", "");
-        var template = new LegacyTrainingOptions(SgdOptions.HeavyBall(0.01, 0.9), 10, 2, 0, int.MaxValue);
-        sweep = new SweepVerb.Settings(data, grid, template, false, 1, 1, 1, false);
+        var grid = new SweepVerb.Grid(["momentum"], [new("lr", [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2]), new("momentum", [0, 0.5, 0.9, 0.99])],
+            null, "coupled", [0, 1], "constant", "rows", 10, 2, "float32", "half-mse", "airfoil", "");
+        var template = new TrainingOptions(Optimizer.Sgd(0.01, 0.9), 10, 2, 0, int.MaxValue, NonFinitePolicy.Stop);
+        sweep = new SweepVerb.Settings(data, grid, template, Momentum.Problems.RegressionLoss.HalfSquaredError, false, 1, 1, 1, false);
     }
 
     /// <summary>64 grid points (8 learning rates × 4 momenta × 2 seeds) of two airfoil epochs each.</summary>
@@ -198,14 +195,14 @@ public class CoreScalingBenchmarks
 
 /// <summary>
 /// The minibatch gradient's arithmetic with its rows in the first-level cache (8 rows of 100 float32 features, drawn
-/// 100 at a time), and what a <see cref="GradientTeam"/> costs to hand a step to its helper and back.
+/// 100 at a time), and what a <see cref="WorkerTeam"/> costs to hand a step to its helper and back.
 /// </summary>
 public class GradientBenchmarks
 {
     private const int Features = 100, Batch = 100, Batches = 100;
     private float[] features = null!, labels = null!, parameters = null!, gradient = null!;
     private int[] rows = null!;
-    private GradientTeam team = null!;
+    private WorkerTeam team = null!;
     private readonly Action<int> nothing = _ => { };
 
     [GlobalSetup]
@@ -217,7 +214,7 @@ public class GradientBenchmarks
         parameters = Enumerable.Range(0, Features + 1).Select(_ => random.NextSingle() - 0.5f).ToArray();
         gradient = new float[Features + 1];
         rows = Enumerable.Range(0, Batch * Batches).Select(i => i % 8).ToArray();
-        team = new GradientTeam(2);
+        team = new WorkerTeam(2);
     }
 
     [GlobalCleanup]
