@@ -28,6 +28,8 @@ public sealed class ErrorTests : IDisposable
     [InlineData("--horizon 0: must be an integer in [1, 1000000]", "weights", "--horizon", "0")]
     [InlineData("--bogus: not an option or verb of 'momentum trace'; see 'momentum trace --help'", "trace", "--bogus", "1")]
     [InlineData("--matrix and --eigenvalues: give one or the other, not both", "analyze", "--matrix", "q.csv", "--eigenvalues", "1,2")]
+    [InlineData("--eigenvalues 1e308,1e-308: must keep κ = L/μ finite in double precision (L/μ = 1E+308/1E-308 overflows); rescale the eigenvalues", "analyze", "--eigenvalues", "1e308,1e-308")]
+    [InlineData("--eigenvalues 5e-324,1: must keep κ = L/μ finite in double precision (L/μ = 1/4.94066E-324 overflows); rescale the eigenvalues", "analyze", "--eigenvalues", "5e-324,1")]
     [InlineData("--lr: needs a value", "trace", "--lr", "--out", "o2")]
     [InlineData("--lr: needs a value", "trace", "--optimizer", "momentum", "--lr=", "--momentum", "0.5")]
     [InlineData("--momentum: needs a value", "trace", "--optimizer", "momentum", "--lr", "0.5", "--momentum", "--help")]

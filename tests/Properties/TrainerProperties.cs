@@ -1,3 +1,5 @@
+using FsCheck;
+using FsCheck.Xunit;
 using Momentum.Testing;
 using System.Collections.Immutable;
 using System.Numerics;
@@ -225,5 +227,27 @@ public class TrainerProperties
         Assert.Equal(7, visited);
         var e = Assert.Throws<NonFiniteGradientException>(() => Trajectory.Collect(f, Optimizer.GradientDescent(2), [-5.0, -2.0], 5000));
         Assert.True(e.Step > 100);
+    }
+
+    [Theory]
+    [InlineData(1.0, 100.0, false)]
+    [InlineData(1.0, 100.00000000000001, true)]
+    [InlineData(0.5, 49.0, false)]
+    [InlineData(0.5, 51.0, true)]
+    [InlineData(1.0, double.NaN, true)]
+    [InlineData(1.0, double.PositiveInfinity, true)]
+    [InlineData(1.0, 0.0, false)]
+    public void A_run_has_diverged_when_its_loss_is_not_finite_or_passes_100_times_its_start(double initial, double loss, bool exploded) =>
+        Assert.Equal(exploded, Divergence.HasExploded(initial, loss));
+
+    [Property(MaxTest = 200)]
+    public void The_squared_errors_Hessian_is_twice_the_half_squared_errors(PositiveInt rows)
+    {
+        var data = Dataset<double>.FromTable(SyntheticData.LinearRegression(rows.Get % 50 + 2, 3, rows.Get), 3);
+        var half = LinearRegression.Hessian(data);
+        var full = LinearRegression.Hessian(data, RegressionLoss.SquaredError);
+        for (var a = 0; a < 4; a++)
+            for (var b = 0; b < 4; b++)
+                Assert.Equal(2 * half[a, b], full[a, b]);
     }
 }

@@ -1,3 +1,4 @@
+using Momentum.Optimizers;
 using Momentum.Runner.Cli;
 using Momentum.Runner.Data;
 using Momentum.Runner.Output;
@@ -55,6 +56,19 @@ internal sealed class AnalyzeVerb : Verb<AnalyzeVerb.Settings>
                 throw new UsageException($"{matrix}: {e.Message.Split(" (Parameter")[0]}");
             }
         }
+        // The optimal parameters of a spectrum whose condition number overflows (or whose optimal β rounds to 1) are
+        // refused by Core: the spectrum is refused here, before anything is written.
+        var (mu, l) = (eigenvalues.Min(), eigenvalues.Max());
+        if (mu > 0)
+            try
+            {
+                OptimalParameters.ForGradientDescent(mu, l);
+                OptimalParameters.ForMomentum(mu, l);
+            }
+            catch (HyperparameterException e)
+            {
+                throw new UsageException($"{(matrix is null ? $"--eigenvalues {SettingsReader.Shown(r.Text("--eigenvalues"))}" : matrix)}: {e.Problem}");
+            }
         return new(lr, momentum, eigenvalues, epsilon, matrix);
     }
 
