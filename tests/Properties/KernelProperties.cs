@@ -63,33 +63,6 @@ public class KernelProperties
         Prop.ForAll(Cases, Gen.Elements(false, true).ToArbitrary(), (c, inPlace) =>
             EqualsReference<float>(c, Composed, inPlace) && EqualsReference<double>(c, Composed, inPlace));
 
-    private static readonly Arbitrary<StepCase> LargeCases =
-        (from options in Generators.Options
-         from initialized in Gen.Elements(false, true)
-         from n in Gen.Frequency((3, Gen.Choose(16_000, 40_000)), (1, Gen.Choose(0, 20)))
-         from seed in Gen.Choose(0, int.MaxValue)
-         let random = new Random(seed)
-         select new StepCase(options, initialized,
-             [.. Enumerable.Range(0, n).Select(_ => random.NextDouble() * 4 - 2)],
-             [.. Enumerable.Range(0, n).Select(_ => random.NextDouble() * 4 - 2)],
-             [.. Enumerable.Range(0, n).Select(_ => random.NextDouble() * 4 - 2)])).ToArbitrary();
-
-    [Property(MaxTest = 200)]
-    public Property The_parallel_step_equals_the_scalar_reference_for_any_thread_count() =>
-        Prop.ForAll(LargeCases, Gen.Choose(1, 5).ToArbitrary(), Gen.Elements(false, true).ToArbitrary(), (c, threads, inPlace) =>
-        {
-            Kernel<float> parallel = (in SgdOptions o, bool i, ReadOnlySpan<float> x, ReadOnlySpan<float> v, ReadOnlySpan<float> g, Span<float> xo, Span<float> vo) =>
-            {
-                // Memory for the threads: copy in, step, copy out (the step itself runs on the copies in place or not).
-                var (mx, mv, mg) = (x.ToArray(), v.ToArray(), g.ToArray());
-                var (mxo, mvo) = inPlace ? (mx, mv) : (new float[x.Length], new float[x.Length]);
-                SgdKernel.StepParallel<float>(o, i, mx, mv, mg, mxo, mvo, threads);
-                mxo.CopyTo(xo);
-                mvo.CopyTo(vo);
-            };
-            return EqualsReference(c, parallel, inPlace: false);
-        });
-
     [Property(MaxTest = 200)]
     public Property Step_equals_the_reference_on_every_offset_into_a_larger_buffer() =>
         Prop.ForAll(Cases, Gen.Choose(0, 17).ToArbitrary(), (c, offset) =>

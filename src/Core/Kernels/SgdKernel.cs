@@ -8,8 +8,8 @@ namespace Momentum.Kernels;
 /// <summary>
 /// The SGD/momentum/Nesterov step over spans, with <c>torch.optim.SGD</c>'s semantics (see <see cref="SgdOptions"/>):
 /// <see cref="Step{T}"/> in one fused SIMD pass, <see cref="StepComposed{T}"/> as a composition of
-/// <see cref="TensorPrimitives"/> operations, and <see cref="StepParallel{T}"/> split across threads. All three give
-/// the same bits.
+/// <see cref="TensorPrimitives"/> operations (the reference it is measured and tested against); both give the same bits. Splitting
+/// a step across threads is <see cref="Sgd.StepParallel{T}"/>'s, on a team the shell lends: Core starts no thread.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -107,57 +107,6 @@ public static class SgdKernel
                 velocityDestination.Slice(start, n),
                 scratch[..n]);
         }
-    }
-
-    /// <summary>
-    /// The step of <see cref="Step{T}"/> split into <paramref name="threads"/> contiguous chunks run in parallel
-    /// (opt-in, for large N where one core cannot use the whole memory bandwidth). Gives the same bits as
-    /// <see cref="Step{T}"/>; allocates a little per call (the parallel loop's bookkeeping).
-    /// </summary>
-    /// <param name="options">The hyperparameters.</param>
-    /// <param name="bufferInitialized">As for <see cref="Step{T}"/>.</param>
-    /// <param name="parameters">x.</param>
-    /// <param name="velocity">b.</param>
-    /// <param name="gradient">g.</param>
-    /// <param name="parametersDestination">Receives x'; may be the same memory as <paramref name="parameters"/>.</param>
-    /// <param name="velocityDestination">Receives b'; may be the same memory as <paramref name="velocity"/>.</param>
-    /// <param name="threads">At most this many threads; 1 runs <see cref="Step{T}"/> on the calling thread.</param>
-    /// <exception cref="ArgumentException">As for <see cref="Step{T}"/>.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="threads"/> &lt; 1, or invalid options.</exception>
-    public static void StepParallel<T>(
-        in SgdOptions options,
-        bool bufferInitialized,
-        ReadOnlyMemory<T> parameters,
-        ReadOnlyMemory<T> velocity,
-        ReadOnlyMemory<T> gradient,
-        Memory<T> parametersDestination,
-        Memory<T> velocityDestination,
-        int threads)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
-        options.Validate();
-        SpanChecks.RequireStepShapes(parameters.Span, velocity.Span, gradient.Span, parametersDestination.Span, velocityDestination.Span);
-        var n = parameters.Length;
-        // Chunks of whole cache lines, and none smaller than 64 KiB: below that, threads cost more than they save.
-        var lineElements = 64 / Unsafe.SizeOf<T>();
-        var chunk = Math.Max((n + threads - 1) / threads, 65536 / Unsafe.SizeOf<T>());
-        chunk = (chunk + lineElements - 1) / lineElements * lineElements;
-        var parts = (n + chunk - 1) / chunk;
-        var coefficients = new StepCoefficients<T>(options, bufferInitialized);
-        if (parts <= 1)
-        {
-            FusedStep.Run(coefficients, parameters.Span, velocity.Span, gradient.Span, parametersDestination.Span, velocityDestination.Span);
-            return;
-        }
-        Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = threads }, k =>
-        {
-            var start = k * chunk;
-            var length = Math.Min(chunk, n - start);
-            FusedStep.Run(coefficients,
-                parameters.Span.Slice(start, length), velocity.Span.Slice(start, length), gradient.Span.Slice(start, length),
-                parametersDestination.Span.Slice(start, length), velocityDestination.Span.Slice(start, length));
-        });
     }
 
     private static void StepChunk<T>(

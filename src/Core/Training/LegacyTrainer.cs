@@ -67,12 +67,8 @@ public static class LegacyTrainer
     /// <param name="options">The run's options.</param>
     /// <param name="state">The state to continue from.</param>
     /// <param name="maxSteps">Most minibatches to take.</param>
-    /// <param name="team">
-    /// Threads to share each minibatch gradient (<see cref="GradientTeam"/>), for minibatches large enough to be cut into
-    /// parts (<see cref="RegressionKernel.Parts"/>); the states are the same bits with or without it.
-    /// </param>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static LegacyTrainingState<T> Advance<T>(Dataset<T> data, LegacyTrainingOptions options, LegacyTrainingState<T> state, long maxSteps = long.MaxValue, GradientTeam? team = null)
+    public static LegacyTrainingState<T> Advance<T>(Dataset<T> data, LegacyTrainingOptions options, LegacyTrainingState<T> state, long maxSteps = long.MaxValue)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(data);
@@ -101,16 +97,13 @@ public static class LegacyTrainer
         var hasMomentum = optimizer.Momentum != 0;
         // The next multiple of RecordEvery (a comparison per step instead of two divisions).
         var nextRecord = (examples / options.RecordEvery + 1) * options.RecordEvery;
-        var shared = Shared<T>.For(team, data, batchSize, parameters);
 
         for (long taken = 0; taken < maxSteps; taken++)
         {
             var rows = Minibatches.Rows(order.AsSpan(), batchSize, batch);
             var next = batch + 1 < batches ? Minibatches.Rows(order.AsSpan(), batchSize, batch + 1) : default;
             var scale = rows.Length == batchSize ? fullScale : LinearRegression.Scale<T>(options.Loss, rows.Length);
-            var finite = shared is null
-                ? RegressionKernel.Gradient(features, featureCount, labels, rows, parameters, scale, gradient, next)
-                : shared.Gradient(order, batch * batchSize, rows.Length, next.Length, scale, gradient);
+            var finite = RegressionKernel.Gradient(features, featureCount, labels, rows, parameters, scale, gradient, next);
             if (finite)
             {
                 var rate = options.LearningRateAt(step);
@@ -165,75 +158,5 @@ public static class LegacyTrainer
             state = next;
         }
         return new(history.ToImmutable(), state);
-    }
-
-    /// <summary>
-    /// A minibatch gradient summed by a <see cref="GradientTeam"/>: thread t sums parts t, t + T, … of the minibatch into
-    /// their own buffers, then the caller adds the parts in order, exactly as <see cref="RegressionKernel.Gradient{T}"/>
-    /// does alone.
-    /// </summary>
-    private sealed class Shared<T>
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        private readonly GradientTeam team;
-        private readonly T[] features, labels, parameters;
-        private readonly int featureCount;
-        private readonly Action<int> sum;
-
-        // One buffer per part, made when a minibatch first needs it (a smaller last minibatch can have more parts).
-        private readonly T[]?[] partials = new T[RegressionKernel.MaxParts][];
-
-        // The minibatch being summed: rows order[start..start + length), in parts; the next minibatch's length.
-        private int[] order = [];
-        private int start, length, parts, threads, nextLength;
-
-        private Shared(GradientTeam team, Dataset<T> data, T[] parameters)
-        {
-            this.team = team;
-            features = ImmutableCollectionsMarshal.AsArray(data.Features)!;
-            labels = ImmutableCollectionsMarshal.AsArray(data.Labels)!;
-            featureCount = data.FeatureCount;
-            this.parameters = parameters;
-            sum = Sum;
-        }
-
-        /// <summary>A shared gradient when <paramref name="team"/> has threads to share minibatches of this size; else null.</summary>
-        public static Shared<T>? For(GradientTeam? team, Dataset<T> data, int batchSize, T[] parameters) =>
-            team is { Threads: > 1 } && RegressionKernel.Parts(batchSize, data.FeatureCount) > 1 ? new(team, data, parameters) : null;
-
-        /// <summary>The scaled gradient of rows order[batchStart..batchStart + batchLength), prefetching the next minibatch; whether it is finite.</summary>
-        public bool Gradient(ImmutableArray<int> epochOrder, int batchStart, int batchLength, int next, T scale, Span<T> gradient)
-        {
-            (order, start, length, nextLength) = (ImmutableCollectionsMarshal.AsArray(epochOrder)!, batchStart, batchLength, next);
-            parts = RegressionKernel.Parts(length, featureCount);
-            threads = Math.Min(team.Threads, parts);
-            if (threads == 1)
-                return RegressionKernel.Gradient<T>(features, featureCount, labels, order.AsSpan(start, length), parameters, scale, gradient, order.AsSpan(start + length, nextLength));
-            for (var k = 0; k < parts; k++) partials[k] ??= new T[parameters.Length];
-            team.Run(sum);
-            partials[0]!.CopyTo(gradient);
-            for (var k = 1; k < parts; k++) TensorPrimitives.Add(gradient, partials[k]!, gradient);
-            return RegressionKernel.ScaleAndCheck(gradient, scale);
-        }
-
-        private void Sum(int thread)
-        {
-            if (thread >= threads) return;
-            var rows = order.AsSpan(start, length);
-            for (var k = thread; k < parts; k += threads)
-            {
-                // Each thread prefetches its own next part: its following part here, else its part of the next minibatch.
-                var ahead = k + threads < parts ? rows[RegressionKernel.Part(length, parts, k + threads)] : NextPart(thread);
-                RegressionKernel.Sums<T>(features, featureCount, labels, rows[RegressionKernel.Part(length, parts, k)], parameters, partials[k]!, ahead);
-            }
-        }
-
-        private ReadOnlySpan<int> NextPart(int thread)
-        {
-            var next = order.AsSpan(start + length, nextLength);
-            if (next.IsEmpty) return default;
-            var nextParts = RegressionKernel.Parts(next.Length, featureCount);
-            return next[RegressionKernel.Part(next.Length, nextParts, Math.Min(thread, nextParts - 1))];
-        }
     }
 }
