@@ -112,9 +112,18 @@ public partial class ReadmeTests
     private static string Lines(string text) =>
         string.Join("\n", text.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith("using ", StringComparison.Ordinal)));
 
-    internal static string Repository([CallerFilePath] string path = "") => Path.GetFullPath(Path.Combine(Path.GetDirectoryName(path)!, "..", ".."));
+    /// <summary>
+    /// The checkout: the folder above the test's binaries that holds Functional.sln (not the compiler's source path,
+    /// which a CI build maps to /_/ for deterministic packages).
+    /// </summary>
+    internal static string Repository()
+    {
+        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
+            if (File.Exists(Path.Combine(folder.FullName, "Functional.sln"))) return folder.FullName;
+        throw new InvalidOperationException($"no Functional.sln above {AppContext.BaseDirectory}");
+    }
 
-    private static string ThisFile([CallerFilePath] string path = "") => path;
+    private static string ThisFile() => Path.Combine(Repository(), "tests", "Package", "ReadmeTests.cs");
 
     [GeneratedRegex(@"```csharp\n(.*?)```", RegexOptions.Singleline)]
     private static partial Regex CodeBlock();
