@@ -121,6 +121,100 @@ public static class Harness
     }
 
     /// <summary>
+    /// The linear-map claim (d2l §11.6.3.1, eq. 11.6.12 for heavy ball; Goh 2017, "the dynamics of momentum"): on
+    /// f(x) = ½λx², one step of the transformation is z ← R(λ) z for the matrix your paper gives. The matrix is read off
+    /// the transformation's own step (<see cref="Theory.LinearMethod.Of"/>, state order x then the state's vectors, as
+    /// <see cref="Theory.LinearMethod.State"/> names them) and compared entry by entry with <paramref name="claimed"/>; a
+    /// transformation that is not a fixed linear map fails naming why.
+    /// </summary>
+    /// <param name="hyperparameters">Your hyperparameters (with a shrinker).</param>
+    /// <param name="build">Builds the transformation from them.</param>
+    /// <param name="claimed">The claimed R for these hyperparameters at λ, in the state order above.</param>
+    /// <param name="eigenvalues">The λ to check at (by default log-uniform in [10⁻³, 10³] and around 1).</param>
+    /// <param name="tolerance">The allowed difference, relative to the largest entry of R.</param>
+    public static Property LinearMap<THyper>(Arbitrary<THyper> hyperparameters, Func<THyper, IGradientTransformation> build,
+        Func<THyper, double, double[,]> claimed, Gen<double>? eigenvalues = null, double tolerance = 1e-12)
+    {
+        ArgumentNullException.ThrowIfNull(hyperparameters);
+        ArgumentNullException.ThrowIfNull(build);
+        ArgumentNullException.ThrowIfNull(claimed);
+        var lambdas = eigenvalues ?? Gen.Frequency((3, Generators.LogUniform(1e-3, 1e3)), (1, Generators.Around(1)));
+        return Prop.ForAll(hyperparameters, h => Prop.ForAll(lambdas.ToArbitrary(), lambda =>
+        {
+            var transformation = build(h);
+            Theory.LinearMap map;
+            try
+            {
+                map = Theory.LinearMethod.Of(transformation).At(lambda);
+            }
+            catch (Theory.NonlinearMethodException e)
+            {
+                return false.Label($"{transformation}: not a fixed linear map ({e.Message})");
+            }
+            var read = map.ToArray();
+            var paper = claimed(h, lambda);
+            var k = read.GetLength(0);
+            if (paper.GetLength(0) != k || paper.GetLength(1) != k)
+                return false.Label($"{transformation} at λ = {Number(lambda)}: the claimed R is {paper.GetLength(0)}×{paper.GetLength(1)}; the step's state [{string.Join(", ", map.State)}] makes it {k}×{k}");
+            var scale = 0.0;
+            foreach (var entry in read) scale = Math.Max(scale, Math.Abs(entry));
+            for (var i = 0; i < k; i++)
+                for (var j = 0; j < k; j++)
+                    if (!(Math.Abs(read[i, j] - paper[i, j]) <= tolerance * Math.Max(scale, 1)))
+                        return false.Label($"{transformation} at λ = {Number(lambda)}: R[{map.State[i]}, {map.State[j]}] is {Number(read[i, j])} from the step, {Number(paper[i, j])} claimed");
+            return true.ToProperty();
+        }));
+    }
+
+    /// <summary>
+    /// Convergence exactly where the spectral radius is below one (d2l §11.6.3.2: the iterates of a linear method on
+    /// ½λx² tend to 0 iff ρ(R(λ)) &lt; 1): the rate is read off the transformation's step, and its own iterates from x₀ = 1
+    /// are run until ρᵗ would pass 10⁻⁸ (or 10⁸). A rate within <paramref name="skip"/> of 1 is not decided (its run would be
+    /// too long, and a Jordan block's t·ρᵗ could still be growing), and counts as passed.
+    /// </summary>
+    /// <param name="hyperparameters">Your hyperparameters (with a shrinker).</param>
+    /// <param name="build">Builds the transformation from them.</param>
+    /// <param name="eigenvalues">The λ to run on (by default log-uniform in [10⁻³, 10³]).</param>
+    /// <param name="skip">Rates in [1 − skip, 1 + skip] are not decided.</param>
+    public static Property ConvergesWhereTheRateIsBelowOne<THyper>(Arbitrary<THyper> hyperparameters, Func<THyper, IGradientTransformation> build,
+        Gen<double>? eigenvalues = null, double skip = 1e-3)
+    {
+        ArgumentNullException.ThrowIfNull(hyperparameters);
+        ArgumentNullException.ThrowIfNull(build);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(skip);
+        var lambdas = eigenvalues ?? Generators.LogUniform(1e-3, 1e3);
+        return Prop.ForAll(hyperparameters, h => Prop.ForAll(lambdas.ToArbitrary(), lambda =>
+        {
+            var transformation = build(h);
+            double rate;
+            try
+            {
+                rate = Theory.LinearMethod.Of(transformation).At(lambda).SpectralRadius();
+            }
+            catch (Theory.NonlinearMethodException e)
+            {
+                return false.Label($"{transformation}: not a fixed linear map ({e.Message})");
+            }
+            if (Math.Abs(rate - 1) <= skip || rate == 0) return true.ToProperty();
+            // Steps for ρᵗ to reach 10∓⁸, at least 20, at most 10⁵ (the skip keeps |ln ρ| ≥ about 10⁻³).
+            var steps = (long)Math.Clamp(Math.Ceiling(8 * Math.Log(10) / Math.Abs(Math.Log(rate))), 20, 100_000);
+            var last = 1.0;
+            var largest = 1.0;
+            Trajectory.Run(new DiagonalQuadratic([lambda]), transformation, [1.0], steps, (_, x, _) =>
+            {
+                last = x[0];
+                largest = Math.Max(largest, Math.Abs(x[0]));
+                return double.IsFinite(x[0]) && Math.Abs(x[0]) < 1e12;
+            }, NonFinitePolicy.Stop);
+            // Converging: |x_t| ≤ 10⁻⁴ (ρᵗ = 10⁻⁸ leaves room for a transient and a Jordan block's factor t).
+            // Diverging: |x| passed 10⁴ on the way (or overflowed).
+            return rate < 1
+                ? (Math.Abs(last) <= 1e-4).Label($"{transformation} at λ = {Number(lambda)}: rate {Number(rate)} < 1, but after {steps} steps x = {Number(last)}")
+                : (!double.IsFinite(last) || largest >= 1e4).Label($"{transformation} at λ = {Number(lambda)}: rate {Number(rate)} > 1, but in {steps} steps |x| stayed below {Number(largest)}");
+        }));
+    }
+
+    /// <summary>
     /// Checkpoints: the transformation written as JSON (<see cref="TransformationJson"/>) reads back equal; its state after
     /// some steps reads back bit for bit; and a run resumed from the state read back continues exactly as the run that was
     /// never stopped.
