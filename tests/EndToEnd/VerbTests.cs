@@ -92,13 +92,16 @@ public sealed class VerbTests : IDisposable
         var (header, rows) = Cli.ReadCsv(cli.PathOf("a", "analyze.csv"));
         Assert.Equal(["lambda", "eta_lambda", "rate", "converges", "regime"], header[..5]);
         Assert.Equal(0.2, Cli.Number(rows[0][0]));
-        Assert.Equal(MomentumMatrix.SpectralRadius(0.5, 0.6, 4), Cli.Number(rows[1][2]));
+        // Read off the optimizer's own step; the book's closed form R(β, η, λ) agrees to rounding.
+        Assert.Equal(LinearMethod.Of(Optimizer.Sgd(0.6, 0.5)).At(4).SpectralRadius(), Cli.Number(rows[1][2]));
+        Assert.Equal(MomentumMatrix.SpectralRadius(0.5, 0.6, 4), Cli.Number(rows[1][2]), 1e-12);
         Assert.Equal("true", rows[1][3]);
         Assert.Equal("ripples", rows[1][4]);
 
         var (optimalHeader, optimal) = Cli.ReadCsv(cli.PathOf("a", "optimal.csv"));
         Assert.Equal(["method", "lr", "momentum", "rate"], optimalHeader);
-        Assert.Equal(["gd", "momentum"], optimal.Select(r => r[0]));
+        Assert.Equal(["gd", "momentum", "nesterov"], optimal.Select(r => r[0]));
+        Assert.Equal(OptimalParameters.ForNesterov(0.2, 4).Rate, Cli.Number(optimal[2][3]));
         var best = OptimalParameters.ForMomentum(0.2, 4);
         Assert.Equal(best.LearningRate, Cli.Number(optimal[1][1]));
         Assert.Equal(best.Momentum, Cli.Number(optimal[1][2]));
@@ -113,6 +116,25 @@ public sealed class VerbTests : IDisposable
         Assert.Equal("diverges: ηλ = 2.4 ≥ 2 + 2β = 2.0 for λ = 4", result.Lines[0]);
         var (_, rows) = Cli.ReadCsv(cli.PathOf("a", "analyze.csv"));
         Assert.Equal(["false", "divergence"], rows[1][3..5]);
+    }
+
+    [Fact]
+    public void Analyze_reads_any_linear_optimizers_rates_off_its_step_and_refuses_one_that_is_not_linear()
+    {
+        var result = cli.Run("analyze", "--optimizer", "nesterov", "--lr", "0.6", "--momentum", "0.9", "--eigenvalues", "0.2,4", "--out", cli.PathOf("a"));
+        Assert.Equal(0, result.ExitCode);
+        var bound = Convergence.LargestStableLearningRate(eta => Optimizer.Nesterov(eta, 0.9), 4);
+        Assert.Equal($"diverges: rate {Momentum.Runner.Cli.Format.G(LinearMethod.Of(Optimizer.Nesterov(0.6, 0.9)).At(4).SpectralRadius(), 4)} ≥ 1 per step for λ = 4; the largest stable lr along it is {Momentum.Runner.Cli.Format.G(bound)}", result.Lines[0]);
+        var (_, rows) = Cli.ReadCsv(cli.PathOf("a", "analyze.csv"));
+        Assert.Equal(LinearMethod.Of(Optimizer.Nesterov(0.6, 0.9)).At(0.2).SpectralRadius(), Cli.Number(rows[0][2]));
+
+        var qhm = cli.Run("analyze", "--optimizer", "qhm", "--lr", "0.3", "--momentum", "0.9", "--nu", "0.7", "--out", cli.PathOf("q"));
+        Assert.StartsWith("converges: rate ", qhm.Lines[0]);
+
+        var demon = cli.Run("analyze", "--optimizer", "demon", "--out", cli.PathOf("d"));
+        Assert.Equal(2, demon.ExitCode);
+        Assert.Contains("analyze reads rates off a fixed linear map", demon.Error);
+        Assert.False(Directory.Exists(cli.PathOf("d")));
     }
 
     [Fact]

@@ -143,8 +143,12 @@ internal static class OptimizerTable
     /// <param name="Transformation">What Core runs.</param>
     /// <param name="Description">"momentum, η = 0.6, β = 0.5", as the book labels its figures.</param>
     /// <param name="AtLearningRate">The same optimizer at another (constant) learning rate: the family the theory's stable range is read from (null for an optimizer written out in JSON).</param>
-    public sealed record Choice(string Name, IGradientTransformation Transformation, string Description, Func<double, IGradientTransformation>? AtLearningRate)
+    /// <param name="Values">The hyperparameters it was built from (null for an optimizer written out in JSON).</param>
+    public sealed record Choice(string Name, IGradientTransformation Transformation, string Description, Func<double, IGradientTransformation>? AtLearningRate, Values? Values = null)
     {
+        /// <summary>The book's heavy ball: momentum with no dampening, weight decay or wrapper (d2l §11.6's closed forms hold as written).</summary>
+        public bool IsBooksHeavyBall => Name == "momentum" && Values is { Dampening: 0, Decay: 0, ClipNorm: 0, ClipValue: 0, Accumulate: 1, LookaheadSteps: 0, Ema: null };
+
         /// <summary>Whether the optimizer was named (an entry of the table) rather than written out in JSON.</summary>
         public bool IsNamed => AtLearningRate is not null;
     }
@@ -213,7 +217,7 @@ internal static class OptimizerTable
     {
         var transformation = Build(name, values, raw);
         return new(Of(name).Name, transformation, Describe(name, values),
-            lr => Build(name, values with { LearningRate = lr, ConstantLearningRate = lr }, raw));
+            lr => Build(name, values with { LearningRate = lr, ConstantLearningRate = lr }, raw), values);
     }
 
     /// <summary>The optimizer and its hyperparameters as the book labels its figures: "momentum, η = 0.6, β = 0.5".</summary>

@@ -7,21 +7,21 @@ using Momentum.Theory;
 namespace Momentum.Runner.Verbs;
 
 /// <summary>
-/// The theory for a quadratic (d2l §11.6.3; Goh 2017): per eigenvalue λ the rate ρ(R(β, η, λ)), whether it converges
-/// (0 &lt; ηλ &lt; 2 + 2β) and its regime; and the optimal gd and momentum parameters for μ = min λ, L = max λ.
+/// The theory for a quadratic (d2l §11.6.3; Goh 2017): per eigenvalue λ the rate ρ(R(λ)) of the optimizer's own iteration
+/// matrix (<see cref="LinearMethod"/>; for the book's heavy ball R(β, η, λ) of §11.6.3.2), whether it converges and its
+/// regime; and the optimal gd, momentum and Nesterov parameters for μ = min λ, L = max λ.
 /// </summary>
 internal sealed class AnalyzeVerb : Verb<AnalyzeVerb.Settings>
 {
-    public sealed record Settings(double LearningRate, double Momentum, double[] Eigenvalues, double Epsilon, string? Matrix);
+    public sealed record Settings(OptimizerTable.Choice Optimizer, double[] Eigenvalues, double Epsilon, string? Matrix);
 
     public override string Name => "analyze";
-    public override string Description => "Rates, convergence and regimes of momentum on a quadratic, per eigenvalue, and the optimal parameters: analyze.csv and optimal.csv.";
+    public override string Description => "Rates, convergence and regimes of any linear optimizer (momentum by default) on a quadratic, per eigenvalue, and the optimal parameters: analyze.csv and optimal.csv.";
     public override string Example => "momentum analyze --lr 0.6 --momentum 0.5 --eigenvalues 0.2,4";
 
     public override IReadOnlyList<OptionSpec> Options { get; } =
     [
-        new("--lr", "Learning rate η > 0.", "0.6"),
-        new("--momentum", "Momentum β in [0, 1) (0 is gradient descent).", "0.5"),
+        .. OptimizerTable.Specs(optimizer: "momentum", lr: "0.6", momentum: "0.5"),
         new("--eigenvalues", "λ1,…,λn, the eigenvalues of Q (default: the chapter's f, Hessian diag(0.2, 4)).", "0.2,4"),
         new("--matrix", "A file holding a symmetric matrix Q (CSV, TSV or whitespace); its eigenvalues replace --eigenvalues.", null),
         new("--epsilon", "Report the steps to shrink the error by this factor.", "1e-6"),
@@ -29,8 +29,15 @@ internal sealed class AnalyzeVerb : Verb<AnalyzeVerb.Settings>
 
     protected override Settings Read(SettingsReader r)
     {
-        var lr = r.Double("--lr", Rules.Positive);
-        var momentum = r.Double("--momentum", Rules.MomentumRange);
+        var optimizer = OptimizerTable.Read(r);
+        try
+        {
+            LinearMethod.Of(optimizer.Transformation);
+        }
+        catch (NonlinearMethodException e)
+        {
+            throw new UsageException($"--optimizer {optimizer.Description}: analyze reads rates off a fixed linear map, and {e.Message}");
+        }
         var epsilon = r.Double("--epsilon", Rules.OpenUnitInterval);
         var matrix = r.OptionalText("--matrix");
         if (matrix is not null && r.IsSet("--eigenvalues"))
@@ -64,24 +71,26 @@ internal sealed class AnalyzeVerb : Verb<AnalyzeVerb.Settings>
             {
                 OptimalParameters.ForGradientDescent(mu, l);
                 OptimalParameters.ForMomentum(mu, l);
+                OptimalParameters.ForNesterov(mu, l);
             }
             catch (HyperparameterException e)
             {
                 throw new UsageException($"{(matrix is null ? $"--eigenvalues {SettingsReader.Shown(r.Text("--eigenvalues"))}" : matrix)}: {e.Problem}");
             }
-        return new(lr, momentum, eigenvalues, epsilon, matrix);
+        return new(optimizer, eigenvalues, epsilon, matrix);
     }
 
     protected override Task<int> RunAsync(Settings s, VerbContext context)
     {
-        var (eta, beta) = (s.LearningRate, s.Momentum);
+        var eta = s.Optimizer.Values?.ConstantLearningRate ?? double.NaN;
+        var method = LinearMethod.Of(s.Optimizer.Transformation);
         var lambdas = s.Eigenvalues.Order().ToArray();
         var rows = lambdas.Select((l, k) =>
         {
             if (k % 4096 == 0) context.Cancellation.ThrowIfCancellationRequested();
-            var rate = MomentumMatrix.SpectralRadius(beta, eta, l);
-            return (Lambda: l, EtaLambda: eta * l, Rate: rate, Converges: Convergence.Converges(beta, eta, l),
-                Regime: MomentumMatrix.RegimeOf(beta, eta, l), Steps: Convergence.StepsToShrink(rate, s.Epsilon));
+            var map = method.At(l);
+            var rate = map.SpectralRadius();
+            return (Lambda: l, EtaLambda: eta * l, Rate: rate, Converges: map.Converges(), Regime: map.Regime(), Steps: Convergence.StepsToShrink(rate, s.Epsilon));
         }).ToList();
 
         Csv.Write(context.Output, "analyze.csv", ["lambda", "eta_lambda", "rate", "converges", "regime", "steps_to_epsilon"],
@@ -89,7 +98,7 @@ internal sealed class AnalyzeVerb : Verb<AnalyzeVerb.Settings>
 
         var (mu, l) = (lambdas[0], lambdas[^1]);
         var optimal = mu > 0
-            ? new[] { ("gd", OptimalParameters.ForGradientDescent(mu, l)), ("momentum", OptimalParameters.ForMomentum(mu, l)) }
+            ? new[] { ("gd", OptimalParameters.ForGradientDescent(mu, l)), ("momentum", OptimalParameters.ForMomentum(mu, l)), ("nesterov", OptimalParameters.ForNesterov(mu, l)) }
             : [];
         Csv.Write(context.Output, "optimal.csv", ["method", "lr", "momentum", "rate"],
             optimal.Select(o => (IReadOnlyList<object>)[o.Item1, o.Item2.LearningRate, o.Item2.Momentum, o.Item2.Rate]));
@@ -102,19 +111,25 @@ internal sealed class AnalyzeVerb : Verb<AnalyzeVerb.Settings>
         }
         else if (rows[bad].EtaLambda <= 0)
             context.Print($"diverges: ηλ = {Format.Decimal(rows[bad].EtaLambda)} ≤ 0 for λ = {Format.G(rows[bad].Lambda)} (not a descent direction)");
+        else if (s.Optimizer.IsBooksHeavyBall)
+        {
+            // Report the largest λ, the one furthest past the bound (d2l §11.6.3.2: 0 < ηλ < 2 + 2β).
+            var worst = rows[^1];
+            context.Print($"diverges: ηλ = {Format.Decimal(worst.EtaLambda)} ≥ 2 + 2β = {Format.Decimal(Convergence.StabilityBound(s.Optimizer.Values!.Momentum))} for λ = {Format.G(worst.Lambda)}");
+        }
         else
         {
-            // Report the largest λ, the one furthest past the bound.
-            var worst = rows[^1];
-            context.Print($"diverges: ηλ = {Format.Decimal(worst.EtaLambda)} ≥ 2 + 2β = {Format.Decimal(Convergence.StabilityBound(beta))} for λ = {Format.G(worst.Lambda)}");
+            var worst = rows.Where(r => !r.Converges).MaxBy(r => r.Rate);
+            var bound = s.Optimizer.AtLearningRate is { } family ? $"; the largest stable lr along it is {Format.G(Convergence.LargestStableLearningRate(family, worst.Lambda))}" : "";
+            context.Print($"diverges: rate {Format.G(worst.Rate, 4)} ≥ 1 per step for λ = {Format.G(worst.Lambda)}{bound}");
         }
 
         if (optimal.Length == 0)
             context.Print($"no optimal parameters: the smallest eigenvalue {Format.G(mu)} is not positive");
-        foreach (var (method, p) in optimal)
-            context.Print(method == "gd"
+        foreach (var (name, p) in optimal)
+            context.Print(name == "gd"
                 ? $"optimal gd: lr {Format.G(p.LearningRate)}, rate {Format.G(p.Rate, 3)} per step (κ = {Format.G(OptimalParameters.ConditionNumber(mu, l))})"
-                : $"optimal momentum: lr {Format.G(p.LearningRate)}, momentum {Format.G(p.Momentum)}, rate {Format.G(p.Rate, 3)} per step");
+                : $"optimal {name}: lr {Format.G(p.LearningRate)}, momentum {Format.G(p.Momentum)}, rate {Format.G(p.Rate, 3)} per step");
         return Task.FromResult(App.Success);
     }
 
