@@ -85,6 +85,10 @@ internal static class OptimizerTable
     /// <summary>The option that sets Core's hyperparameter <paramref name="property"/>, or null.</summary>
     public static string? FlagOf(string property) => All.FirstOrDefault(h => h.Properties.Contains(property))?.Flag;
 
+    /// <summary>The hyperparameter option <paramref name="flag"/> (e.g. <c>--nu</c>).</summary>
+    public static Hyperparameter Option(string flag) =>
+        All.FirstOrDefault(h => h.Flag == flag) ?? throw new InvalidOperationException($"no hyperparameter option {flag}");
+
     /// <summary>
     /// The option specs of a verb that builds optimizers: <c>--optimizer</c> and every hyperparameter option, with the
     /// verb's own defaults for the optimizer, the learning rate and the momentum (<paramref name="lists"/>: each takes

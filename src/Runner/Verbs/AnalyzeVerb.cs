@@ -13,7 +13,8 @@ namespace Momentum.Runner.Verbs;
 /// </summary>
 internal sealed class AnalyzeVerb : Verb<AnalyzeVerb.Settings>
 {
-    public sealed record Settings(OptimizerTable.Choice Optimizer, double[] Eigenvalues, double Epsilon, string? Matrix);
+    /// <param name="Optimal">The optimal parameters for μ = min λ, L = max λ by method (none when μ ≤ 0).</param>
+    public sealed record Settings(OptimizerTable.Choice Optimizer, double[] Eigenvalues, double Epsilon, string? Matrix, IReadOnlyList<(string Method, OptimalParameters Parameters)> Optimal);
 
     public override string Name => "analyze";
     public override string Description => "Rates, convergence and regimes of any linear optimizer (momentum by default) on a quadratic, per eigenvalue, and the optimal parameters: analyze.csv and optimal.csv.";
@@ -66,18 +67,17 @@ internal sealed class AnalyzeVerb : Verb<AnalyzeVerb.Settings>
         // The optimal parameters of a spectrum whose condition number overflows (or whose optimal β rounds to 1) are
         // refused by Core: the spectrum is refused here, before anything is written.
         var (mu, l) = (eigenvalues.Min(), eigenvalues.Max());
+        IReadOnlyList<(string, OptimalParameters)> optimal = [];
         if (mu > 0)
             try
             {
-                OptimalParameters.ForGradientDescent(mu, l);
-                OptimalParameters.ForMomentum(mu, l);
-                OptimalParameters.ForNesterov(mu, l);
+                optimal = [("gd", OptimalParameters.ForGradientDescent(mu, l)), ("momentum", OptimalParameters.ForMomentum(mu, l)), ("nesterov", OptimalParameters.ForNesterov(mu, l))];
             }
             catch (HyperparameterException e)
             {
                 throw new UsageException($"{(matrix is null ? $"--eigenvalues {SettingsReader.Shown(r.Text("--eigenvalues"))}" : matrix)}: {e.Problem}");
             }
-        return new(optimizer, eigenvalues, epsilon, matrix);
+        return new(optimizer, eigenvalues, epsilon, matrix, optimal);
     }
 
     protected override Task<int> RunAsync(Settings s, VerbContext context)
@@ -97,11 +97,9 @@ internal sealed class AnalyzeVerb : Verb<AnalyzeVerb.Settings>
             rows.Select(r => (IReadOnlyList<object>)[r.Lambda, r.EtaLambda, r.Rate, r.Converges, RegimeName(r.Regime), r.Steps]));
 
         var (mu, l) = (lambdas[0], lambdas[^1]);
-        var optimal = mu > 0
-            ? new[] { ("gd", OptimalParameters.ForGradientDescent(mu, l)), ("momentum", OptimalParameters.ForMomentum(mu, l)), ("nesterov", OptimalParameters.ForNesterov(mu, l)) }
-            : [];
+        var optimal = s.Optimal;
         Csv.Write(context.Output, "optimal.csv", ["method", "lr", "momentum", "rate"],
-            optimal.Select(o => (IReadOnlyList<object>)[o.Item1, o.Item2.LearningRate, o.Item2.Momentum, o.Item2.Rate]));
+            optimal.Select(o => (IReadOnlyList<object>)[o.Method, o.Parameters.LearningRate, o.Parameters.Momentum, o.Parameters.Rate]));
 
         var bad = rows.FindIndex(r => !r.Converges);
         if (bad < 0)
@@ -124,7 +122,7 @@ internal sealed class AnalyzeVerb : Verb<AnalyzeVerb.Settings>
             context.Print($"diverges: rate {Format.G(worst.Rate, 4)} ≥ 1 per step for λ = {Format.G(worst.Lambda)}{bound}");
         }
 
-        if (optimal.Length == 0)
+        if (optimal.Count == 0)
             context.Print($"no optimal parameters: the smallest eigenvalue {Format.G(mu)} is not positive");
         foreach (var (name, p) in optimal)
             context.Print(name == "gd"

@@ -99,14 +99,22 @@ internal sealed class SweepVerb : Verb<SweepVerb.Settings>
             if (Optimizers.Contains("aggmo") != Betas is not null) return "betas must be given exactly when aggmo is among the optimizers";
             try
             {
-                // Every point's optimizer builds (Core's ranges), whatever the seed.
-                for (var i = 0; i < Count; i += Seeds.Length) OptimizerAt(At(i));
+                BuildEvery();
             }
             catch (UsageException e)
             {
                 return e.Message;
             }
             return null;
+        }
+
+        /// <summary>
+        /// Builds every point's optimizer once (the seed does not change it), so that a value Core refuses is a usage
+        /// error naming the option and the point before any training starts.
+        /// </summary>
+        public void BuildEvery()
+        {
+            for (var i = 0; i < Count; i += Seeds.Length) OptimizerAt(At(i));
         }
 
         /// <summary>Point <paramref name="index"/>, in the order optimizer, momentum, lr, the other axes, seed (seed fastest).</summary>
@@ -137,7 +145,7 @@ internal sealed class SweepVerb : Verb<SweepVerb.Settings>
             {
                 var k = Array.FindIndex(Axes, a => a.Flag == flag);
                 if (k >= 0) return point.Values[k];
-                return OptimizerTable.Numbers.First(h => h.Flag == flag).Default is { } text ? double.Parse(text, CultureInfo.InvariantCulture) : null;
+                return OptimizerTable.Option(flag).Default is { } text ? double.Parse(text, CultureInfo.InvariantCulture) : null;
             }
             string? Raw(string flag) => flag switch
             {
@@ -270,8 +278,7 @@ internal sealed class SweepVerb : Verb<SweepVerb.Settings>
         var grid = new Grid(optimizers, [.. axes], optimizers.Contains("aggmo") ? Values("--betas") : null,
             r.Choice("--weight-decay-mode", "coupled", "decoupled"), seeds, r.Text("--schedule"), r.Choice("--shuffle", "rows", "batches", "none"),
             0, 0, precision, r.Text("--loss"), data.Description, data.Fingerprint());
-        // Every point's optimizer is built now, so that a value Core refuses stops the sweep before it starts.
-        for (var i = 0; i < grid.Count; i += seeds.Length) grid.OptimizerAt(grid.At(i));
+        grid.BuildEvery();
         // A point's loss is evaluated once, at its end: the sweep needs no record points.
         var template = TrainVerb.ReadTraining(r, data, seeds[0], int.MaxValue, grid.OptimizerAt(grid.At(0)).Transformation);
         grid = grid with { BatchSize = template.BatchSize, Epochs = template.Epochs };

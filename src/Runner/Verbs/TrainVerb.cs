@@ -215,7 +215,7 @@ internal sealed class TrainVerb : Verb<TrainVerb.Settings>
         foreach (var flag in OptimizerTable.Of(s.Optimizer.Name).Uses)
         {
             var value = s.Options.GetValueOrDefault(flag[2..], "");
-            var @default = OptimizerTable.All.First(h => h.Flag == flag).Default;
+            var @default = OptimizerTable.Option(flag).Default;
             if (flag is "--lr" or "--momentum" || value != @default) parts.Add($"{flag} {value}");
         }
         return string.Join(" ", parts);
