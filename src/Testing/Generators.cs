@@ -132,8 +132,11 @@ public static class Generators
         (1, from lr in LogUniform(1e-3, 1) from k in Gen.Choose(1, 3) from betas in Gen.ArrayOf(Momentum, k) select (IGradientTransformation)Optimizer.AggMo(lr, betas)),
         (1, from lr in LogUniform(1e-3, 1) from b in Momentum from nesterov in Gen.Elements(false, true) select (IGradientTransformation)Optimizer.Keras(lr, b, nesterov)));
 
-    /// <summary>Options over PyTorch's whole option set, Nesterov only where it is allowed.</summary>
-    internal static Gen<SgdOptions> Options { get; } =
+    /// <summary>
+    /// <see cref="Sgd"/> over <c>torch.optim.SGD</c>'s whole option set with constant hyperparameters (η sometimes 0 or a
+    /// round value; β, dampening, coupled weight decay sometimes 0; Nesterov only where PyTorch allows it; maximize).
+    /// </summary>
+    public static Gen<Sgd> ConstantSgd { get; } =
         from lr in Gen.Frequency((3, LogUniform(1e-4, 1)), (1, Gen.Elements(0.0, 0.1, 0.6)))
         from momentum in Gen.Frequency((2, Momentum), (1, Gen.Constant(0.0)))
         from dampening in Gen.Frequency((3, Gen.Constant(0.0)), (2, Unit), (1, Gen.Constant(1.0)))
@@ -141,7 +144,7 @@ public static class Generators
         from nesterov in Gen.Elements(false, true)
         from maximize in Gen.Frequency((4, Gen.Constant(false)), (1, Gen.Constant(true)))
         let canNesterov = nesterov && momentum > 0
-        select new SgdOptions(lr, momentum, canNesterov ? 0 : dampening, weightDecay, canNesterov, maximize);
+        select new Sgd(lr, momentum, canNesterov ? 0 : dampening, weightDecay, canNesterov, maximize);
 
     /// <summary>A random orthogonal n×n matrix: the Q factor of a Gaussian matrix (Haar-distributed up to signs).</summary>
     public static Gen<double[,]> Orthogonal(int n) =>
@@ -157,11 +160,11 @@ public static class Generators
         (1, Gen.ArrayOf(values, 4).Select(v => Schedule.PiecewiseConstant([2, 3, 5], v.Select(Math.Abs)))),
         (1, Gen.Zip(values, values).Select(p => Schedule.Join([p.Item1, p.Item2], [3]))));
 
-    /// <summary><see cref="Options"/> as the <see cref="Sgd"/> transformation, with scheduled values sometimes.</summary>
+    /// <summary><see cref="ConstantSgd"/> with a scheduled learning rate sometimes.</summary>
     public static Gen<Sgd> TorchSgd { get; } =
-        from options in Options
-        from lr in Gen.Frequency((3, Gen.Constant((Schedule)options.LearningRate)), (1, ScheduleIn(LogUniform(1e-4, 1))))
-        select new Sgd(lr, options.Momentum, options.Dampening, options.WeightDecay, options.Nesterov, options.Maximize);
+        from sgd in ConstantSgd
+        from lr in Gen.Frequency((3, Gen.Constant(sgd.LearningRate)), (1, ScheduleIn(LogUniform(1e-4, 1))))
+        select sgd with { LearningRate = lr };
 
     /// <summary>One member of the momentum family (or a wrapper or chain of members), with random hyperparameters.</summary>
     public static Gen<IGradientTransformation> Transformation { get; } = TransformationOfDepth(2);

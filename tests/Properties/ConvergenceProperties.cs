@@ -241,7 +241,7 @@ public class ConvergenceProperties
                 .Label($"closed form: {Closed(Math.BitDecrement(bound)):R}, {Closed(bound):R}, {Closed(Math.BitIncrement(bound)):R}; code: {Code(Ulps(bound, -16)):R}, {Code(bound):R}, {Code(Ulps(bound, 16)):R}");
         });
 
-    public sealed record Edge(SgdOptions Options, double Lambda)
+    public sealed record Edge(Sgd Options, double Lambda)
     {
         public override string ToString() => $"{Options}, λ={Lambda:R}";
     }
@@ -252,10 +252,24 @@ public class ConvergenceProperties
          from beta in kind == 0 ? Gen.Constant(0.0) : Gen.Frequency((3, Generators.Uniform(0.05, 0.95)), (1, Gen.Choose(2, 4).Select(k => 1 - Math.Pow(10, -k))))
          from dampening in kind == 1 ? Gen.Elements(0.0, 0.3, 0.7) : Gen.Constant(0.0)
          from decay in Gen.Elements(0.0, 0.0, 0.1 * lambda)
-         select new Edge(new SgdOptions(1, beta, dampening, decay, Nesterov: kind == 2), lambda)).ToArbitrary();
+         select new Edge(new Sgd(1, beta, dampening, decay, nesterov: kind == 2), lambda)).ToArbitrary();
 
-    private static LinearMap MapOf(SgdOptions o, double lambda) =>
-        LinearMethod.Of(new Sgd(o.LearningRate, o.Momentum, o.Dampening, o.WeightDecay, o.Nesterov)).At(lambda);
+    private static LinearMap MapOf(Sgd o, double lambda) => LinearMethod.Of(o).At(lambda);
+
+    /// <summary>
+    /// The largest stable η of torch SGD on L in closed form (d2l §11.6.3.2: heavy ball's 0 &lt; ηλ &lt; 2 + 2β; Nesterov's
+    /// 2(1 + β)/(1 + 2β); gradient descent's 2): weight decay adds λ_wd to every eigenvalue, dampening scales the effective
+    /// rate by (1 − dampening), since u = b/(1 − dampening) follows heavy ball with η(1 − dampening); dampening 1 never
+    /// lets the gradient in, so no η converges.
+    /// </summary>
+    private static double ClosedForm(Sgd o, double largestEigenvalue)
+    {
+        var (beta, dampening) = (o.Momentum.At(0), o.Dampening.At(0));
+        var curvature = largestEigenvalue + o.WeightDecay.At(0);
+        if (beta == 0) return 2 / curvature;
+        if (o.Nesterov) return 2 * (1 + beta) / (1 + 2 * beta) / curvature;
+        return dampening >= 1 ? 0 : (2 + 2 * beta) / ((1 - dampening) * curvature);
+    }
 
     [Property(MaxTest = 300)]
     public Property The_largest_stable_learning_rate_is_the_border_of_the_optimizers_own_map_to_one_part_in_a_million() =>
@@ -263,11 +277,10 @@ public class ConvergenceProperties
         {
             // Gradient descent, heavy ball with dampening, PyTorch's Nesterov, coupled weight decay: the closed form,
             // probed at 1 ± 10⁻⁶ against the spectral radius of the optimizer's own map, and equal to the bisection on it.
-            var bound = Convergence.LargestStableLearningRate(e.Options, e.Lambda);
+            var bound = ClosedForm(e.Options, e.Lambda);
             var below = MapOf(e.Options with { LearningRate = bound * (1 - 1e-6) }, e.Lambda).SpectralRadius();
             var above = MapOf(e.Options with { LearningRate = bound * (1 + 1e-6) }, e.Lambda).SpectralRadius();
-            var o = e.Options;
-            var searched = Convergence.LargestStableLearningRate(eta => new Sgd(eta, o.Momentum, o.Dampening, o.WeightDecay, o.Nesterov), e.Lambda);
+            var searched = Convergence.LargestStableLearningRate(eta => e.Options with { LearningRate = eta }, e.Lambda);
             return (below < 1 && above > 1 && Math.Abs(searched - bound) <= 1e-9 * bound)
                 .Label($"bound {bound:R}: ρ below {below:R}, above {above:R}; searched {searched:R}");
         });
@@ -286,9 +299,8 @@ public class ConvergenceProperties
     public void Below_the_largest_stable_learning_rate_the_optimizer_converges_and_above_it_diverges_in_a_run()
     {
         // The book's f (λ = 0.2 and 4) with Nesterov at β = 0.9: η* = 1.357…/4; 0.1 % either side, 40 000 steps.
-        var options = SgdOptions.NesterovMomentum(1, 0.9);
-        var bound = Convergence.LargestStableLearningRate(options, 4);
-        Assert.Equal(2 * 1.9 / 2.8 / 4, bound, 15);
+        var bound = Convergence.LargestStableLearningRate(eta => Optimizer.Nesterov(eta, 0.9), 4);
+        Assert.Equal(2 * 1.9 / 2.8 / 4, bound, 12);
         double Final(double eta)
         {
             var last = Trajectory.Collect(TwoDimensionalQuadratic.Chapter, Optimizer.Nesterov(eta, 0.9), [-5, -2], 40_000, every: 40_000, policy: NonFinitePolicy.Stop);
@@ -339,7 +351,7 @@ public class ConvergenceProperties
         { "eigenvalue", () => Convergence.Converges(0.5, 0.1, double.NaN) },
         { "momentum", () => Convergence.StabilityBound(1) },
         { "momentum", () => Convergence.NesterovStabilityBound(-0.5) },
-        { "largestEigenvalue", () => Convergence.LargestStableLearningRate(SgdOptions.HeavyBall(0.1, 0.9), 0) },
+        { "largestEigenvalue", () => Convergence.LargestStableLearningRate(eta => Optimizer.HeavyBall(eta, 0.9), 0) },
         { "rate", () => Convergence.StepsToShrink(double.NaN, 0.5) },
         { "factor", () => Convergence.StepsToShrink(0.5, 0) },
         { "eigenvalue", () => LinearMethod.Of(Optimizer.HeavyBall(0.1, 0.9)).At(double.NaN) },

@@ -29,11 +29,11 @@ public class DecouplingProperties
          from scale in Generators.Uniform(0.05, 2.2)
          select new Problem(o, lambda, c, start, momentum, scale * (1 + momentum) / lambda.Max(), method)).ToArbitrary();
 
-    private static SgdOptions OptionsOf(Problem p) => p.Method switch
+    private static Sgd OptionsOf(Problem p) => p.Method switch
     {
-        0 => SgdOptions.GradientDescent(p.LearningRate),
-        1 => SgdOptions.HeavyBall(p.LearningRate, p.Momentum),
-        _ => SgdOptions.NesterovMomentum(p.LearningRate, p.Momentum),
+        0 => Optimizer.GradientDescent(p.LearningRate),
+        1 => Optimizer.HeavyBall(p.LearningRate, p.Momentum),
+        _ => Optimizer.Nesterov(p.LearningRate, p.Momentum),
     };
 
     [Property(MaxTest = 300)]
@@ -44,20 +44,20 @@ public class DecouplingProperties
             var n = p.Lambda.Length;
             var h = Quadratic.FromEigenbasis(p.O, p.Lambda, p.C);
             var minimizer = h.Minimizer();
-            var full = LegacyTrajectory.Run(h, OptionsOf(p), p.Start, steps);
+            var full = Trajectory.Collect(h, OptionsOf(p), p.Start, steps);
 
             // z = O(x − x*) in the eigenbasis, where each coordinate sees ½ λᵢ zᵢ².
             double[] ToEigen(IReadOnlyList<double> x) =>
                 [.. Enumerable.Range(0, n).Select(i => Enumerable.Range(0, n).Sum(j => p.O[i, j] * (x[j] - minimizer[j])))];
-            var scalar = LegacyTrajectory.Run(new DiagonalQuadratic([.. p.Lambda]), OptionsOf(p), ToEigen(p.Start), steps);
+            var scalar = Trajectory.Collect(new DiagonalQuadratic([.. p.Lambda]), OptionsOf(p), ToEigen(p.Start), steps);
 
-            var size = full.Points.Max(x => ToEigen(x).Max(Math.Abs)) + 1;
+            var size = full.Max(x => ToEigen(x.Point).Max(Math.Abs)) + 1;
             for (var t = 0; t <= steps; t++)
             {
-                var z = ToEigen(full.Points[t]);
+                var z = ToEigen(full[t].Point);
                 for (var i = 0; i < n; i++)
-                    if (Math.Abs(z[i] - scalar.Points[t][i]) > 1e-9 * size)
-                        return false.Label($"step {t}, coordinate {i}: rotated {z[i]} vs scalar {scalar.Points[t][i]}");
+                    if (Math.Abs(z[i] - scalar[t].Point[i]) > 1e-9 * size)
+                        return false.Label($"step {t}, coordinate {i}: rotated {z[i]} vs scalar {scalar[t].Point[i]}");
             }
             return true.ToProperty();
         });

@@ -7,13 +7,13 @@ namespace Momentum.Properties;
 
 public class KernelProperties
 {
-    public sealed record StepCase(SgdOptions Options, bool Initialized, double[] X, double[] V, double[] G)
+    public sealed record StepCase(Sgd Options, bool Initialized, double[] X, double[] V, double[] G)
     {
         public override string ToString() => $"{Options}, initialized={Initialized}, n={X.Length}";
     }
 
     private static readonly Arbitrary<StepCase> Cases =
-        (from options in Generators.Options
+        (from options in Generators.ConstantSgd
          from initialized in Gen.Elements(false, true)
          from n in Generators.Length
          from x in Generators.Vector(n)
@@ -22,7 +22,8 @@ public class KernelProperties
          select new StepCase(options, initialized, x, v, g)).ToArbitrary();
 
     /// <summary>A step kernel's shape, so the same properties run against each implementation.</summary>
-    public delegate void Kernel<T>(in SgdOptions options, bool initialized, ReadOnlySpan<T> x, ReadOnlySpan<T> v, ReadOnlySpan<T> g, Span<T> xOut, Span<T> vOut);
+    internal delegate void Kernel<T>(in StepCoefficients<T> c, ReadOnlySpan<T> x, ReadOnlySpan<T> v, ReadOnlySpan<T> g, Span<T> xOut, Span<T> vOut)
+        where T : unmanaged, IFloatingPointIeee754<T>;
 
     private static bool EqualsReference<T>(StepCase c, Kernel<T> kernel, bool inPlace)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -31,16 +32,16 @@ public class KernelProperties
         var (xRef, vRef) = (new T[x.Length], new T[x.Length]);
         Reference.Step(c.Options, c.Initialized, x, v, g, xRef, vRef);
         var (xOut, vOut) = inPlace ? (x, v) : (new T[x.Length], new T[x.Length]);
-        kernel(c.Options, c.Initialized, x, v, g, xOut, vOut);
+        kernel(Reference.Coefficients<T>(c.Options, c.Initialized), x, v, g, xOut, vOut);
         // While β = 0 there is no buffer: the velocity destination is not written, so only the parameters are compared.
-        return Reference.SameBits<T>(xOut, xRef) && (c.Options.Momentum == 0 || Reference.SameBits<T>(vOut, vRef));
+        return Reference.SameBits<T>(xOut, xRef) && (c.Options.Momentum.At(0) == 0 || Reference.SameBits<T>(vOut, vRef));
     }
 
-    private static void Fused<T>(in SgdOptions o, bool i, ReadOnlySpan<T> x, ReadOnlySpan<T> v, ReadOnlySpan<T> g, Span<T> xo, Span<T> vo)
-        where T : unmanaged, IFloatingPointIeee754<T> => SgdKernel.Step(o, i, x, v, g, xo, vo);
+    private static void Fused<T>(in StepCoefficients<T> c, ReadOnlySpan<T> x, ReadOnlySpan<T> v, ReadOnlySpan<T> g, Span<T> xo, Span<T> vo)
+        where T : unmanaged, IFloatingPointIeee754<T> => SgdKernel.Step(c, x, v, g, xo, vo);
 
-    private static void Composed<T>(in SgdOptions o, bool i, ReadOnlySpan<T> x, ReadOnlySpan<T> v, ReadOnlySpan<T> g, Span<T> xo, Span<T> vo)
-        where T : unmanaged, IFloatingPointIeee754<T> => SgdKernel.StepComposed(o, i, x, v, g, xo, vo);
+    private static void Composed<T>(in StepCoefficients<T> c, ReadOnlySpan<T> x, ReadOnlySpan<T> v, ReadOnlySpan<T> g, Span<T> xo, Span<T> vo)
+        where T : unmanaged, IFloatingPointIeee754<T> => SgdKernel.StepComposed(c, x, v, g, xo, vo);
 
     [Property(MaxTest = 400)]
     public Property Step_out_of_place_equals_the_scalar_reference_in_double() =>
@@ -73,13 +74,13 @@ public class KernelProperties
             var (x, v, g) = (Pad(c.X), Pad(c.V), Pad(c.G));
             var (xRef, vRef) = (new double[n], new double[n]);
             Reference.Step(c.Options, c.Initialized, c.X, c.V, c.G, xRef, vRef);
-            SgdKernel.Step<double>(c.Options, c.Initialized, x.AsSpan(offset), v.AsSpan(offset), g.AsSpan(offset), x.AsSpan(offset), v.AsSpan(offset));
-            var noBuffer = c.Options.Momentum == 0;
+            SgdKernel.Step<double>(Reference.Coefficients<double>(c.Options, c.Initialized), x.AsSpan(offset), v.AsSpan(offset), g.AsSpan(offset), x.AsSpan(offset), v.AsSpan(offset));
+            var noBuffer = c.Options.Momentum.At(0) == 0;
             var fused = Reference.SameBits<double>(x.AsSpan(offset), xRef) && (noBuffer || Reference.SameBits<double>(v.AsSpan(offset), vRef));
             var (xf, vf, gf) = (Reference.Cast<float>(Pad(c.X)), Reference.Cast<float>(Pad(c.V)), Reference.Cast<float>(Pad(c.G)));
             var (xfRef, vfRef) = (new float[n], new float[n]);
             Reference.Step(c.Options, c.Initialized, Reference.Cast<float>(c.X), Reference.Cast<float>(c.V), Reference.Cast<float>(c.G), xfRef, vfRef);
-            SgdKernel.Step<float>(c.Options, c.Initialized, xf.AsSpan(offset), vf.AsSpan(offset), gf.AsSpan(offset), xf.AsSpan(offset), vf.AsSpan(offset));
+            SgdKernel.Step<float>(Reference.Coefficients<float>(c.Options, c.Initialized), xf.AsSpan(offset), vf.AsSpan(offset), gf.AsSpan(offset), xf.AsSpan(offset), vf.AsSpan(offset));
             return fused && Reference.SameBits<float>(xf.AsSpan(offset), xfRef) && (noBuffer || Reference.SameBits<float>(vf.AsSpan(offset), vfRef));
         });
 
@@ -91,7 +92,7 @@ public class KernelProperties
     public void Step_with_mismatched_lengths_throws_naming_the_parameter(int v, int g, int xOut, int vOut, string name)
     {
         var e = Assert.Throws<ArgumentException>(() =>
-            SgdKernel.Step<double>(SgdOptions.HeavyBall(0.1, 0.9), true, new double[2], new double[v], new double[g], new double[xOut], new double[vOut]));
+            SgdKernel.Step<double>(HeavyBall<double>(), new double[2], new double[v], new double[g], new double[xOut], new double[vOut]));
         Assert.Equal(name, e.ParamName);
     }
 
@@ -100,7 +101,7 @@ public class KernelProperties
     {
         var buffer = new double[10];
         var e = Assert.Throws<ArgumentException>(() =>
-            SgdKernel.Step<double>(SgdOptions.HeavyBall(0.1, 0.9), true, buffer.AsSpan(0, 8), new double[8], new double[8], buffer.AsSpan(1, 8), new double[8]));
+            SgdKernel.Step<double>(HeavyBall<double>(), buffer.AsSpan(0, 8), new double[8], new double[8], buffer.AsSpan(1, 8), new double[8]));
         Assert.Equal("parametersDestination", e.ParamName);
     }
 
@@ -109,20 +110,12 @@ public class KernelProperties
     {
         var shared = new double[8];
         var e = Assert.Throws<ArgumentException>(() =>
-            SgdKernel.Step<double>(SgdOptions.HeavyBall(0.1, 0.9), true, new double[8], new double[8], shared, new double[8], shared));
+            SgdKernel.Step<double>(HeavyBall<double>(), new double[8], new double[8], shared, new double[8], shared));
         Assert.Equal("velocityDestination", e.ParamName);
     }
 
-    [Fact]
-    public void Step_rejects_invalid_options_naming_them()
-    {
-        var e = Assert.Throws<ArgumentException>(() =>
-            SgdKernel.Step<float>(new SgdOptions(0.1, 0.9, Dampening: 0.5, Nesterov: true), true, new float[3], new float[3], new float[3], new float[3], new float[3]));
-        Assert.Equal("Nesterov", e.ParamName);
-        var negative = Assert.Throws<ArgumentOutOfRangeException>(() =>
-            SgdKernel.Step<float>(new SgdOptions(-0.1), true, new float[3], new float[3], new float[3], new float[3], new float[3]));
-        Assert.Equal("LearningRate", negative.ParamName);
-    }
+    private static StepCoefficients<T> HeavyBall<T>()
+        where T : unmanaged, IFloatingPointIeee754<T> => Reference.Coefficients<T>(Optimizer.HeavyBall(0.1, 0.9), true);
 
     [Theory]
     [InlineData(1_000)]
@@ -130,14 +123,14 @@ public class KernelProperties
     public void Step_and_its_composition_allocate_nothing(int n)
     {
         var (x, v, g) = (new float[n], new float[n], new float[n]);
-        var options = new SgdOptions(0.1, 0.9, WeightDecay: 0.01, Nesterov: true);
-        SgdKernel.Step<float>(options, true, x, v, g, x, v); // JIT and static initialisation first
-        SgdKernel.StepComposed<float>(options, true, x, v, g, x, v);
+        var options = Reference.Coefficients<float>(Optimizer.Sgd(0.1, 0.9, weightDecay: 0.01, nesterov: true), true);
+        SgdKernel.Step<float>(options, x, v, g, x, v); // JIT and static initialisation first
+        SgdKernel.StepComposed<float>(options, x, v, g, x, v);
         var before = GC.GetAllocatedBytesForCurrentThread();
         for (var i = 0; i < 10; i++)
         {
-            SgdKernel.Step<float>(options, true, x, v, g, x, v);
-            SgdKernel.StepComposed<float>(options, true, x, v, g, x, v);
+            SgdKernel.Step<float>(options, x, v, g, x, v);
+            SgdKernel.StepComposed<float>(options, x, v, g, x, v);
         }
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }

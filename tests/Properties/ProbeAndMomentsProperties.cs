@@ -48,11 +48,15 @@ public class ProbeAndMomentsProperties
             });
 
     [Fact]
-    public void The_evaluator_uses_moments_only_where_direct_passes_would_dominate()
+    public void The_objective_reads_moments_only_where_direct_passes_would_dominate()
     {
+        // The book's run records 15 losses of 1500 rows × 6 parameters; 100 000 rows × 21 parameters recorded 500 times
+        // would be 10⁹ multiply-adds of direct passes.
         var small = Dataset<float>.FromTable(Standardization.Standardize(SyntheticData.LinearRegression(1500, 5, 0)).Table, 5);
-        Assert.Null(LossEvaluator<float>.For(small, new LegacyTrainingOptions(Optimizers.SgdOptions.HeavyBall(0.01, 0.9))).Moments);
+        var book = new TrainingOptions(Optimizers.Optimizer.HeavyBall(0.01, 0.9));
+        Assert.Null(new RegressionObjective<float>(small, expectedEvaluations: book.Records(small.Rows)).Moments);
         var large = Dataset<float>.FromTable(Standardization.Standardize(SyntheticData.LinearRegression(100_000, 20, 0)).Table, 20);
-        Assert.NotNull(LossEvaluator<float>.For(large, new LegacyTrainingOptions(Optimizers.SgdOptions.HeavyBall(0.01, 0.9), 100, 1)).Moments);
+        var options = book with { BatchSize = 100, Epochs = 1 };
+        Assert.NotNull(new RegressionObjective<float>(large, expectedEvaluations: options.Records(large.Rows)).Moments);
     }
 }

@@ -1,4 +1,5 @@
 using System.Numerics;
+using Momentum.Kernels;
 using Momentum.Optimizers;
 
 namespace Momentum.Properties;
@@ -9,19 +10,20 @@ namespace Momentum.Properties;
 /// </summary>
 internal static class Reference
 {
-    public static void Step<T>(SgdOptions o, bool initialized, T[] x, T[] v, T[] gradient, T[] xOut, T[] vOut)
+    /// <summary>One step of <paramref name="o"/>'s hyperparameters at step 0 (constants), element by element.</summary>
+    public static void Step<T>(Sgd o, bool initialized, T[] x, T[] v, T[] gradient, T[] xOut, T[] vOut)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var eta = T.CreateChecked(-o.LearningRate);
-        var beta = T.CreateChecked(o.Momentum);
-        var keep = T.CreateChecked(1 - o.Dampening);
-        var decay = T.CreateChecked(o.WeightDecay);
+        var eta = T.CreateChecked(-o.LearningRate.At(0));
+        var beta = T.CreateChecked(o.Momentum.At(0));
+        var keep = T.CreateChecked(1 - o.Dampening.At(0));
+        var decay = T.CreateChecked(o.WeightDecay.At(0));
         for (var i = 0; i < x.Length; i++)
         {
             var g = o.Maximize ? -gradient[i] : gradient[i];
-            if (o.WeightDecay != 0) g = T.FusedMultiplyAdd(x[i], decay, g);
+            if (o.WeightDecay.At(0) != 0) g = T.FusedMultiplyAdd(x[i], decay, g);
             T d;
-            if (o.Momentum == 0)
+            if (o.Momentum.At(0) == 0)
                 d = g; // no buffer: the velocity is not written
             else
             {
@@ -32,6 +34,11 @@ internal static class Reference
             xOut[i] = T.FusedMultiplyAdd(d, eta, x[i]);
         }
     }
+
+    /// <summary>The kernel's scalars for <paramref name="o"/>'s hyperparameters at step 0.</summary>
+    internal static StepCoefficients<T> Coefficients<T>(Sgd o, bool initialized)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        new(o.LearningRate.At(0), o.Momentum.At(0), o.Dampening.At(0), o.WeightDecay.At(0), o.Nesterov, o.Maximize, initialized);
 
     /// <summary>Bitwise equality that treats every NaN as equal to every NaN.</summary>
     public static bool SameBits<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b)

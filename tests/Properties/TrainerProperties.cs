@@ -60,20 +60,6 @@ public class TrainerProperties
             return state.Equals(whole.Final) && state.Minibatches == options.TotalSteps(run.Rows);
         });
 
-    [Property(MaxTest = 100)]
-    public Property Training_heavy_ball_on_regression_takes_the_legacy_trainers_steps_bit_for_bit() =>
-        Prop.ForAll(Gen.Choose(10, 80).ToArbitrary(), Gen.Choose(1, 8).ToArbitrary(), Gen.Choose(0, 99).ToArbitrary(), (rows, batch, seed) =>
-        {
-            var data = RandomData<float>(rows, 3, seed);
-            var sgd = new SgdOptions(0.05, 0.9, Dampening: seed % 3 == 0 ? 0.2 : 0, WeightDecay: seed % 2 == 0 ? 1e-3 : 0);
-            var legacy = LegacyTrainer.Train(data, new LegacyTrainingOptions(sgd, batch, 2, seed, 5));
-            var options = new TrainingOptions(new Sgd(sgd.LearningRate, sgd.Momentum, sgd.Dampening, sgd.WeightDecay), batch, 2, seed, 5);
-            var result = Trainer.Train(new RegressionObjective<float>(data), options, RegressionObjective<float>.InitialParameters(3, seed));
-            return result.Final.Parameters.SequenceEqual(legacy.Final.Optimizer.Parameters)
-                && result.Final.Optimizer.Transform.Vector("trace").SequenceEqual(legacy.Final.Optimizer.Velocity)
-                && result.History.Select(p => p.Examples).SequenceEqual(legacy.History.Select(p => p.Examples));
-        });
-
     [Fact]
     public void A_non_finite_gradient_throws_skips_or_stops_as_the_policy_says()
     {

@@ -108,7 +108,7 @@ public class TrainingProperties
         where T : unmanaged, System.Numerics.IFloatingPointIeee754<T> =>
         Dataset<T>.FromTable(Standardization.Standardize(SyntheticData.LinearRegression(rows, features, seed)).Table, features);
 
-    public sealed record RunCase(int Rows, int Features, int BatchSize, int Epochs, int Seed, SgdOptions Optimizer, int[] Chunks)
+    public sealed record RunCase(int Rows, int Features, int BatchSize, int Epochs, int Seed, Sgd Optimizer)
     {
         public override string ToString() => $"{Rows}×{Features}, batch {BatchSize}, {Epochs} epochs, seed {Seed}, {Optimizer}";
     }
@@ -122,19 +122,21 @@ public class TrainingProperties
          from lr in Generators.LogUniform(1e-3, 0.1)
          from momentum in Gen.Elements(0.0, 0.5, 0.9)
          from nesterov in Gen.Elements(false, true)
-         from chunks in Gen.ArrayOf(Gen.Choose(1, 7), 50)
-         select new RunCase(rows, features, batch, epochs, seed,
-             new SgdOptions(lr, momentum, Nesterov: nesterov && momentum > 0), chunks)).ToArbitrary();
+         select new RunCase(rows, features, batch, epochs, seed, Optimizer.Sgd(lr, momentum, nesterov: nesterov && momentum > 0))).ToArbitrary();
 
     [Property(MaxTest = 200)]
     public Property The_fold_equals_a_hand_written_loop_of_record_level_steps() =>
         Prop.ForAll(Runs, r =>
         {
             var data = Synthetic<float>(r.Rows, r.Features, r.Seed);
-            var options = new LegacyTrainingOptions(r.Optimizer, r.BatchSize, r.Epochs, r.Seed, RecordEvery: 7);
-            var result = LegacyTrainer.Train(data, options);
+            var options = new TrainingOptions(r.Optimizer, r.BatchSize, r.Epochs, r.Seed, RecordEvery: 7);
+            var start = RegressionObjective<float>.InitialParameters(r.Features, r.Seed);
+            var objective = new RegressionObjective<float>(data);
+            var result = Trainer.Train(objective, options, start);
 
-            var state = LegacyTrainer.Init(data, options).Optimizer;
+            // The same steps and records by hand: the rows of each minibatch in the epoch's shuffled order, the gradient
+            // by its definition's kernel, the record level's step, and the objective's loss when a multiple of 7 is passed.
+            var state = r.Optimizer.Start<float>(start);
             var gradient = new float[r.Features + 1];
             var history = new List<LossPoint>();
             long examples = 0;
@@ -145,28 +147,16 @@ public class TrainingProperties
                 {
                     var rows = Minibatches.Rows(order.AsSpan(), r.BatchSize, b);
                     LinearRegression.Gradient(data, rows, state.Parameters.AsSpan(), gradient);
-                    state = SgdLegacy.Step(r.Optimizer, state, gradient);
+                    state = r.Optimizer.Step(state, gradient);
                     var before = examples;
                     examples += rows.Length;
                     if (examples / 7 > before / 7)
-                        history.Add(new LossPoint(examples, (double)examples / r.Rows, LinearRegression.Loss(data, state.Parameters.AsSpan())));
+                        history.Add(new LossPoint(examples, (double)examples / r.Rows, objective.Loss(state.Parameters.AsSpan())));
                 }
             }
-            return result.Final.Optimizer.Equals(state) && result.History.SequenceEqual(history) && result.Final.Examples == examples;
-        });
-
-    [Property(MaxTest = 200)]
-    public Property Cutting_the_run_into_any_number_of_advances_gives_the_same_states() =>
-        Prop.ForAll(Runs, r =>
-        {
-            var data = Synthetic<double>(r.Rows, r.Features, r.Seed);
-            var options = new LegacyTrainingOptions(r.Optimizer, r.BatchSize, r.Epochs, r.Seed, RecordEvery: 5);
-            var whole = LegacyTrainer.Train(data, options);
-            var state = LegacyTrainer.Init(data, options);
-            var i = 0;
-            while (!LegacyTrainer.IsFinished(options, state))
-                state = LegacyTrainer.Advance(data, options, state, r.Chunks[i++ % r.Chunks.Length]);
-            return state.Equals(whole.Final);
+            return (result.Final.Optimizer.Equals(state).Label($"state {result.Final.Optimizer} vs {state}")
+                .And(result.History.SequenceEqual(history).Label($"history {string.Join(";", result.History)} vs {string.Join(";", history)}"))
+                .And((result.Final.Examples == examples).Label("examples")));
         });
 
     [Property(MaxTest = 200)]
@@ -175,11 +165,14 @@ public class TrainingProperties
         {
             // train_concise_ch11's nn.MSELoss doubles every gradient; with momentum that is the same as doubling η (exact in binary).
             var data = Synthetic<float>(r.Rows, r.Features, r.Seed);
-            var mse = new LegacyTrainingOptions(r.Optimizer, r.BatchSize, r.Epochs, r.Seed, 3, Loss: RegressionLoss.SquaredError);
-            var half = mse with { Optimizer = r.Optimizer with { LearningRate = 2 * r.Optimizer.LearningRate }, Loss = RegressionLoss.HalfSquaredError };
-            var a = LegacyTrainer.Train(data, mse);
-            var b = LegacyTrainer.Train(data, half);
-            return a.History.SequenceEqual(b.History) && a.Final.Optimizer.Parameters.SequenceEqual(b.Final.Optimizer.Parameters);
+            var start = RegressionObjective<float>.InitialParameters(r.Features, r.Seed);
+            var options = new TrainingOptions(r.Optimizer, r.BatchSize, r.Epochs, r.Seed, 3);
+            var a = Trainer.Train(new RegressionObjective<float>(data, RegressionLoss.SquaredError), options, start);
+            var doubled = options with { Optimizer = r.Optimizer with { LearningRate = 2 * r.Optimizer.LearningRate.At(0) } };
+            var b = Trainer.Train(new RegressionObjective<float>(data), doubled, start);
+            // Both record ℓ = ½·mean squared error, d2l's loss, whatever loss the gradients are taken of.
+            return a.History.SequenceEqual(b.History).Label($"{string.Join(";", a.History)} vs {string.Join(";", b.History)}")
+                .And(a.Final.Optimizer.Parameters.SequenceEqual(b.Final.Optimizer.Parameters).Label("parameters"));
         });
 
     public sealed record GradientCase(int Rows, int Features, int[] Batch, double[] Parameters, int Seed)
@@ -232,7 +225,7 @@ public class TrainingProperties
     public void The_books_setting_records_fifteen_points_over_two_epochs_of_1500_rows()
     {
         var data = Synthetic<float>(1500, 5, 0);
-        var result = LegacyTrainer.Train(data, new LegacyTrainingOptions(SgdOptions.HeavyBall(0.005, 0.9)));
+        var result = Trainer.Train(new RegressionObjective<float>(data), new TrainingOptions(Optimizer.HeavyBall(0.005, 0.9)), RegressionObjective<float>.InitialParameters(5, 0));
         Assert.Equal(15, result.History.Length);
         Assert.Equal(200, result.History[0].Examples);
         Assert.Equal(2.0, result.History[^1].Epoch);
@@ -243,29 +236,29 @@ public class TrainingProperties
     [Fact]
     public void Initial_weights_are_small_and_seeded_and_the_bias_starts_at_zero()
     {
-        var data = Synthetic<double>(50, 200, 1);
-        var options = new LegacyTrainingOptions(SgdOptions.GradientDescent(0.01));
-        var a = LegacyTrainer.Init(data, options).Optimizer.Parameters;
-        var b = LegacyTrainer.Init(data, options).Optimizer.Parameters;
+        var a = RegressionObjective<double>.InitialParameters(200, 1);
+        var b = RegressionObjective<double>.InitialParameters(200, 1);
         Assert.True(a.SequenceEqual(b));
         Assert.Equal(0, a[^1]);
         var weights = a[..^1];
         var sd = Math.Sqrt(weights.Sum(w => w * w) / weights.Length);
         Assert.InRange(sd, 0.008, 0.012);
-        Assert.False(a.SequenceEqual(LegacyTrainer.Init(data, options with { Seed = 2 }).Optimizer.Parameters));
+        Assert.False(a.SequenceEqual(RegressionObjective<double>.InitialParameters(200, 2)));
     }
 
     [Fact]
     public void A_non_finite_gradient_stops_the_run_with_a_fault_before_the_step_or_is_skipped()
     {
         // A learning rate far past 2/λ_max overflows the parameters, and then the gradient.
-        var data = Synthetic<float>(200, 3, 0);
-        var stop = LegacyTrainer.Train(data, new LegacyTrainingOptions(SgdOptions.HeavyBall(50, 0.9), Epochs: 5));
+        var objective = new RegressionObjective<float>(Synthetic<float>(200, 3, 0));
+        var start = RegressionObjective<float>.InitialParameters(3, 0);
+        var options = new TrainingOptions(Optimizer.HeavyBall(50, 0.9), Epochs: 5, OnNonFinite: NonFinitePolicy.Stop);
+        var stop = Trainer.Train(objective, options, start);
         Assert.NotNull(stop.Final.Fault);
         Assert.Equal(stop.Final.Optimizer.Step, stop.Final.Fault!.Step);
-        Assert.True(LegacyTrainer.IsFinished(new LegacyTrainingOptions(SgdOptions.HeavyBall(50, 0.9)), stop.Final));
+        Assert.True(Trainer.IsFinished(options, stop.Final));
 
-        var skip = LegacyTrainer.Train(data, new LegacyTrainingOptions(SgdOptions.HeavyBall(50, 0.9), Epochs: 5, OnNonFinite: NonFinitePolicy.Skip));
+        var skip = Trainer.Train(objective, options with { OnNonFinite = NonFinitePolicy.Skip }, start);
         Assert.Null(skip.Final.Fault);
         Assert.True(skip.Final.Optimizer.SkippedSteps > 0);
         Assert.Equal(5 * 20, skip.Final.Optimizer.Step + skip.Final.Optimizer.SkippedSteps);
@@ -274,10 +267,10 @@ public class TrainingProperties
     [Fact]
     public void Options_out_of_range_are_refused_naming_them()
     {
-        var options = new LegacyTrainingOptions(SgdOptions.GradientDescent(0.1));
-        Assert.Equal("BatchSize", Assert.Throws<ArgumentOutOfRangeException>(() => (options with { BatchSize = 11 }).Validate(10)).ParamName);
-        Assert.Equal("Epochs", Assert.Throws<ArgumentOutOfRangeException>(() => (options with { Epochs = 0 }).Validate(10)).ParamName);
-        Assert.Equal("RecordEvery", Assert.Throws<ArgumentOutOfRangeException>(() => (options with { RecordEvery = 0 }).Validate(10)).ParamName);
+        var options = new TrainingOptions(Optimizer.GradientDescent(0.1));
+        Assert.Equal("BatchSize", Assert.Throws<HyperparameterException>(() => (options with { BatchSize = 11 }).Validate(10)).ParamName);
+        Assert.Equal("Epochs", Assert.Throws<HyperparameterException>(() => (options with { Epochs = 0 }).Validate(10)).ParamName);
+        Assert.Equal("RecordEvery", Assert.Throws<HyperparameterException>(() => (options with { RecordEvery = 0 }).Validate(10)).ParamName);
     }
 
     [Fact]

@@ -6,10 +6,11 @@ using Momentum.Optimizers;
 namespace Momentum.Kernels;
 
 /// <summary>
-/// The SGD/momentum/Nesterov step over spans, with <c>torch.optim.SGD</c>'s semantics (see <see cref="SgdOptions"/>):
-/// <see cref="Step{T}"/> in one fused SIMD pass, <see cref="StepComposed{T}"/> as a composition of
-/// <see cref="TensorPrimitives"/> operations (the reference it is measured and tested against); both give the same bits. Splitting
-/// a step across threads is <see cref="Sgd.StepParallel{T}"/>'s, on a team the shell lends: Core starts no thread.
+/// The SGD/momentum/Nesterov step over spans, with <c>torch.optim.SGD</c>'s semantics (see <see cref="Sgd"/>):
+/// <see cref="Step{T}"/> in one fused SIMD pass (what <see cref="Sgd"/>'s step runs), <see cref="StepComposed{T}"/> as a
+/// composition of <see cref="TensorPrimitives"/> operations (the reference it is measured and tested against); both give
+/// the same bits. Splitting a step across threads is <see cref="Sgd.StepParallel{T}(ReadOnlyMemory{T}, Memory{T}, Memory{double}, Memory{T}, long, Training.IWorkerTeam)"/>'s, on a team the shell lends: Core
+/// starts no thread.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -21,7 +22,7 @@ namespace Momentum.Kernels;
 /// <para>Effectively computes, for every i:</para>
 /// <code>
 /// g = Maximize ? −gradient[i] : gradient[i];   if (WeightDecay ≠ 0) g = fma(parameters[i], WeightDecay, g)
-/// b = !bufferInitialized ? g
+/// b = !BufferInitialized ? g
 ///   : Dampening == 0 ? β·velocity[i] + g : fma(g, 1 − Dampening, β·velocity[i])
 /// d = Nesterov ? fma(b, β, g) : b
 /// velocityDestination[i] = b (when Momentum ≠ 0);   parametersDestination[i] = fma(d, −η, parameters[i])
@@ -30,7 +31,7 @@ namespace Momentum.Kernels;
 /// When <c>Momentum = 0</c> there is no buffer in PyTorch: the velocity destination is not written.
 /// </para>
 /// </remarks>
-public static class SgdKernel
+internal static class SgdKernel
 {
     // Elements per chunk: small enough for the scratch to stay in L1, large enough to amortise the calls.
     private const int ChunkBytes = 4096;
@@ -42,10 +43,10 @@ public static class SgdKernel
     /// whichever the machine accelerates, with a scalar tail.
     /// </summary>
     /// <typeparam name="T"><see cref="float"/> or <see cref="double"/>.</typeparam>
-    /// <param name="options">The hyperparameters; <see cref="SgdOptions.Validate"/> is applied.</param>
-    /// <param name="bufferInitialized">
-    /// Whether the momentum buffer holds a previous step's value. When false, the buffer is set to the gradient
-    /// (PyTorch's first step) and <paramref name="velocity"/> is not read.
+    /// <param name="c">
+    /// The step's scalars in <typeparamref name="T"/>, already checked (<see cref="Sgd"/> checks them), and whether the
+    /// momentum buffer holds a previous step's value: when not, the buffer is set to the gradient (PyTorch's first step)
+    /// and <paramref name="velocity"/> is not read.
     /// </param>
     /// <param name="parameters">x, the current parameters.</param>
     /// <param name="velocity">b, the momentum buffer from the previous step.</param>
@@ -56,10 +57,8 @@ public static class SgdKernel
     /// The spans differ in length (naming the first that differs), or a destination overlaps an input other than its
     /// own (a destination may be the same span as its input, in-place, but must not partially overlap it).
     /// </exception>
-    /// <exception cref="ArgumentOutOfRangeException">The options are invalid.</exception>
     public static void Step<T>(
-        in SgdOptions options,
-        bool bufferInitialized,
+        in StepCoefficients<T> c,
         ReadOnlySpan<T> parameters,
         ReadOnlySpan<T> velocity,
         ReadOnlySpan<T> gradient,
@@ -67,9 +66,8 @@ public static class SgdKernel
         Span<T> velocityDestination)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        options.Validate();
         SpanChecks.RequireStepShapes(parameters, velocity, gradient, parametersDestination, velocityDestination);
-        FusedStep.Run(new StepCoefficients<T>(options, bufferInitialized), parameters, velocity, gradient, parametersDestination, velocityDestination);
+        FusedStep.Run(c, parameters, velocity, gradient, parametersDestination, velocityDestination);
     }
 
     /// <summary>
@@ -80,8 +78,7 @@ public static class SgdKernel
     /// <inheritdoc cref="Step{T}"/>
     [SkipLocalsInit]
     public static void StepComposed<T>(
-        in SgdOptions options,
-        bool bufferInitialized,
+        in StepCoefficients<T> c,
         ReadOnlySpan<T> parameters,
         ReadOnlySpan<T> velocity,
         ReadOnlySpan<T> gradient,
@@ -89,17 +86,15 @@ public static class SgdKernel
         Span<T> velocityDestination)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        options.Validate();
         SpanChecks.RequireStepShapes(parameters, velocity, gradient, parametersDestination, velocityDestination);
 
         var chunk = ChunkBytes / Unsafe.SizeOf<T>();
         Span<T> scratch = stackalloc T[chunk];
-        var coefficients = new StepCoefficients<T>(options, bufferInitialized);
         for (var start = 0; start < parameters.Length; start += chunk)
         {
             var n = Math.Min(chunk, parameters.Length - start);
             StepChunk(
-                coefficients,
+                c,
                 parameters.Slice(start, n),
                 velocity.Slice(start, n),
                 gradient.Slice(start, n),

@@ -1,5 +1,4 @@
 using System.Numerics;
-using Momentum.Optimizers;
 
 namespace Momentum.Kernels;
 
@@ -10,11 +9,6 @@ namespace Momentum.Kernels;
 internal readonly struct StepCoefficients<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {
-    public StepCoefficients(in SgdOptions options, bool bufferInitialized)
-        : this(options.LearningRate, options.Momentum, options.Dampening, options.WeightDecay, options.Nesterov, options.Maximize, bufferInitialized)
-    {
-    }
-
     public StepCoefficients(double learningRate, double momentum, double dampening, double weightDecay, bool nesterov, bool maximize, bool bufferInitialized)
     {
         NegativeLearningRate = T.CreateChecked(-learningRate);

@@ -15,7 +15,7 @@ namespace Momentum.Problems;
 /// <remarks>
 /// Exact in exact arithmetic; in floating point it loses digits when ℓ is many orders of magnitude below s (cancellation),
 /// about ε·s/ℓ relatively, so it is used only where evaluating the loss directly would dominate a run
-/// (<see cref="LossEvaluator{T}"/>). Results are clamped at 0.
+/// (<see cref="RegressionObjective{T}"/>). Results are clamped at 0.
 /// </remarks>
 public sealed class RegressionMoments
 {

@@ -61,31 +61,6 @@ public static class Convergence
     }
 
     /// <summary>
-    /// The largest learning rate for which <paramref name="options"/> converge on a quadratic whose Hessian has largest
-    /// eigenvalue L (full-batch; the first step aside), in closed form: weight decay adds λ_wd to every eigenvalue,
-    /// dampening scales the effective rate by (1 − dampening) (u = b/(1 − dampening) follows the heavy-ball recursion with
-    /// η(1 − dampening)), and then η &lt; bound/(L + λ_wd) with the heavy-ball or Nesterov bound above (β = 0: gradient
-    /// descent's 2). With dampening 1 the gradient never enters the buffer and no rate converges: 0.
-    /// </summary>
-    /// <remarks>
-    /// Superseded by <see cref="LargestStableLearningRate(Func{double, IGradientTransformation}, double)"/>, which reads
-    /// the answer off any linear method's own step; the two agree for every <see cref="SgdOptions"/> (a property).
-    /// </remarks>
-    /// <exception cref="HyperparameterException">L is not positive and finite, or β ∉ [0, 1).</exception>
-    /// <exception cref="ArgumentException">The options are invalid (<see cref="SgdOptions.Validate"/>).</exception>
-    public static double LargestStableLearningRate(SgdOptions options, double largestEigenvalue)
-    {
-        Inputs.In(largestEigenvalue, ValueRange.Positive, nameof(Convergence), nameof(largestEigenvalue));
-        options.Validate();
-        var momentum = Inputs.In(options.Momentum, ValueRange.UnitInterval, nameof(Convergence), "options.Momentum");
-        var curvature = largestEigenvalue + options.WeightDecay;
-        if (momentum == 0) return 2 / curvature;
-        if (options.Nesterov) return NesterovStabilityBound(momentum) / curvature;
-        if (options.Dampening >= 1) return 0;
-        return StabilityBound(momentum) / ((1 - options.Dampening) * curvature);
-    }
-
-    /// <summary>
     /// The largest learning rate of a family η ↦ method that converges on every direction λ ∈ (0, L]: the supremum η* of
     /// the η with ρ(R(λ = L)) &lt; 1, read off each method's own step (<see cref="LinearMethod"/>) and found by doubling then
     /// bisection to adjacent doubles (every η below it converges, η* itself does not). For every method of the family the

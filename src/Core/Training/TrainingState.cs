@@ -67,3 +67,15 @@ public sealed record TrainingResult<T>(ImmutableArray<LossPoint> History, Traini
         return true;
     }
 }
+
+/// <summary>A non-finite gradient stopped the run before optimizer step <paramref name="Step"/> was taken.</summary>
+/// <param name="Step">The refused optimizer step (the number of steps taken before it).</param>
+/// <param name="Index">The first non-finite element of the gradient.</param>
+/// <param name="Value">That element.</param>
+public sealed record TrainingFault(long Step, int Index, double Value);
+
+/// <summary>The training set's loss at one record point.</summary>
+/// <param name="Examples">Examples seen.</param>
+/// <param name="Epoch">Examples seen / rows, d2l's x-axis.</param>
+/// <param name="Loss">The objective's loss over the whole training set (<see cref="IMinibatchObjective{T}.Loss"/>).</param>
+public readonly record struct LossPoint(long Examples, double Epoch, double Loss);
