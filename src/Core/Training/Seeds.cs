@@ -5,7 +5,7 @@ namespace Momentum.Training;
 /// derived from one user seed with the SplitMix64 finaliser (Steele, Lea and Flood, OOPSLA 2014), so a resumed run can
 /// recreate the generator of any epoch without replaying the ones before.
 /// </summary>
-public static class Seeds
+internal static class Seeds
 {
     /// <summary>What a derived seed is for.</summary>
     public enum Stream : ulong
