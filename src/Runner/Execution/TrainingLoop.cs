@@ -180,13 +180,22 @@ internal static class TrainingLoop
     }
 
     /// <summary>
-    /// Two untimed steps from a throwaway state compile the training code before a clock runs: the first step (no
-    /// momentum buffer yet) and the later ones take different code. The JIT's work is not training time (PyTorch's
-    /// kernels are compiled ahead of time), and Core is pure, so nothing else changes.
+    /// Untimed steps from a throwaway state before a clock runs, so the clock measures the steady state: the JIT's work
+    /// (PyTorch's kernels are compiled ahead of time) and the first touch of the data are not training time. At most one
+    /// epoch, and at most <see cref="WarmUpWork"/> multiply-adds of gradients (a few milliseconds), so a large run warms
+    /// up in a sliver of its time. The first step (no momentum buffer yet) and the later ones take different code, so
+    /// there are at least two. Core is pure: nothing else changes.
     /// </summary>
     public static void WarmUp<T>(IMinibatchObjective<T> objective, TrainingOptions options, ReadOnlySpan<T> initialParameters)
-        where T : unmanaged, IFloatingPointIeee754<T> =>
-        Trainer.Advance(objective, options with { OnNonFinite = NonFinitePolicy.Skip }, Trainer.Init(objective, options, initialParameters), 2);
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var perStep = Math.Max(1.0, (double)options.BatchSize * objective.ParameterCount);
+        var steps = (long)Math.Clamp(WarmUpWork / perStep, 2, Math.Max(2, Minibatches.PerEpoch(objective.Rows, options.BatchSize)));
+        Trainer.Advance(objective, options with { OnNonFinite = NonFinitePolicy.Skip, Epochs = 1 }, Trainer.Init(objective, options, initialParameters), steps);
+    }
+
+    /// <summary>The most multiply-adds of gradients <see cref="WarmUp{T}"/> spends.</summary>
+    internal const double WarmUpWork = 2e6;
 
     /// <summary>
     /// For a diverged run of linear regression: the learning rates for which the full-batch optimizer converges, read off
