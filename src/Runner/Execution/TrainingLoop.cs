@@ -132,7 +132,7 @@ internal static class TrainingLoop
             {
                 var loss = objective.Evaluate(next.Parameters.AsSpan());
                 var point = new LossPoint(next.Examples, next.EpochProgress(objective.Rows), loss.Loss);
-                recorded.Add(new(point, loss.Form, AverageOf(next) is { } average ? objective.Loss(average.AsSpan()) : double.NaN));
+                recorded.Add(new(point, loss.Form, next.Optimizer.AveragedIterate() is { } average ? objective.Loss(average.AsSpan()) : double.NaN));
                 if (Divergence.HasExploded(initial, point.Loss))
                 {
                     state = next;
@@ -162,21 +162,6 @@ internal static class TrainingLoop
         if (checkpointEvery > 0 && status != RunStatus.Diverged)
             checkpoint?.Invoke(state, recorded, initial, seconds + clock.Elapsed.TotalSeconds);
         return new([.. recorded], state, status, seconds + clock.Elapsed.TotalSeconds, initial, final, reason, divergedAt);
-    }
-
-    /// <summary>
-    /// The averaged iterate an optimizer keeps beside its parameters, to be evaluated beside them: the vector "average" of
-    /// a <see cref="ParameterAverage"/> (<c>--ema</c>) or "x" of <see cref="ScheduleFree"/>, wherever either sits in the
-    /// optimizer (a chain or wrapper prefixes its name: "1.average", "inner.x"); null when it keeps none.
-    /// </summary>
-    public static System.Collections.Immutable.ImmutableArray<T>? AverageOf<T>(TrainingState<T> state)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        var transform = state.Optimizer.Transform;
-        foreach (var name in transform.Shape.Vectors)
-            if (name.Split('.')[^1] is "average" or "x")
-                return transform.Vector(name);
-        return null;
     }
 
     /// <summary>

@@ -227,7 +227,7 @@ internal sealed class TrainVerb : Verb<TrainVerb.Settings>
     {
         var o = context.Output;
         // An optimizer that keeps an averaged iterate (--ema, Schedule-Free) has it evaluated beside its parameters.
-        var average = TrainingLoop.AverageOf(outcome.Final);
+        var average = outcome.Final.Optimizer.AveragedIterate();
         Csv.Write(o, "loss.csv", average is null ? ["epoch", "examples", "loss"] : ["epoch", "examples", "loss", "average_loss"],
             outcome.History.Select(r => (IReadOnlyList<object>)(average is null ? [r.Point.Epoch, r.Point.Examples, r.Point.Loss] : [r.Point.Epoch, r.Point.Examples, r.Point.Loss, r.AverageLoss])));
         var names = s.Data.FeatureNames;
