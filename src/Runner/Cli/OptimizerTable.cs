@@ -225,14 +225,19 @@ internal static class OptimizerTable
     }
 
     /// <summary>The optimizer and its hyperparameters as the book labels its figures: "momentum, η = 0.6, β = 0.5".</summary>
-    public static string Describe(string name, Values v)
+    /// <param name="name">The optimizer's name.</param>
+    /// <param name="v">Its hyperparameters.</param>
+    /// <param name="axes">Whether to show η and the momenta; false for a figure whose axes they are (<c>region</c>).</param>
+    public static string Describe(string name, Values v, bool axes = true)
     {
         var entry = Of(name);
         string N(double x) => Format.G(x);
-        var parts = new List<string> { entry.Name, $"η = {N(v.ConstantLearningRate)}" };
+        var parts = new List<string> { entry.Name };
+        if (axes) parts.Add($"η = {N(v.ConstantLearningRate)}");
         foreach (var flag in entry.Uses)
             switch (flag)
             {
+                case "--momentum" or "--betas" when !axes: break;
                 case "--momentum": parts.Add($"β{(entry.Name == "demon" ? "₀" : "")} = {N(v.Momentum)}"); break;
                 case "--dampening" when v.Dampening != 0: parts.Add($"dampening {N(v.Dampening)}"); break;
                 case "--nu": parts.Add($"ν = {N(v.Nu)}"); break;
