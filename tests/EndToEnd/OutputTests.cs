@@ -29,6 +29,8 @@ public sealed class OutputTests : IDisposable
         { new[] { "quadratic", "--steps", "500" } },
         { new[] { "analyze" } },
         { new[] { "region", "--points", "60" } },
+        { new[] { "region", "--optimizer", "nesterov", "--points", "20" } },
+        { new[] { "noise", "--runs", "200", "--steps", "100" } },
         { new[] { "weights" } },
         { new[] { "scalar" } },
         { new[] { "train", "--synthetic", "200x3" } },

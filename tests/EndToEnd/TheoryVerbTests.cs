@@ -84,4 +84,81 @@ public sealed class TheoryVerbTests : IDisposable
         Assert.StartsWith(message, Assert.Single(result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
         Assert.False(Directory.Exists(cli.PathOf("r")));
     }
+
+    [Theory]
+    [InlineData("momentum", new[] { "--lr", "0.05", "--momentum", "0.5" })]
+    [InlineData("gd", new[] { "--lr", "0.1" })]
+    [InlineData("nesterov", new[] { "--lr", "0.05", "--momentum", "0.7" })]
+    [InlineData("qhm", new[] { "--lr", "0.1", "--momentum", "0.9", "--nu", "0.7" })]
+    public void Noise_measures_the_plateau_the_Lyapunov_equation_predicts_within_four_standard_errors(string optimizer, string[] hyperparameters)
+    {
+        // 2000 runs with a fixed seed, so the comparison is deterministic: the runs' mean f over the last quarter of the
+        // steps lies within 4 standard errors of the predicted E[f_t] there (a miss has probability 6·10⁻⁵ by the
+        // central limit theorem, for a seed chosen blind).
+        var result = cli.Run(["noise", "--optimizer", optimizer, .. hyperparameters, "--noise", "0.7", "--runs", "2000", "--steps", "400",
+            "--x0=-5,-2", "--seed", "11", "--out", cli.PathOf("n")]);
+        Assert.Equal(0, result.ExitCode);
+        var line = Assert.Single(result.Lines);
+        var match = System.Text.RegularExpressions.Regex.Match(line,
+            @"^plateau: measured (\S+) ± (\S+) \(mean f over steps 300–400 of 2000 runs\), predicted (\S+) \(E\[f_t\] there; stationary (\S+)\): (\S+) standard errors apart$");
+        Assert.True(match.Success, line);
+        Assert.InRange(Cli.Number(match.Groups[5].Value), 0, 4);
+
+        var (header, rows) = Cli.ReadCsv(cli.PathOf("n", "noise.csv"));
+        Assert.Equal(["step", "mean_f", "sd_f", "q10_f", "q90_f", "predicted_f"], header);
+        Assert.Equal(401, rows.Length);
+        // The prediction is Core's, for the optimizer's own map; every run starts at x₀.
+        var method = LinearMethod.Of(optimizer switch
+        {
+            "momentum" => Optimizer.Sgd(0.05, 0.5),
+            "gd" => Optimizer.GradientDescent(0.1),
+            "nesterov" => Optimizer.Nesterov(0.05, 0.7),
+            _ => Optimizer.Qhm(0.1, 0.9, 0.7),
+        });
+        var predicted = GradientNoise.ExpectedLoss(method, [0.2, 4], [-5, -2], [0.7 * 0.7, 0.7 * 0.7], 400);
+        for (var t = 0; t <= 400; t++) Assert.Equal(predicted[t], Cli.Number(rows[t][5]));
+        Assert.Equal([0.5 * 0.2 * 25 + 0.5 * 4 * 4, 0, 10.5, 10.5], rows[0][1..5].Select(Cli.Number));
+        Assert.All(rows, r => Assert.True(Cli.Number(r[3]) <= Cli.Number(r[4])));
+        Assert.Equal(GradientNoise.StationaryExcessLoss(method, [0.2, 4], [0.7 * 0.7, 0.7 * 0.7]), Cli.Number(match.Groups[4].Value), 3e-4);
+        Cli.AssertPng(cli.PathOf("n", "noise.png"));
+    }
+
+    [Fact]
+    public void Noise_is_the_same_for_the_same_seed_and_without_noise_every_run_is_the_full_gradient_run()
+    {
+        string[] args = ["noise", "--runs", "50", "--steps", "60"];
+        Assert.Equal(0, cli.Run([.. args, "--out", cli.PathOf("a")]).ExitCode);
+        Assert.Equal(0, cli.Run([.. args, "--out", cli.PathOf("b")]).ExitCode);
+        Assert.Equal(0, cli.Run([.. args, "--seed", "1", "--out", cli.PathOf("c")]).ExitCode);
+        var a = File.ReadAllText(cli.PathOf("a", "noise.csv"));
+        Assert.Equal(a, File.ReadAllText(cli.PathOf("b", "noise.csv")));
+        Assert.NotEqual(a, File.ReadAllText(cli.PathOf("c", "noise.csv")));
+
+        var quiet = cli.Run("noise", "--noise", "0", "--runs", "3", "--steps", "60", "--out", cli.PathOf("q"));
+        Assert.Equal(0, quiet.ExitCode);
+        Assert.DoesNotContain("standard errors", quiet.Out);
+        var exact = Trajectory.Collect(new Momentum.Problems.DiagonalQuadratic([0.2, 4]), Optimizer.Sgd(0.05, 0.5), [1, 1], 60);
+        var (_, rows) = Cli.ReadCsv(cli.PathOf("q", "noise.csv"));
+        for (var t = 0; t <= 60; t++)
+        {
+            Assert.Equal(exact[t].Value, Cli.Number(rows[t][1]), 1e-14);
+            Assert.Equal(0, Cli.Number(rows[t][2]), 1e-14);
+            Assert.Equal(exact[t].Value, Cli.Number(rows[t][5]), 1e-12);
+        }
+    }
+
+    [Theory]
+    [InlineData(new[] { "--optimizer", "demon" }, "--optimizer demon, η = 0.05, β₀ = 0.5, T = 1000: noise predicts from a fixed linear map, and ")]
+    [InlineData(new[] { "--lr", "0.9" }, "--optimizer momentum, η = 0.9, β = 0.5: does not converge along λ = 4 (rate ")]
+    [InlineData(new[] { "--runs", "1" }, "--runs 1: must be an integer in [2, 100000000]")]
+    [InlineData(new[] { "--noise", "-1" }, "--noise -1: must be ≥ 0")]
+    [InlineData(new[] { "--x0", "1,2,3" }, "--x0 1,2,3: needs 1 value or 2 (one per eigenvalue), found 3")]
+    [InlineData(new[] { "--eigenvalues", "1,0" }, "--eigenvalues 1,0: item 2 (0) must be > 0")]
+    public void Noise_refuses_what_has_no_plateau_to_predict_and_bad_values_before_writing(string[] args, string message)
+    {
+        var result = cli.Run(["noise", .. args, "--out", cli.PathOf("n")]);
+        Assert.Equal(2, result.ExitCode);
+        Assert.StartsWith(message, Assert.Single(result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
+        Assert.False(Directory.Exists(cli.PathOf("n")));
+    }
 }
