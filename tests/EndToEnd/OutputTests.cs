@@ -34,6 +34,7 @@ public sealed class OutputTests : IDisposable
         { new[] { "weights" } },
         { new[] { "scalar" } },
         { new[] { "train", "--synthetic", "200x3" } },
+        { new[] { "plateau", "--synthetic", "200x3", "--lr", "0.01", "--batch-sizes", "5,20", "--steps", "200" } },
         { new[] { "sweep", "--synthetic", "100x2", "--lr", "0.01,0.02", "--momentum", "0.5" } },
     };
 

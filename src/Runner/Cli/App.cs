@@ -46,7 +46,7 @@ internal static partial class App
         Verb[] experiments =
         [
             new TraceVerb(), new QuadraticVerb(), new AnalyzeVerb(), new RegionVerb(), new NoiseVerb(), new WeightsVerb(), new ScalarVerb(),
-            new TrainVerb(), new SweepVerb(), new MergeVerb(), new BenchVerb(), new DataVerb(),
+            new TrainVerb(), new PlateauVerb(), new SweepVerb(), new MergeVerb(), new BenchVerb(), new DataVerb(),
         ];
         all = [new ChapterVerb(experiments), .. experiments, new RunVerb(() => all)];
         return all;

@@ -53,7 +53,7 @@ internal sealed class RegionVerb : Verb<RegionVerb.Settings>
             Momentum = beta,
             Betas = name == "aggmo" ? [.. Enumerable.Range(0, values.Betas.Length).Select(i => 1 - Math.Pow(1 - beta, i))] : values.Betas,
         }, Raw);
-        var label = OptimizerTable.Describe(name, values, axes: false) + (name == "aggmo" ? $", β⁽ⁱ⁾ = 1 − (1 − β)ⁱ for i < {values.Betas.Length}" : "");
+        var label = OptimizerTable.Describe(name, values, learningRate: false, momenta: false) + (name == "aggmo" ? $", β⁽ⁱ⁾ = 1 − (1 − β)ⁱ for i < {values.Betas.Length}" : "");
         try
         {
             LinearMethod.Of(Family(max / 2, 0.5));
