@@ -28,6 +28,7 @@ public sealed class OutputTests : IDisposable
         { new[] { "trace", "--steps", "2000" } },
         { new[] { "quadratic", "--steps", "500" } },
         { new[] { "analyze" } },
+        { new[] { "tuned" } },
         { new[] { "region", "--points", "60" } },
         { new[] { "region", "--optimizer", "nesterov", "--points", "20" } },
         { new[] { "noise", "--runs", "200", "--steps", "100" } },

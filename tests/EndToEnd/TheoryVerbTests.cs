@@ -213,4 +213,67 @@ public sealed class TheoryVerbTests : IDisposable
         Assert.StartsWith(message, Assert.Single(result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
         Assert.False(Directory.Exists(cli.PathOf("p")));
     }
+
+    [Fact]
+    public void Tuned_runs_heavy_ball_and_nesterov_at_their_own_optimal_parameters_on_the_books_f_and_both_converge_as_predicted()
+    {
+        var result = cli.Run("tuned", "--x0=-5,-2", "--out", cli.PathOf("t"));
+        Assert.Equal(0, result.ExitCode);
+        var (heavyBall, nesterov) = (OptimalParameters.ForMomentum(0.2, 4), OptimalParameters.ForNesterov(0.2, 4));
+        double Predicted(IGradientTransformation method) => Convergence.StepsToShrink(LinearMethod.Of(method), [0.2, 4], [-5, -2], 1e-6);
+        var (stepsHeavyBall, stepsNesterov) = (Predicted(Optimizer.HeavyBall(heavyBall.LearningRate, heavyBall.Momentum)), Predicted(Optimizer.Nesterov(nesterov.LearningRate, nesterov.Momentum)));
+        static string G(double v, int digits = 4) => Momentum.Runner.Cli.Format.G(v, digits);
+        Assert.Equal(
+            [$"momentum at its optimum (η = {G(heavyBall.LearningRate)}, β = {G(heavyBall.Momentum)}): rate {G(heavyBall.Rate, 3)} per step, {stepsHeavyBall} steps to 1e-6 (predicted {stepsHeavyBall})",
+             $"nesterov at its optimum (η = {G(nesterov.LearningRate)}, β = {G(nesterov.Momentum)}): rate {G(nesterov.Rate, 3)} per step, {stepsNesterov} steps to 1e-6 (predicted {stepsNesterov})"],
+            result.Lines);
+
+        var (header, rows) = Cli.ReadCsv(cli.PathOf("t", "optimal.csv"));
+        Assert.Equal(["optimizer", "lr", "momentum", "nu", "rate", "predicted_steps", "measured_steps", "average_rate"], header);
+        Assert.Equal(["momentum", "nesterov"], rows.Select(r => r[0]));
+        Assert.Equal(heavyBall.LearningRate, Cli.Number(rows[0][1]));
+        Assert.Equal(nesterov.Momentum, Cli.Number(rows[1][2]));
+        Assert.Equal("", rows[0][3]);
+        var (trajectoryHeader, trajectory) = Cli.ReadCsv(cli.PathOf("t", "tuned.csv"));
+        Assert.Equal(["optimizer", "step", "relative_error", "f"], trajectoryHeader);
+        // By default each run takes twice the most steps predicted.
+        Assert.Equal(2 * (2 * (int)stepsNesterov + 1), trajectory.Length);
+        var exact = Trajectory.Collect(new Momentum.Problems.DiagonalQuadratic([0.2, 4]), Optimizer.Nesterov(nesterov.LearningRate, nesterov.Momentum), [-5, -2], 10);
+        Assert.Equal(exact[10].Value, Cli.Number(trajectory.Single(r => r[0] == "nesterov" && r[1] == "10")[3]));
+        Cli.AssertPng(cli.PathOf("t", "tuned.png"));
+    }
+
+    [Fact]
+    public void Tuned_counts_the_steps_to_shrink_the_error_by_1e8_within_five_percent_of_the_prediction_at_kappa_1e4()
+    {
+        var result = cli.Run("tuned", "--optimizers", "gd,momentum,nesterov", "--eigenvalues", "1e-4,1e-3,0.01,0.1,1", "--epsilon", "1e-8", "--out", cli.PathOf("t"));
+        Assert.Equal(0, result.ExitCode);
+        var (_, rows) = Cli.ReadCsv(cli.PathOf("t", "optimal.csv"));
+        Assert.Equal(3, rows.Length);
+        foreach (var row in rows)
+            Assert.InRange(Cli.Number(row[6]) / Cli.Number(row[5]), 0.95, 1.05);
+    }
+
+    [Fact]
+    public void Tuned_qhm_finds_heavy_balls_rate_which_it_contains()
+    {
+        var result = cli.Run("tuned", "--optimizers", "qhm", "--eigenvalues", "1,100", "--out", cli.PathOf("t"));
+        Assert.Equal(0, result.ExitCode);
+        var (_, rows) = Cli.ReadCsv(cli.PathOf("t", "optimal.csv"));
+        Assert.Equal(9.0 / 11, Cli.Number(rows[0][4]), 1e-6);
+    }
+
+    [Theory]
+    [InlineData(new[] { "--optimizers", "momentum,sgdw" }, "--optimizers momentum,sgdw: sgdw has no optimal parameters here; give some of gd, momentum, nesterov, keras, qhm, aggmo")]
+    [InlineData(new[] { "--eigenvalues", "0,1" }, "--eigenvalues 0,1: item 1 (0) must be > 0")]
+    [InlineData(new[] { "--x0", "0" }, "--x0 0: must not be the minimum itself (x0 = 0)")]
+    [InlineData(new[] { "--epsilon", "2" }, "--epsilon 2: must be in (0, 1)")]
+    [InlineData(new[] { "--eigenvalues", "1e-300,1e300" }, "--eigenvalues 1e-300,1e300: must keep κ = L/μ finite in double precision")]
+    public void Tuned_refuses_optimizers_without_optimal_parameters_and_spectra_without_them(string[] args, string message)
+    {
+        var result = cli.Run(["tuned", .. args, "--out", cli.PathOf("t")]);
+        Assert.Equal(2, result.ExitCode);
+        Assert.StartsWith(message, Assert.Single(result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
+        Assert.False(Directory.Exists(cli.PathOf("t")));
+    }
 }
