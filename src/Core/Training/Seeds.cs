@@ -18,6 +18,9 @@ internal static class Seeds
 
         /// <summary>A synthetic data set.</summary>
         Synthetic = 3,
+
+        /// <summary>Gradient noise added to each step of one run (d2l §11.6 exercise 4: noisy gradients on a quadratic).</summary>
+        GradientNoise = 4,
     }
 
     /// <summary>A seed for <see cref="System.Random"/> that depends on all three inputs.</summary>
