@@ -5,7 +5,7 @@ namespace Momentum.Training;
 /// derived from one user seed with the SplitMix64 finaliser (Steele, Lea and Flood, OOPSLA 2014), so a resumed run can
 /// recreate the generator of any epoch without replaying the ones before.
 /// </summary>
-internal static class Seeds
+public static class Seeds
 {
     /// <summary>What a derived seed is for.</summary>
     public enum Stream : ulong
@@ -34,7 +34,7 @@ internal static class Seeds
     /// A uniform integer in [0, <paramref name="bound"/>) from a SplitMix64 state (Steele, Lea and Flood 2014), without
     /// bias, by Lemire's multiply-and-reject ("Fast random integer generation in an interval", 2019).
     /// </summary>
-    public static uint Below(ref ulong state, uint bound)
+    internal static uint Below(ref ulong state, uint bound)
     {
         var product = (ulong)Next32(ref state) * bound;
         var low = (uint)product;
