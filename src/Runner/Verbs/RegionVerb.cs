@@ -26,15 +26,23 @@ internal sealed class RegionVerb : Verb<RegionVerb.Settings>
     protected override Settings Read(SettingsReader r) =>
         new(r.Int("--points", Rules.Between(2, 4000)), r.Double("--eta-lambda-max", Rules.Positive));
 
+    /// <summary>
+    /// The map's grid of n points a side: ηλ ∈ (0, max] at max·(i + 1)/n (as max·((i + 1)/n) where max·(i + 1) would
+    /// overflow) and β ∈ [0, 1) at j/n.
+    /// </summary>
+    internal static double EtaLambdaAt(double max, int n, int i) => double.IsFinite(max * (i + 1)) ? max * (i + 1) / n : max * ((i + 1.0) / n);
+
+    /// <inheritdoc cref="EtaLambdaAt"/>
+    internal static double MomentumAt(int n, int j) => (double)j / n;
+
     /// <summary>Most cells per axis of the figure's map: a finer map than the picture's pixels shows nothing more.</summary>
     public const int MapCells = 400;
 
     protected override Task<int> RunAsync(Settings s, VerbContext context)
     {
         var n = s.Points;
-        // ηλ ∈ (0, max] at max·(i + 1)/n (as max·((i + 1)/n) where max·(i + 1) would overflow); β ∈ [0, 1) at j/n.
-        double EtaLambda(int i) => double.IsFinite(s.EtaLambdaMax * (i + 1)) ? s.EtaLambdaMax * (i + 1) / n : s.EtaLambdaMax * ((i + 1.0) / n);
-        double Beta(int j) => (double)j / n;
+        double EtaLambda(int i) => EtaLambdaAt(s.EtaLambdaMax, n, i);
+        double Beta(int j) => MomentumAt(n, j);
 
         // region.csv gets every grid point as it is computed; the map draws the grid's points at (about) evenly spaced
         // indices, at most MapCells a side, so its cells are values of the CSV.
