@@ -145,7 +145,7 @@ internal static class ReportFigures
             if (Read(Path.Combine(folder, "loss.csv")) is not { } table) continue;
             lines.Add(Line($"{number}. {experiment.Folder}", Column(table, "epoch"), Column(table, "loss")));
         }
-        return lines.Count == 0 ? null : Chart(lines, Layout("Training loss (sections 6–9: d2l's train_ch11 and train_concise_ch11)",
+        return lines.Count == 0 ? null : Chart(lines, Layout("Training loss (d2l's train_ch11 and train_concise_ch11)",
             Axis("epoch", null), Axis("loss", null)));
     }
 

@@ -50,17 +50,20 @@ internal static class ReportHtml
         var grid = ReportFigures.Traces();
         var (i0, j0) = grid.IndexOf(FirstLearningRate, FirstMomentum) ?? throw new InvalidOperationException("The book's η = 0.6, β = 0.5 is not on the grid.");
         var first = grid.At(i0, j0);
+        var sections = experiments.Select((e, k) => (Number: k + 1, Experiment: e, Folder: Path.Combine(outFolder, e.Folder))).ToList();
+        var training = sections.Where(s => s.Experiment.Verb == "train").ToList();
         var body = new StringBuilder();
 
         body.Append("<h1>Momentum — Dive into Deep Learning §11.6, reproduced</h1>\n")
             .Append("<p>Written by <code>momentum chapter</code> beside <a href=\"report.md\">report.md</a> (the same sections with their commands, ")
             .Append("printed lines and PNG figures). Every number here was computed by the toolkit; the page only shows them, and works offline.</p>\n")
-            .Append($"<p>Minibatch runs (sections 6–9): {Encode(dataNote)}.</p>\n");
+            .Append($"<p>Minibatch runs ({Numbers(training)}): {Encode(dataNote)}.</p>\n");
 
         body.Append("<section id=\"trace\">\n<h2>Gradient descent and momentum on an ill-conditioned problem (§11.6.1)</h2>\n")
             .Append($"<p>Move η and β: each position is a run computed beforehand, {grid.Steps} steps of heavy ball (β = 0 is gradient descent) ")
             .Append($"from (−5, −2), for η = {Format.G(grid.LearningRates[0])} … {Format.G(grid.LearningRates[^1])} and ")
-            .Append($"β = {Format.G(grid.Momenta[0])} … {Format.G(grid.Momenta[^1])} in steps of 0.05. The book's runs (sections 1–4) are ")
+            .Append($"β = {Format.G(grid.Momenta[0])} … {Format.G(grid.Momenta[^1])} in steps of 0.05. The book's runs ")
+            .Append($"({Numbers(sections.Where(s => s.Experiment.Verb == "trace"))}) are ")
             .Append("η = 0.4 and 0.6 with β = 0, and η = 0.6 with β = 0.5 and 0.25.</p>\n")
             .Append("<div class=\"controls\">\n")
             .Append(Slider(LearningRateSlider, "η (learning rate)", grid.LearningRates.Length, i0, Format.G(first.LearningRate)))
@@ -70,16 +73,17 @@ internal static class ReportHtml
             .Append($"<p id=\"{TraceStatus}\" class=\"status\">{Encode(first.Status)}</p>\n</section>\n");
 
         body.Append("<section id=\"rate\">\n<h2>Where momentum converges (§11.6.3.2)</h2>\n")
-            .Append("<p>The rate per step ρ(R) of heavy ball at every ηλ and β, read off the optimizer's own step; hover for the value and the ")
+            .Append("<p>The rate per step ρ(R) of heavy ball at every ηλ and β, in the chapter's closed form (the values of the region ")
+            .Append("section's region.csv); hover for the value and the ")
             .Append("regime. The white points are the trace's two eigen-directions, λ = 0.2 and λ = 4, at their ηλ: they move with the sliders ")
             .Append("above, and the trace converges while both are left of the red border.</p>\n")
             .Append(Chart(RateChart, ReportFigures.RateMap(first)))
             .Append("</section>\n");
 
-        var sections = experiments.Select((e, k) => (Number: k + 1, Experiment: e, Folder: Path.Combine(outFolder, e.Folder))).ToList();
-        if (ReportFigures.LossCurves(sections.Where(s => s.Experiment.Verb == "train")) is { } loss)
-            body.Append("<section id=\"loss\">\n<h2>Training on the airfoil data (§11.6.2)</h2>\n")
-                .Append(Commands(sections.Where(s => s.Experiment.Verb == "train"), outFolder))
+        if (ReportFigures.LossCurves(training) is { } loss)
+            body.Append("<section id=\"loss\">\n<h2>Minibatch training (§11.6.2)</h2>\n")
+                .Append($"<p>{Encode(dataNote)}.</p>\n")
+                .Append(Commands(training, outFolder))
                 .Append(Chart("loss-chart", loss))
                 .Append("</section>\n");
         foreach (var (number, experiment, folder) in sections)
@@ -105,6 +109,15 @@ internal static class ReportHtml
     private static string Slider(string id, string label, int count, int value, string shown) =>
         $"<label for=\"{id}\">{Encode(label)}</label> <input type=\"range\" id=\"{id}\" min=\"0\" max=\"{count - 1}\" step=\"1\" value=\"{value}\">" +
         $" <output id=\"{id}-value\" for=\"{id}\">{shown}</output>\n";
+
+    /// <summary>"sections 6–9", "section 3" or "sections 1, 2 and 5".</summary>
+    private static string Numbers(IEnumerable<(int Number, Experiment Experiment, string Folder)> sections)
+    {
+        var numbers = sections.Select(s => s.Number).ToList();
+        if (numbers.Count == 1) return $"section {numbers[0]}";
+        if (numbers.Count > 1 && numbers[^1] - numbers[0] == numbers.Count - 1) return $"sections {numbers[0]}–{numbers[^1]}";
+        return numbers.Count == 0 ? "no section" : $"sections {string.Join(", ", numbers[..^1])} and {numbers[^1]}";
+    }
 
     private static string Commands(IEnumerable<(int Number, Experiment Experiment, string Folder)> sections, string outFolder) =>
         "<pre>" + string.Join("\n", sections.Select(s => Encode($"{s.Number}. {s.Experiment.CommandLine(outFolder)}"))) + "</pre>\n";
