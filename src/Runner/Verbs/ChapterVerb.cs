@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using Momentum.Runner.Cli;
 using Momentum.Runner.Data;
+using Momentum.Runner.Output;
 
 namespace Momentum.Runner.Verbs;
 
@@ -127,7 +128,7 @@ internal sealed class ChapterVerb(IReadOnlyList<Verb> verbs) : Verb<ChapterVerb.
             .AppendLine("# Momentum — Dive into Deep Learning §11.6, reproduced")
             .AppendLine()
             .AppendLine("Written by `momentum chapter`. Each section gives the command that reproduces it alone, the lines it printed")
-            .AppendLine("(with the book's, where the book prints one), its figures and its data.")
+            .AppendLine("(with the book's, where the book prints one), its figures and its data. The same with interactive charts: [report.html](report.html).")
             .AppendLine()
             .AppendLine($"Minibatch runs ({DataSections}): {settings.DataNote}.")
             .AppendLine();
@@ -153,7 +154,9 @@ internal sealed class ChapterVerb(IReadOnlyList<Verb> verbs) : Verb<ChapterVerb.
         }
         if (printed.Count == experiments.Count) report.Append(ChapterExercises.Answers(experiments, printed, context.Output.Path));
         context.Output.WriteText("report.md", report.ToString());
+        ReportHtml.Write(context.Output, experiments, settings.DataNote);
         context.Print($"report: {context.Output.PathOf("report.md")}");
+        context.Print($"interactive report: {context.Output.PathOf(ReportHtml.FileName)} (self-contained; open it in a browser)");
         return worst == App.Interrupted || context.Cancellation.IsCancellationRequested ? App.Interrupted : worst;
     }
 

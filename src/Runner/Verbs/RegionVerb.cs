@@ -65,6 +65,15 @@ internal sealed class RegionVerb : Verb<RegionVerb.Settings>
         return new(points, max, Family, label);
     }
 
+    /// <summary>
+    /// The map's grid of n points a side: ηλ ∈ (0, max] at max·(i + 1)/n (as max·((i + 1)/n) where max·(i + 1) would
+    /// overflow) and β ∈ [0, 1) at j/n.
+    /// </summary>
+    internal static double EtaLambdaAt(double max, int n, int i) => double.IsFinite(max * (i + 1)) ? max * (i + 1) / n : max * ((i + 1.0) / n);
+
+    /// <inheritdoc cref="EtaLambdaAt"/>
+    internal static double MomentumAt(int n, int j) => (double)j / n;
+
     /// <summary>Most cells per axis of the figure's map: a finer map than the picture's pixels shows nothing more.</summary>
     public const int MapCells = 400;
 
@@ -74,10 +83,8 @@ internal sealed class RegionVerb : Verb<RegionVerb.Settings>
     protected override Task<int> RunAsync(Settings s, VerbContext context)
     {
         var n = s.Points;
-        // ηλ ∈ (0, max] at max·(i + 1)/n (as max·((i + 1)/n) where max·(i + 1) would overflow); β ∈ [0, 1) at j/n.
-        var etaLambdas = Enumerable.Range(0, n)
-            .Select(i => double.IsFinite(s.EtaLambdaMax * (i + 1)) ? s.EtaLambdaMax * (i + 1) / n : s.EtaLambdaMax * ((i + 1.0) / n)).ToArray();
-        double Beta(int j) => (double)j / n;
+        var etaLambdas = Enumerable.Range(0, n).Select(i => EtaLambdaAt(s.EtaLambdaMax, n, i)).ToArray();
+        double Beta(int j) => MomentumAt(n, j);
         // A β the optimizer refuses (PyTorch's Nesterov needs β > 0) leaves its row out of the CSV and gray on the map.
         string? Refusal(double beta)
         {
