@@ -5,6 +5,17 @@ namespace Momentum.Runner.Cli;
 /// <summary>Numbers as people read them in printed lines (CSV files keep every digit).</summary>
 internal static class Format
 {
+    /// <summary>
+    /// What an argument exception says, without the " (Parameter 'name')" that .NET appends for its parameter name: the
+    /// reason Core gives, to be put in the shell's own words.
+    /// </summary>
+    public static string Reason(ArgumentException e)
+    {
+        var suffix = e.ParamName is null ? null : $" (Parameter '{e.ParamName}')";
+        var message = e.Message.Split('\n')[0];
+        return suffix is not null && message.EndsWith(suffix, StringComparison.Ordinal) ? message[..^suffix.Length] : message;
+    }
+
     /// <summary>Up to <paramref name="digits"/> significant digits, exponents as 1e-6 rather than 1E-06.</summary>
     public static string G(double value, int digits = 4) => Exponent(value.ToString("G" + digits, CultureInfo.InvariantCulture));
 

@@ -71,7 +71,7 @@ internal sealed class PlateauVerb : Verb<PlateauVerb.Settings>
         }
         catch (ArgumentException e)
         {
-            throw new UsageException($"{data.Description}: {e.Message.Split(" (Parameter")[0]}");
+            throw new UsageException($"{data.Description}: {Format.Reason(e)}");
         }
 
         var points = new List<Point>();
