@@ -8,7 +8,8 @@ namespace Momentum.Properties;
 
 /// <summary>
 /// <c>torch.optim.SGD</c>'s semantics, rule by rule, and bit for bit against trajectories recorded from PyTorch 1.13
-/// (<c>Fixtures/torch_sgd.json</c>, written by <c>bench/pytorch/sgd_fixture.py</c>; PyTorch is not run by the tests).
+/// (<c>Fixtures/torch_sgd.json</c>, written by <c>bench/pytorch/sgd_fixture.py</c>; PyTorch is not run by the tests):
+/// 50 steps per case, through every change of a schedule and on into the steady state of a noisy quadratic.
 /// </summary>
 public class PyTorchSemanticsProperties
 {
@@ -94,20 +95,21 @@ public class PyTorchSemanticsProperties
 
     private sealed record Fixture(TorchCase[] Cases);
 
-    public static TheoryData<int> TorchCaseIndices() => [.. Enumerable.Range(0, LoadFixture().Length)];
+    public static TheoryData<int> TorchCaseIndices() => [.. Enumerable.Range(0, Recorded.Value.Length)];
 
-    private static TorchCase[] LoadFixture()
+    // The recording, read once for every case (96 cases of 50 steps).
+    private static readonly Lazy<TorchCase[]> Recorded = new(() =>
     {
         var path = Path.Combine(AppContext.BaseDirectory, "Fixtures", "torch_sgd.json");
         var options = new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
         return JsonSerializer.Deserialize<Fixture>(File.ReadAllText(path), options)!.Cases;
-    }
+    });
 
     [Theory]
     [MemberData(nameof(TorchCaseIndices))]
     public void Every_step_equals_torch_optim_SGD_bit_for_bit(int index)
     {
-        var c = LoadFixture()[index];
+        var c = Recorded.Value[index];
         if (c.Dtype == "float64") Replay<double>(c);
         else Replay<float>(c);
     }
