@@ -130,6 +130,30 @@ public class PyTorchSemanticsProperties
     }
 
     [Fact]
+    public void The_recording_runs_fifty_steps_per_case_past_every_schedule_change_for_every_option_and_precision()
+    {
+        var cases = Recorded.Value;
+        Assert.All(cases, c => Assert.True(c.Gradients.Length >= 50 && c.Parameters.Length == c.Gradients.Length && c.Rates.Length == c.Gradients.Length));
+        // A scheduled case changes its rate early and late: the replay crosses each change and runs on after the last.
+        var scheduled = cases.Where(c => c.Rates.Distinct().Count() > 1).ToArray();
+        Assert.Equal(cases.Length / 2, scheduled.Length);
+        Assert.All(scheduled, c =>
+        {
+            var changes = Enumerable.Range(1, c.Rates.Length - 1).Where(t => c.Rates[t] != c.Rates[t - 1]).ToArray();
+            Assert.True(changes.Length >= 5 && changes[^1] >= 40 && changes[^1] <= c.Rates.Length - 10, string.Join(", ", changes));
+        });
+        foreach (var dtype in new[] { "float32", "float64" })
+        {
+            var of = cases.Where(c => c.Dtype == dtype).ToArray();
+            Assert.Contains(of, c => c.Momentum == 0);
+            Assert.Contains(of, c => c.Nesterov && c.Maximize);
+            Assert.Contains(of, c => c.Dampening > 0 && c.WeightDecay > 0);
+            Assert.Contains(of, c => c.Momentum >= 0.99 && c.Maximize);
+            Assert.Contains(of, c => c.Start.Length > 16);
+        }
+    }
+
+    [Fact]
     public void Every_step_of_the_Sgd_transformation_and_of_its_chain_equals_torch_optim_SGD_bit_for_bit()
     {
         var json = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Fixtures", "torch_sgd.json"));
