@@ -7,8 +7,10 @@ namespace Momentum.Testing;
 
 /// <summary>
 /// FsCheck generators that reach the edges a claim about momentum is usually about: span lengths 0 and 1 and every length
-/// through several SIMD widths with their tails; β near 1; ηλ near 0 and near the stability bound from both sides;
-/// hyperparameters of every member of the momentum family; quadratics of a given condition number, diagonal or rotated.
+/// through several SIMD widths with their tails; β = 0, β → 1 and β ≥ 1; ηλ → 0, ηλ ≤ 0, ηλ → 2 + 2β from both sides, and
+/// both sides of the critical-damping curves and of the trace's sign change (the regime borders of d2l §11.6.3.2 and
+/// Goh 2017); hyperparameters of every member of the momentum family; quadratics of a given condition number, diagonal
+/// or rotated.
 /// </summary>
 /// <example>
 /// <code>
@@ -48,30 +50,92 @@ public static class Generators
     /// <summary>n values.</summary>
     public static Gen<double[]> Vector(int n) => Gen.ArrayOf(Value, n);
 
-    /// <summary>β ∈ [0, 1): uniform, exactly 0, and 1 − 10⁻ᵏ close to 1.</summary>
+    /// <summary>β ∈ [0, 1): uniform, exactly 0, 1 − 10⁻ᵏ close to 1 (k = 1 … 8), and the book's values 0.25, 0.5, 0.9, 0.99.</summary>
     public static Gen<double> Momentum { get; } = Gen.Frequency(
         (4, Unit),
         (1, Gen.Constant(0.0)),
         (2, Gen.Choose(1, 8).Select(k => 1 - Math.Pow(10, -k))),
-        (1, Gen.Elements(0.5, 0.9, 0.99)));
+        (1, Gen.Elements(0.25, 0.5, 0.9, 0.99)));
 
-    /// <summary>ηλ strictly inside (0, 2 + 2β), reaching both ends with relative margins down to 10⁻⁹.</summary>
+    /// <summary>
+    /// β ≥ 1, where no heavy-ball setting converges (det R = β, d2l §11.6.3.2): exactly 1, 1 + 10⁻ᵏ just above it
+    /// (k = 1 … 12), and far above it (up to 5). For claims that β ≥ 1 is refused or never converges.
+    /// </summary>
+    public static Gen<double> MomentumAtLeastOne { get; } = Gen.Frequency(
+        (1, Gen.Constant(1.0)),
+        (2, Gen.Choose(1, 12).Select(k => 1 + Math.Pow(10, -k))),
+        (2, Uniform(1, 5)));
+
+    /// <summary>
+    /// The smallest relative distance from a border of the (ηλ, β) plane that double precision resolves at β: near β = 1
+    /// two roots of heavy ball's R lie within 1 − β of each other (−1 and −β at the upper end, 1 − ηλ/(1 − β) and β at
+    /// the lower end), so a computed spectral radius carries an error of about 10⁻¹⁶/(1 − β). It is 10⁻⁹ for β up to
+    /// 0.9999 and grows as β → 1; the edge generators never come closer to a border than this.
+    /// </summary>
+    /// <param name="momentum">β.</param>
+    public static double Margin(double momentum) => Math.Max(1e-9, 1e-13 / (1 - Math.Min(momentum, 1 - 1e-15)));
+
+    private static Gen<double> Margins(double momentum) =>
+        Gen.Choose(1, 9).Select(k => Math.Max(Math.Pow(10, -k), Margin(momentum)));
+
+    /// <summary>
+    /// ηλ strictly inside heavy ball's stable interval (0, 2 + 2β) (d2l §11.6.3.2), weighted toward the edges of each
+    /// claim about it: uniform; 10⁻ᵏ near 0 (k = 1 … 12); (2 + 2β)(1 − δ) just inside the bound; both sides of the
+    /// critical-damping curves ηλ = (1 ± √β)² (Goh 2017) and of ηλ = 1 + β, where the trace of R changes sign (the
+    /// border between the monotone and the oscillating regime). The relative distances δ run from 10⁻¹ to
+    /// <see cref="Margin"/>(β).
+    /// </summary>
+    /// <param name="momentum">β ∈ [0, 1).</param>
     public static Gen<double> EtaLambdaInside(double momentum)
     {
         var bound = 2 + 2 * momentum;
+        var (lower, upper) = (Math.Pow(1 - Math.Sqrt(momentum), 2), Math.Pow(1 + Math.Sqrt(momentum), 2));
+        Gen<double> Near(double point) =>
+            from d in Margins(momentum) from sign in Gen.Elements(-1.0, 1.0) select point * (1 + sign * d);
         return Gen.Frequency(
             (4, Unit.Where(u => u > 0).Select(u => u * bound)),
-            (2, Gen.Choose(1, 9).Select(k => bound * (1 - Math.Pow(10, -k)))),
-            (1, Gen.Choose(1, 9).Select(k => Math.Pow(10, -k))));
+            (2, Gen.Choose(1, 12).Select(k => Math.Pow(10, -k))),
+            (2, Margins(momentum).Select(d => bound * (1 - d))),
+            (1, lower > 0 ? Near(lower) : Gen.Constant(bound / 2)),
+            (1, Near(upper).Select(x => Math.Min(x, bound * (1 - Margin(momentum))))),
+            (1, Near(1 + momentum)));
     }
 
-    /// <summary>ηλ beyond 2 + 2β, from a relative margin of 10⁻⁹ to far past it (the boundary itself is tested on its own).</summary>
+    /// <summary>
+    /// ηλ outside heavy ball's stable interval (0, 2 + 2β): exactly 0 (the gradient vanishes: ρ = 1), below 0 (tiny, −10⁻ᵏ,
+    /// and down to −3), and at or beyond 2 + 2β from a relative <see cref="Margin"/>(β) (at least 10⁻⁹) to 3 times it.
+    /// </summary>
+    /// <param name="momentum">β ∈ [0, 1).</param>
     public static Gen<double> EtaLambdaOutside(double momentum)
     {
         var bound = 2 + 2 * momentum;
         return Gen.Frequency(
-            (2, Gen.Choose(3, 9).Select(k => bound * (1 + Math.Pow(10, -k)))),
-            (3, Uniform(1, 3).Select(f => bound * f)));
+            (1, Gen.Constant(0.0)),
+            (1, Gen.Choose(1, 12).Select(k => -Math.Pow(10, -k))),
+            (1, Uniform(-3, 0)),
+            (3, Margins(momentum).Select(d => bound * (1 + d))),
+            (2, Uniform(1, 3).Select(f => bound * f)));
+    }
+
+    /// <summary>An eigenvalue λ &gt; 0 over six decades (10⁻³ … 10³), and exactly 1.</summary>
+    public static Gen<double> Eigenvalue { get; } = Gen.Frequency((4, LogUniform(1e-3, 1e3)), (1, Gen.Constant(1.0)));
+
+    /// <summary>
+    /// Points (β, ηλ, λ) of one eigen-direction: β from <paramref name="momentum"/>, ηλ from <paramref name="etaLambda"/>
+    /// at that β, λ from <see cref="Eigenvalue"/>, negated when ηλ is negative, so that η = ηλ/λ ≥ 0 as every optimizer
+    /// requires (the gradient then points uphill).
+    /// </summary>
+    /// <param name="momentum">β, e.g. <see cref="Momentum"/> or <see cref="MomentumAtLeastOne"/>.</param>
+    /// <param name="etaLambda">β ↦ ηλ, e.g. <see cref="EtaLambdaInside"/> or <see cref="EtaLambdaOutside"/>.</param>
+    /// <example><code>Generators.Settings(Generators.Momentum, Generators.EtaLambdaInside).ToArbitrary()</code></example>
+    public static Gen<QuadraticSetting> Settings(Gen<double> momentum, Func<double, Gen<double>> etaLambda)
+    {
+        ArgumentNullException.ThrowIfNull(momentum);
+        ArgumentNullException.ThrowIfNull(etaLambda);
+        return from beta in momentum
+               from el in etaLambda(beta)
+               from lambda in Eigenvalue
+               select new QuadraticSetting(beta, el, el < 0 ? -lambda : lambda);
     }
 
     /// <summary>

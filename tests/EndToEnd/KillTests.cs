@@ -28,11 +28,16 @@ public sealed class KillTests : IDisposable
         ["checkpoint.json"] = ["training_seconds"],
     };
 
-    /// <summary>Asserts that both folders hold exactly <paramref name="files"/>, equal byte for byte but for the <see cref="Clock"/> fields.</summary>
+    /// <summary>
+    /// Asserts that both folders hold exactly <paramref name="files"/> and nothing else — no other file, hidden or
+    /// temporary, and no subfolder, at any depth — equal byte for byte but for the <see cref="Clock"/> fields.
+    /// </summary>
     internal static void AssertSameFiles(string expected, string actual, string[] files)
     {
-        Assert.Equal(files, Directory.GetFiles(expected).Select(Path.GetFileName).Order(StringComparer.Ordinal));
-        Assert.Equal(files, Directory.GetFiles(actual).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        static IEnumerable<string> Entries(string folder) =>
+            Directory.GetFileSystemEntries(folder, "*", SearchOption.AllDirectories).Select(e => Path.GetRelativePath(folder, e)).Order(StringComparer.Ordinal);
+        Assert.Equal(files.Order(StringComparer.Ordinal), Entries(expected));
+        Assert.Equal(files.Order(StringComparer.Ordinal), Entries(actual));
         foreach (var file in files)
         {
             if (Clock.TryGetValue(file, out var fields))

@@ -111,8 +111,7 @@ public sealed class ReliabilityTests : IDisposable
 
         var resumed = cli.Run("sweep", "--resume", cli.PathOf("part"), "--parallelism", "1");
         Assert.Equal(0, resumed.ExitCode);
-        foreach (var file in new[] { "sweep.csv", "sweep.json", "sweep.png" })
-            Assert.Equal(File.ReadAllBytes(cli.PathOf("all", file)), File.ReadAllBytes(cli.PathOf("part", file)));
+        KillTests.AssertSameFiles(cli.PathOf("all"), cli.PathOf("part"), ["sweep.csv", "sweep.json", "sweep.png"]);
 
         var refused = cli.Run("sweep", "--resume", cli.PathOf("part"), "--lr", "0.1");
         Assert.Equal((2, $"--resume {cli.PathOf("part")}: a resumed sweep keeps its grid and options; leave out --lr"), (refused.ExitCode, refused.Error.TrimEnd()));

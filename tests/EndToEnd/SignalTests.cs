@@ -114,8 +114,7 @@ public sealed class SignalTests : IDisposable
 
         Assert.Equal(0, cli.Run("sweep", "--resume", cli.PathOf("s"), "--parallelism", "2").ExitCode);
         Assert.Equal(0, cli.Run([.. grid, "--parallelism", "2", "--out", cli.PathOf("whole")]).ExitCode);
-        foreach (var file in new[] { "sweep.csv", "sweep.json", "sweep.png" })
-            Assert.Equal(File.ReadAllBytes(cli.PathOf("whole", file)), File.ReadAllBytes(cli.PathOf("s", file)));
+        KillTests.AssertSameFiles(cli.PathOf("whole"), cli.PathOf("s"), ["sweep.csv", "sweep.json", "sweep.png"]);
     }
 
     [Fact]

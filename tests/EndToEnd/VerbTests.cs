@@ -1,39 +1,64 @@
-using Momentum.Optimizers;
-using Momentum.Problems;
-using Momentum.Theory;
+using System.Numerics;
 
 namespace Momentum.EndToEnd;
 
+/// <summary>
+/// Every verb through the program's entry point. Numbers are checked against values computed here, outside the code the
+/// verbs run: closed forms of the linear recurrences (d2l §11.6; Lessard, Recht and Packard 2016 for Nesterov), PyTorch's
+/// documented update written out, and the book's printed lines.
+/// </summary>
 public sealed class VerbTests : IDisposable
 {
     private readonly Cli cli = new();
 
     public void Dispose() => cli.Dispose();
 
+    /// <summary>
+    /// Heavy ball on ½λx² from x₀ (v₀ = 0, so x₁ = (1 − ηλ)x₀): xₜ = a·σ₁ᵗ + b·σ₂ᵗ, σ the roots of
+    /// σ² − (1 + β − ηλ)σ + β (d2l §11.6.3.2), a + b = x₀ and aσ₁ + bσ₂ = x₁. Returns xₜ and the size |a||σ₁|ᵗ + |b||σ₂|ᵗ
+    /// of its terms, which bounds the rounding of the sum (the terms cancel where xₜ is small).
+    /// </summary>
+    private static (double Value, double Size) HeavyBall(double eta, double beta, double lambda, double start, int t)
+    {
+        if (t == 0) return (start, Math.Abs(start));
+        var trace = 1 + beta - eta * lambda;
+        var root = Complex.Sqrt(trace * trace - 4 * beta);
+        var (s1, s2) = ((trace + root) / 2, (trace - root) / 2);
+        var first = (1 - eta * lambda) * start;
+        var a = (first - s2 * start) / (s1 - s2);
+        var b = start - a;
+        var (p1, p2) = (a * Complex.Pow(s1, t), b * Complex.Pow(s2, t));
+        return ((p1 + p2).Real, p1.Magnitude + p2.Magnitude);
+    }
+
+    private static void Near(double expected, double size, double actual, string what) =>
+        Assert.True(Math.Abs(actual - expected) <= 1e-12 * size + 1e-300, $"{what}: {actual:R}, closed form {expected:R}");
+
     [Theory]
     [InlineData("gd", "0.4", "", "epoch 20, x1: -0.943467, x2: -0.000073")]
     [InlineData("gd", "0.6", "", "epoch 20, x1: -0.387814, x2: -1673.365109")]
     [InlineData("momentum", "0.6", "0.5", "epoch 20, x1: 0.007188, x2: 0.002553")]
     [InlineData("momentum", "0.6", "0.25", "epoch 20, x1: -0.126340, x2: -0.186632")]
-    public void Trace_prints_the_books_last_line_and_writes_the_path_as_Core_computes_it(string optimizer, string lr, string momentum, string book)
+    public void Trace_prints_the_books_last_line_and_writes_the_closed_form_path(string optimizer, string lr, string momentum, string book)
     {
         // gd reads no momentum: giving it one is refused (ErrorTests), so the book's gd runs leave it out.
         var result = cli.Run(["trace", "--optimizer", optimizer, "--lr", lr, .. momentum.Length > 0 ? [$"--momentum={momentum}"] : Array.Empty<string>(), "--out", cli.PathOf("t")]);
         Assert.Equal(0, result.ExitCode);
         Assert.Equal(book, result.LastLine);
 
-        var method = optimizer == "gd" ? Optimizer.GradientDescent(double.Parse(lr)) : Optimizer.Sgd(double.Parse(lr), double.Parse(momentum));
-        var expected = Trajectory.Collect(TwoDimensionalQuadratic.Chapter, method, [-5, -2], 20);
+        // f(x) = 0.1x₁² + 2x₂² (d2l eq. 11.6.4) is ½λᵢxᵢ² with λ = (0.2, 4); gradient descent is heavy ball with β = 0.
+        var (eta, beta) = (double.Parse(lr), momentum.Length > 0 ? double.Parse(momentum) : 0);
         var (header, rows) = Cli.ReadCsv(cli.PathOf("t", "trace.csv"));
         Assert.Equal(["step", "x1", "x2", "f"], header);
         Assert.Equal(21, rows.Length);
         for (var t = 0; t <= 20; t++)
         {
             Assert.Equal(t, int.Parse(rows[t][0]));
-            // Round-trip: the text parses back to exactly Core's double.
-            Assert.Equal(expected[t].Point[0], Cli.Number(rows[t][1]));
-            Assert.Equal(expected[t].Point[1], Cli.Number(rows[t][2]));
-            Assert.Equal(expected[t].Value, Cli.Number(rows[t][3]));
+            var (x1, size1) = HeavyBall(eta, beta, 0.2, -5, t);
+            var (x2, size2) = HeavyBall(eta, beta, 4, -2, t);
+            Near(x1, size1, Cli.Number(rows[t][1]), $"x1 at step {t}");
+            Near(x2, size2, Cli.Number(rows[t][2]), $"x2 at step {t}");
+            Near(0.1 * x1 * x1 + 2 * x2 * x2, 0.1 * size1 * size1 + 2 * size2 * size2, Cli.Number(rows[t][3]), $"f at step {t}");
         }
         Cli.AssertPng(cli.PathOf("t", "trace.png"));
     }
@@ -46,9 +71,14 @@ public sealed class VerbTests : IDisposable
         Assert.Equal(0, a.ExitCode);
         Assert.Equal(a.Out, b.Out);
         Assert.Equal(File.ReadAllText(cli.PathOf("a", "trace.csv")), File.ReadAllText(cli.PathOf("b", "trace.csv")));
-        var expected = Trajectory.Collect(new TwoDimensionalQuadratic(0.5, 1), Optimizer.Nesterov(0.3, 0.5), [-3, -1], 7);
+        // PyTorch's Nesterov on ½λx² (λ = 2·0.5 = 1 for x₁): xₜ₊₁ = (1 + β)(1 − ηλ)xₜ − β(1 − ηλ)xₜ₋₁, the recurrence of
+        // its characteristic polynomial (Lessard, Recht and Packard 2016, §2), with x₁ = (1 − ηλ(1 + β))x₀.
+        var (eta, beta, lambda) = (0.3, 0.5, 1.0);
+        var x = new double[8];
+        (x[0], x[1]) = (-3, (1 - eta * lambda * (1 + beta)) * -3);
+        for (var t = 1; t < 7; t++) x[t + 1] = (1 + beta) * (1 - eta * lambda) * x[t] - beta * (1 - eta * lambda) * x[t - 1];
         var (_, rows) = Cli.ReadCsv(cli.PathOf("a", "trace.csv"));
-        Assert.Equal(expected[7].Point[0], Cli.Number(rows[7][1]));
+        for (var t = 0; t <= 7; t++) Near(x[t], 3, Cli.Number(rows[t][1]), $"x1 at step {t}");
     }
 
     [Fact]
@@ -57,14 +87,24 @@ public sealed class VerbTests : IDisposable
         var result = cli.Run("quadratic", "--optimizer", "momentum", "--lr", "0.5", "--momentum", "0.9", "--dampening", "0.1",
             "--weight-decay", "0.01", "--steps", "30", "--eigenvalues", "1,0.25,0.0625", "--x0", "1,-2,3", "--out", cli.PathOf("q"));
         Assert.Equal(0, result.ExitCode);
-        var expected = Trajectory.Collect(new DiagonalQuadratic([1, 0.25, 0.0625]), new Sgd(0.5, 0.9, 0.1, 0.01), [1, -2, 3], 30);
+        // torch.optim.SGD's documented update, written out: g ← ∇f + λ_wd·x; b ← g on the first step, else βb + (1 − τ)g;
+        // x ← x − ηb; f(x) = ½ Σ λᵢxᵢ² (without the decay term).
+        double[] lambdas = [1, 0.25, 0.0625], x = [1, -2, 3], buffer = new double[3];
         var (header, rows) = Cli.ReadCsv(cli.PathOf("q", "quadratic.csv"));
         Assert.Equal(["step", "f", "x1", "x2", "x3"], header);
         Assert.Equal(31, rows.Length);
         for (var t = 0; t <= 30; t++)
         {
-            Assert.Equal(expected[t].Value, Cli.Number(rows[t][1]));
-            for (var i = 0; i < 3; i++) Assert.Equal(expected[t].Point[i], Cli.Number(rows[t][2 + i]));
+            var f = 0.5 * (lambdas[0] * x[0] * x[0] + lambdas[1] * x[1] * x[1] + lambdas[2] * x[2] * x[2]);
+            var size = 1 + x.Sum(Math.Abs);
+            Near(f, size * size, Cli.Number(rows[t][1]), $"f at step {t}");
+            for (var i = 0; i < 3; i++)
+            {
+                Near(x[i], size, Cli.Number(rows[t][2 + i]), $"x{i + 1} at step {t}");
+                var g = lambdas[i] * x[i] + 0.01 * x[i];
+                buffer[i] = t == 0 ? g : 0.9 * buffer[i] + (1 - 0.1) * g;
+                x[i] -= 0.5 * buffer[i];
+            }
         }
         Cli.AssertPng(cli.PathOf("q", "quadratic.png"));
         Assert.StartsWith("step 30, f: ", result.LastLine);
@@ -78,8 +118,13 @@ public sealed class VerbTests : IDisposable
         var (header, rows) = Cli.ReadCsv(cli.PathOf("q", "quadratic.csv"));
         Assert.Equal(12, header.Length);
         Assert.All(rows[0].Skip(2), x => Assert.Equal(2, Cli.Number(x)));
-        var expected = Trajectory.Collect(DiagonalQuadratic.Exercise2(), Optimizer.GradientDescent(1), Enumerable.Repeat(2.0, 10).ToArray(), 5);
-        Assert.Equal(expected[5].Point[9], Cli.Number(rows[5][11]));
+        // λᵢ = 2⁻ⁱ and η = 1: xₜ = (1 − 2⁻ⁱ)ᵗ·2, every product exact in double (at most 5·9 + 1 bits).
+        for (var i = 0; i < 10; i++)
+        {
+            var x = 2.0;
+            for (var t = 0; t <= 5; t++, x *= 1 - Math.ScaleB(1, -i))
+                Assert.Equal(x, Cli.Number(rows[t][2 + i]));
+        }
     }
 
     [Fact]
@@ -92,20 +137,29 @@ public sealed class VerbTests : IDisposable
         var (header, rows) = Cli.ReadCsv(cli.PathOf("a", "analyze.csv"));
         Assert.Equal(["lambda", "eta_lambda", "rate", "converges", "regime"], header[..5]);
         Assert.Equal(0.2, Cli.Number(rows[0][0]));
-        // Read off the optimizer's own step; the book's closed form R(β, η, λ) agrees to rounding.
-        Assert.Equal(LinearMethod.Of(Optimizer.Sgd(0.6, 0.5)).At(4).SpectralRadius(), Cli.Number(rows[1][2]));
-        Assert.Equal(MomentumMatrix.SpectralRadius(0.5, 0.6, 4), Cli.Number(rows[1][2]), 1e-12);
+        // ηλ = 2.4 and 0.12: σ² − (1 + β − ηλ)σ + β has complex roots (discriminant 0.81 − 2 and 1.9044 − 2), of modulus √β.
+        Assert.Equal(Math.Sqrt(0.5), Cli.Number(rows[0][2]), 1e-12);
+        Assert.Equal(Math.Sqrt(0.5), Cli.Number(rows[1][2]), 1e-12);
         Assert.Equal("true", rows[1][3]);
         Assert.Equal("ripples", rows[1][4]);
 
         var (optimalHeader, optimal) = Cli.ReadCsv(cli.PathOf("a", "optimal.csv"));
         Assert.Equal(["method", "lr", "momentum", "rate"], optimalHeader);
         Assert.Equal(["gd", "momentum", "nesterov"], optimal.Select(r => r[0]));
-        Assert.Equal(OptimalParameters.ForNesterov(0.2, 4).Rate, Cli.Number(optimal[2][3]));
-        var best = OptimalParameters.ForMomentum(0.2, 4);
-        Assert.Equal(best.LearningRate, Cli.Number(optimal[1][1]));
-        Assert.Equal(best.Momentum, Cli.Number(optimal[1][2]));
-        Assert.Equal(OptimalParameters.ForGradientDescent(0.2, 4).Rate, Cli.Number(optimal[0][3]));
+        // κ = 20. Gradient descent: η = 2/(μ + L), rate (κ − 1)/(κ + 1) (Nesterov 2004). Heavy ball: η = 4/(√L + √μ)²,
+        // β = ((√κ − 1)/(√κ + 1))², rate (√κ − 1)/(√κ + 1) (Polyak 1964). Nesterov: η = 4/(3L + μ),
+        // β = (√(3κ + 1) − 2)/(√(3κ + 1) + 2), rate 1 − 2/√(3κ + 1) (Lessard, Recht and Packard 2016).
+        var (mu, l, kappa) = (0.2, 4.0, 20.0);
+        var (rootKappa, rootNesterov) = (Math.Sqrt(kappa), Math.Sqrt(3 * kappa + 1));
+        double[][] closed =
+        [
+            [2 / (mu + l), 0, (kappa - 1) / (kappa + 1)],
+            [4 / Math.Pow(Math.Sqrt(l) + Math.Sqrt(mu), 2), Math.Pow((rootKappa - 1) / (rootKappa + 1), 2), (rootKappa - 1) / (rootKappa + 1)],
+            [4 / (3 * l + mu), (rootNesterov - 2) / (rootNesterov + 2), 1 - 2 / rootNesterov],
+        ];
+        for (var m = 0; m < 3; m++)
+            for (var c = 0; c < 3; c++)
+                Assert.Equal(closed[m][c], Cli.Number(optimal[m][1 + c]), 1e-12);
     }
 
     [Fact]
@@ -123,10 +177,13 @@ public sealed class VerbTests : IDisposable
     {
         var result = cli.Run("analyze", "--optimizer", "nesterov", "--lr", "0.6", "--momentum", "0.9", "--eigenvalues", "0.2,4", "--out", cli.PathOf("a"));
         Assert.Equal(0, result.ExitCode);
-        var bound = Convergence.LargestStableLearningRate(eta => Optimizer.Nesterov(eta, 0.9), 4);
-        Assert.Equal($"diverges: rate {Momentum.Runner.Cli.Format.G(LinearMethod.Of(Optimizer.Nesterov(0.6, 0.9)).At(4).SpectralRadius(), 4)} ≥ 1 per step for λ = 4; the largest stable lr along it is {Momentum.Runner.Cli.Format.G(bound)}", result.Lines[0]);
+        // PyTorch's Nesterov along λ: σ² − (1 + β)(1 − ηλ)σ + β(1 − ηλ) (Lessard, Recht and Packard 2016, §2). At ηλ = 2.4
+        // its roots are real, (−2.66 ± √12.1156)/2, the larger in modulus 3.0704; it converges iff ηλ < 2(1 + β)/(1 + 2β),
+        // so the largest stable lr along λ = 4 is 3.8/2.8/4 = 0.33929. At ηλ = 0.12 the roots are complex, of modulus √(β(1 − ηλ)).
+        Assert.Equal("diverges: rate 3.07 ≥ 1 per step for λ = 4; the largest stable lr along it is 0.3393", result.Lines[0]);
         var (_, rows) = Cli.ReadCsv(cli.PathOf("a", "analyze.csv"));
-        Assert.Equal(LinearMethod.Of(Optimizer.Nesterov(0.6, 0.9)).At(0.2).SpectralRadius(), Cli.Number(rows[0][2]));
+        Assert.Equal(Math.Sqrt(0.9 * (1 - 0.12)), Cli.Number(rows[0][2]), 1e-12);
+        Assert.Equal((2.66 + Math.Sqrt(2.66 * 2.66 + 4 * 1.26)) / 2, Cli.Number(rows[1][2]), 1e-12);
 
         var qhm = cli.Run("analyze", "--optimizer", "qhm", "--lr", "0.3", "--momentum", "0.9", "--nu", "0.7", "--out", cli.PathOf("q"));
         Assert.StartsWith("converges: rate ", qhm.Lines[0]);
@@ -163,7 +220,10 @@ public sealed class VerbTests : IDisposable
             var (etaLambda, beta, rate) = (Cli.Number(row[0]), Cli.Number(row[1]), Cli.Number(row[2]));
             Assert.InRange(etaLambda, 1e-9, 4);
             Assert.InRange(beta, 0, 0.999);
-            Assert.Equal(MomentumMatrix.SpectralRadius(beta, etaLambda, 1), rate);
+            // The larger root of σ² − (1 + β − ηλ)σ + β in modulus; near a double root rounding moves the roots by about √ε.
+            var trace = 1 + beta - etaLambda;
+            var root = Complex.Sqrt(trace * trace - 4 * beta);
+            Assert.Equal(Math.Max(((trace + root) / 2).Magnitude, ((trace - root) / 2).Magnitude), rate, 1e-7);
             if (Math.Abs(etaLambda - (2 + 2 * beta)) > 1e-9) // on the boundary itself ρ = 1 up to rounding
                 Assert.Equal(etaLambda < 2 + 2 * beta, rate < 1);
         }
@@ -182,7 +242,7 @@ public sealed class VerbTests : IDisposable
         var (header, rows) = Cli.ReadCsv(cli.PathOf("w", "weights.csv"));
         Assert.Equal(["t", "beta", "weight"], header);
         Assert.Equal(160, rows.Length);
-        Assert.All(rows, r => Assert.Equal(EffectiveSampleWeights.Weight(Cli.Number(r[1]), int.Parse(r[0])), Cli.Number(r[2])));
+        Assert.All(rows, r => Assert.Equal(Math.Pow(Cli.Number(r[1]), int.Parse(r[0])), Cli.Number(r[2]), 1e-14)); // βᵗ (d2l §11.6.1.1)
         Cli.AssertPng(cli.PathOf("w", "weights.png"));
     }
 

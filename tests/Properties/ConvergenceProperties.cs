@@ -4,8 +4,6 @@ using MathNet.Numerics.LinearAlgebra;
 using Momentum.Optimizers;
 using Momentum.Problems;
 using Momentum.Theory;
-using static Momentum.Properties.TheoryGenerators;
-using Betas = Momentum.Properties.TheoryGenerators;
 
 namespace Momentum.Properties;
 
@@ -16,10 +14,13 @@ namespace Momentum.Properties;
 /// </summary>
 public class ConvergenceProperties
 {
-    private static readonly Arbitrary<Setting> Inside = Settings(Betas.Momentum, EtaLambdaInside).ToArbitrary();
-    private static readonly Arbitrary<Setting> Outside = Settings(Betas.Momentum, EtaLambdaOutside).ToArbitrary();
-    private static readonly Arbitrary<Setting> Anywhere =
-        Settings(Betas.Momentum, b => Gen.OneOf(EtaLambdaInside(b), EtaLambdaOutside(b))).ToArbitrary();
+    private static readonly Arbitrary<QuadraticSetting> Inside = Generators.Settings(Generators.Momentum, Generators.EtaLambdaInside).ToArbitrary();
+    private static readonly Arbitrary<QuadraticSetting> Outside = Generators.Settings(Generators.Momentum, Generators.EtaLambdaOutside).ToArbitrary();
+    private static readonly Arbitrary<QuadraticSetting> Anywhere =
+        Generators.Settings(Generators.Momentum, b => Gen.OneOf(Generators.EtaLambdaInside(b), Generators.EtaLambdaOutside(b))).ToArbitrary();
+
+    /// <summary>Heavy ball's own map (the optimizer's code, through <see cref="LinearMethod"/>) at a setting.</summary>
+    private static LinearMap HeavyBallMap(QuadraticSetting s) => s.MapOf((eta, beta) => Optimizer.HeavyBall(eta, beta));
 
     /// <summary>R^N for N = 2^k by k squarings: "iterating long enough" for rates a hair below 1 (N up to 2⁶⁰).</summary>
     private static Matrix<double> Power(LinearMap map, int squarings)
@@ -35,8 +36,8 @@ public class ConvergenceProperties
         {
             var map = HeavyBallMap(s);
             var radius = map.SpectralRadius();
-            return (Convergence.Converges(s.Momentum, s.LearningRate, s.Lambda) == (radius < 1)
-                    && MomentumMatrix.SpectralRadius(s.Momentum, s.LearningRate, s.Lambda) < 1 == radius < 1)
+            return (Convergence.Converges(s.Momentum, s.LearningRate, s.Eigenvalue) == (radius < 1)
+                    && MomentumMatrix.SpectralRadius(s.Momentum, s.LearningRate, s.Eigenvalue) < 1 == radius < 1)
                 .Label($"code's ρ {radius:R}");
         });
 
@@ -46,7 +47,7 @@ public class ConvergenceProperties
         {
             var map = HeavyBallMap(s);
             // Steps enough for ρᵗ to reach 10⁻³⁰ (and absorb a Jordan block's factor t), by squaring: up to 2⁶⁰ steps.
-            var rate = MomentumMatrix.SpectralRadius(s.Momentum, s.LearningRate, s.Lambda);
+            var rate = MomentumMatrix.SpectralRadius(s.Momentum, s.LearningRate, s.Eigenvalue);
             var steps = 2 * Convergence.StepsToShrink(rate, 1e-30) + 1000;
             var squarings = (int)Math.Ceiling(Math.Log2(steps));
             var power = Power(map, squarings);
@@ -61,31 +62,31 @@ public class ConvergenceProperties
             // ρ ≥ 1: R^N does not shrink; 2⁴⁰ steps by squaring (a rate of 1 + 10⁻⁹ grows by e^1000 there, a rate of 1 stays).
             var power = Power(HeavyBallMap(s), 40);
             var size = power.Enumerate().Max(v => double.IsNaN(v) ? double.PositiveInfinity : Math.Abs(v));
-            return (!Convergence.Converges(s.Momentum, s.LearningRate, s.Lambda) && size >= 0.5).Label($"‖R^N‖ {size:R}");
+            return (!Convergence.Converges(s.Momentum, s.LearningRate, s.Eigenvalue) && size >= 0.5).Label($"‖R^N‖ {size:R}");
         });
 
     [Property(MaxTest = 300)]
     public Property With_beta_at_least_one_nothing_converges_since_det_R_is_beta() =>
-        Prop.ForAll(Settings(MomentumAtLeastOne, b => Gen.OneOf(EtaLambdaInside(b), EtaLambdaOutside(b))).ToArbitrary(), s =>
+        Prop.ForAll(Generators.Settings(Generators.MomentumAtLeastOne, b => Gen.OneOf(Generators.EtaLambdaInside(b), Generators.EtaLambdaOutside(b))).ToArbitrary(), s =>
         {
             // The product of R's eigenvalues is det R = β ≥ 1, so one has modulus ≥ 1 whatever ηλ.
-            var r = MomentumMatrix.Of(s.Momentum, s.LearningRate, s.Lambda);
+            var r = MomentumMatrix.Of(s.Momentum, s.LearningRate, s.Eigenvalue);
             var determinant = r[0, 0] * r[1, 1] - r[0, 1] * r[1, 0];
-            return (!Convergence.Converges(s.Momentum, s.LearningRate, s.Lambda)
+            return (!Convergence.Converges(s.Momentum, s.LearningRate, s.Eigenvalue)
                     && determinant >= 1 - 1e-12 * (1 + Math.Abs(s.EtaLambda))
-                    && MomentumMatrix.SpectralRadius(s.Momentum, s.LearningRate, s.Lambda) >= 1 - 1e-12
-                    && MomentumMatrix.RegimeOf(s.Momentum, s.LearningRate, s.Lambda) == Regime.Divergence)
+                    && MomentumMatrix.SpectralRadius(s.Momentum, s.LearningRate, s.Eigenvalue) >= 1 - 1e-12
+                    && MomentumMatrix.RegimeOf(s.Momentum, s.LearningRate, s.Eigenvalue) == Regime.Divergence)
                 .Label($"det {determinant:R}");
         });
 
     [Property(MaxTest = 300)]
     public Property With_beta_zero_the_optimizer_is_gradient_descent_converging_for_0_below_eta_lambda_below_2() =>
-        Prop.ForAll(Settings(Gen.Constant(0.0), b => Gen.OneOf(EtaLambdaInside(b), EtaLambdaOutside(b))).ToArbitrary(), s =>
+        Prop.ForAll(Generators.Settings(Gen.Constant(0.0), b => Gen.OneOf(Generators.EtaLambdaInside(b), Generators.EtaLambdaOutside(b))).ToArbitrary(), s =>
         {
             // Only x is relevant (the buffer is never written while β = 0): R is the 1×1 map 1 − ηλ.
-            var map = LinearMethod.Of(Optimizer.GradientDescent(s.LearningRate)).At(s.Lambda);
+            var map = LinearMethod.Of(Optimizer.GradientDescent(s.LearningRate)).At(s.Eigenvalue);
             return (map.Relevant.SequenceEqual([0]) && Math.Abs(map[0, 0] - (1 - s.EtaLambda)) <= 1e-15 * (1 + Math.Abs(s.EtaLambda))
-                    && Convergence.Converges(0, s.LearningRate, s.Lambda) == (Math.Abs(1 - s.EtaLambda) < 1))
+                    && Convergence.Converges(0, s.LearningRate, s.Eigenvalue) == (Math.Abs(1 - s.EtaLambda) < 1))
                 .Label($"R = {map[0, 0]:R}");
         });
 
@@ -95,13 +96,13 @@ public class ConvergenceProperties
         {
             const int steps = 60;
             var map = HeavyBallMap(s);
-            var iterates = Trajectory.Collect(new DiagonalQuadratic([s.Lambda]), Optimizer.HeavyBall(s.LearningRate, s.Momentum), [start], steps,
+            var iterates = Trajectory.Collect(new DiagonalQuadratic([s.Eigenvalue]), Optimizer.HeavyBall(s.LearningRate, s.Momentum), [start], steps,
                 policy: NonFinitePolicy.Stop);
             var (v, x) = (0.0, start);
             var size = Math.Abs(start) + 1;
             for (var t = 1; t < iterates.Length; t++)
             {
-                (v, x) = MomentumMatrix.Apply(s.Momentum, s.LearningRate, s.Lambda, v, x);
+                (v, x) = MomentumMatrix.Apply(s.Momentum, s.LearningRate, s.Eigenvalue, v, x);
                 size = Math.Max(size, Math.Abs(x));
                 if (Math.Abs(iterates[t].Point[0] - x) > 1e-12 * size)
                     return false.Label($"step {t}: optimizer {iterates[t].Point[0]:R}, R {x:R}");
@@ -122,10 +123,10 @@ public class ConvergenceProperties
     public Property The_closed_form_eigenvalues_of_R_equal_MathNets_eigendecomposition() =>
         Prop.ForAll(Anywhere, s =>
         {
-            var (first, second) = MomentumMatrix.Eigenvalues(s.Momentum, s.LearningRate, s.Lambda);
-            var evd = Matrix<double>.Build.DenseOfArray(MomentumMatrix.Of(s.Momentum, s.LearningRate, s.Lambda)).Evd();
+            var (first, second) = MomentumMatrix.Eigenvalues(s.Momentum, s.LearningRate, s.Eigenvalue);
+            var evd = Matrix<double>.Build.DenseOfArray(MomentumMatrix.Of(s.Momentum, s.LearningRate, s.Eigenvalue)).Evd();
             var theirs = evd.EigenValues.OrderByDescending(Complex.Abs).ToArray();
-            var radius = MomentumMatrix.SpectralRadius(s.Momentum, s.LearningRate, s.Lambda);
+            var radius = MomentumMatrix.SpectralRadius(s.Momentum, s.LearningRate, s.Eigenvalue);
             // Near-coinciding roots are sensitive (an error ε in R moves them by √ε), hence 1e−6.
             return (Math.Abs(Complex.Abs(first) - Complex.Abs(theirs[0])) < 1e-6 * (1 + Complex.Abs(first))
                     && Math.Abs(Complex.Abs(second) - Complex.Abs(theirs[1])) < 1e-6 * (1 + Complex.Abs(first))
@@ -137,19 +138,19 @@ public class ConvergenceProperties
     public Property In_the_ripples_both_eigenvalues_have_modulus_square_root_of_beta() =>
         Prop.ForAll(Inside, s =>
         {
-            var (first, second) = MomentumMatrix.Eigenvalues(s.Momentum, s.LearningRate, s.Lambda);
-            var regime = MomentumMatrix.RegimeOf(s.Momentum, s.LearningRate, s.Lambda);
+            var (first, second) = MomentumMatrix.Eigenvalues(s.Momentum, s.LearningRate, s.Eigenvalue);
+            var regime = MomentumMatrix.RegimeOf(s.Momentum, s.LearningRate, s.Eigenvalue);
             var rootBeta = Math.Sqrt(s.Momentum);
             return (regime != Regime.Ripples
                     || first.Imaginary != 0 && Math.Abs(Complex.Abs(first) - rootBeta) < 1e-12 && Math.Abs(Complex.Abs(second) - rootBeta) < 1e-12
-                    && MomentumMatrix.SpectralRadius(s.Momentum, s.LearningRate, s.Lambda) == rootBeta)
+                    && MomentumMatrix.SpectralRadius(s.Momentum, s.LearningRate, s.Eigenvalue) == rootBeta)
                 .Label($"{regime}: {first}, {second}");
         });
 
     // β > 0: with β = 0 PyTorch keeps no velocity, so the code's map is x's 1×1 map, where d2l's 2×2 form has a second
     // root 0 (the velocity is the gradient) that meets the first at ηλ = 1; the worked examples cover β = 0.
-    private static readonly Arbitrary<Setting> AnywhereWithMomentum =
-        Settings(Betas.Momentum.Where(b => b > 0), b => Gen.OneOf(EtaLambdaInside(b), EtaLambdaOutside(b))).ToArbitrary();
+    private static readonly Arbitrary<QuadraticSetting> AnywhereWithMomentum =
+        Generators.Settings(Generators.Momentum.Where(b => b > 0), b => Gen.OneOf(Generators.EtaLambdaInside(b), Generators.EtaLambdaOutside(b))).ToArbitrary();
 
     [Property(MaxTest = 1000)]
     public Property The_regime_is_that_of_the_dominant_eigenvalues_of_the_optimizers_own_map() =>
@@ -168,7 +169,7 @@ public class ConvergenceProperties
                 : eigenvalues[0].Imaginary != 0 ? Regime.Ripples
                 : eigenvalues[0].Real >= 0 ? Regime.Monotone
                 : Regime.Oscillation;
-            var regime = MomentumMatrix.RegimeOf(s.Momentum, s.LearningRate, s.Lambda);
+            var regime = MomentumMatrix.RegimeOf(s.Momentum, s.LearningRate, s.Eigenvalue);
             return (regime == expected && HeavyBallMap(s).Regime() == expected).Label($"closed form {regime}, code's roots {expected}: {string.Join(", ", eigenvalues)}");
         });
 
@@ -206,7 +207,7 @@ public class ConvergenceProperties
 
     [Property(MaxTest = 300)]
     public Property On_the_boundary_eta_lambda_equals_two_plus_two_beta_the_radius_is_one_and_nothing_converges() =>
-        Prop.ForAll(Betas.Momentum.ToArbitrary(), beta =>
+        Prop.ForAll(Generators.Momentum.ToArbitrary(), beta =>
         {
             var bound = Convergence.StabilityBound(beta);
             var map = LinearMethod.Of(Optimizer.HeavyBall(bound, beta)).At(1);
@@ -287,11 +288,11 @@ public class ConvergenceProperties
 
     [Property(MaxTest = 300)]
     public Property Nesterovs_bound_two_times_one_plus_beta_over_one_plus_two_beta_is_where_its_map_stops_converging() =>
-        Prop.ForAll(Betas.Momentum.Where(b => b > 0).ToArbitrary(), Lambda.ToArbitrary(), (beta, lambda) =>
+        Prop.ForAll(Generators.Momentum.Where(b => b > 0).ToArbitrary(), Generators.Eigenvalue.ToArbitrary(), (beta, lambda) =>
         {
             var bound = Convergence.NesterovStabilityBound(beta);
             double Rate(double etaLambda) => LinearMethod.Of(Optimizer.Nesterov(etaLambda / lambda, beta)).At(lambda).SpectralRadius();
-            var margin = Margin(beta) * 10;
+            var margin = Generators.Margin(beta) * 10;
             return (Rate(bound * (1 - margin)) < 1 && Rate(bound * (1 + margin)) > 1).Label($"bound {bound:R}");
         });
 

@@ -76,10 +76,10 @@ public class IterationCountProperties
 
     [Property(MaxTest = 100)]
     public Property The_modes_of_a_direction_reproduce_its_iterates() =>
-        Prop.ForAll(TheoryGenerators.Settings(TheoryGenerators.Momentum.Where(b => b > 0 && b < 0.999), TheoryGenerators.EtaLambdaInside).ToArbitrary(), s =>
+        Prop.ForAll(Generators.Settings(Generators.Momentum.Where(b => b > 0 && b < 0.999), Generators.EtaLambdaInside).ToArbitrary(), s =>
         {
             // x_t from the Jordan form against iterating R: exact away from a double root, to the clustering (τ = 10⁻⁶) near one.
-            var map = TheoryGenerators.HeavyBallMap(s);
+            var map = s.MapOf((eta, beta) => Optimizer.HeavyBall(eta, beta));
             var modes = ErrorModes.Of(map, 1);
             var z = map.AfterFirstStep(1).ToArray();
             for (var t = 1; t <= 200; t++)

@@ -27,7 +27,7 @@ public class LinearMapProperties
         public override string ToString() => $"{Name}: {Method}, λ={Lambda:R}";
     }
 
-    private static readonly Gen<double> Beta = TheoryGenerators.Momentum;
+    private static readonly Gen<double> Beta = Generators.Momentum;
     private static readonly Gen<double> Eta = Gen.Frequency((4, Generators.LogUniform(1e-4, 2)), (1, Gen.Elements(0.0, 0.1, 0.6)));
     private static readonly Gen<double> Curvature = Gen.Frequency((4, Generators.LogUniform(1e-3, 1e3)), (1, Gen.Elements(0.0, -1.0, 1.0)));
 

@@ -18,16 +18,16 @@ public class NoiseProperties
     private static double HeavyBallSecondMoment(double eta, double beta, double lambda, double variance) =>
         eta * variance * (1 + beta) / (lambda * (1 - beta) * (2 * (1 + beta) - eta * lambda));
 
-    private static readonly Arbitrary<TheoryGenerators.Setting> Stable =
-        TheoryGenerators.Settings(TheoryGenerators.Momentum.Where(b => b < 1 - 1e-6), b => TheoryGenerators.EtaLambdaInside(b).Where(el => el > 1e-9 && el < (2 + 2 * b) * (1 - 1e-7))).ToArbitrary();
+    private static readonly Arbitrary<QuadraticSetting> Stable =
+        Generators.Settings(Generators.Momentum.Where(b => b < 1 - 1e-6), b => Generators.EtaLambdaInside(b).Where(el => el > 1e-9 && el < (2 + 2 * b) * (1 - 1e-7))).ToArbitrary();
 
     [Property(MaxTest = 500)]
     public Property The_Lyapunov_solution_for_heavy_ball_equals_its_closed_form() =>
         Prop.ForAll(Stable, Generators.LogUniform(1e-3, 10).ToArbitrary(), (s, variance) =>
         {
-            var map = LinearMethod.Of(Optimizer.HeavyBall(s.LearningRate, s.Momentum)).At(s.Lambda);
+            var map = LinearMethod.Of(Optimizer.HeavyBall(s.LearningRate, s.Momentum)).At(s.Eigenvalue);
             var solved = GradientNoise.StationarySecondMoment(map, variance);
-            var closed = HeavyBallSecondMoment(s.LearningRate, s.Momentum, s.Lambda, variance);
+            var closed = HeavyBallSecondMoment(s.LearningRate, s.Momentum, s.Eigenvalue, variance);
             // R's entries carry ηλ and 2 + 2β − ηλ (the Jury distances to the border) with an absolute rounding of a few ε,
             // and E[x²] grows like 1/(1 − ρ): the problem itself moves by about ε over each of them, relatively.
             var gap = 1 - map.SpectralRadius();

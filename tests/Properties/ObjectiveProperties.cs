@@ -1,6 +1,7 @@
 using Momentum.Testing;
 using Momentum.Problems;
 using Momentum.Theory;
+using Momentum.Training;
 
 namespace Momentum.Properties;
 
@@ -87,6 +88,52 @@ public class ObjectiveProperties
                     return false.Label($"∇h[{i}] = {computed[i]:R}, eigenbasis {gradient[i]:R}, finite difference {numeric[i]:R}");
             return true.ToProperty();
         });
+
+    [Property(MaxTest = 200)]
+    public Property The_logistic_loss_is_the_mean_cross_entropy_and_its_gradient_the_mean_of_p_minus_y_times_x() =>
+        Prop.ForAll(Gen.Choose(1, 25).ToArbitrary(), Gen.Choose(1, 6).ToArbitrary(), Gen.Choose(0, 9999).ToArbitrary(), (rows, features, seed) =>
+        {
+            // −[y log p + (1 − y) log(1 − p)] with p = 1/(1 + e^{−z}), written naively (|z| stays below 40 here, so
+            // neither log nor exp loses the digits the objective's stable form keeps).
+            var data = TrainerProperties.RandomData<double>(rows, features, seed, binary: true);
+            var objective = new LogisticRegression<double>(data);
+            var random = new Random(seed);
+            var theta = Enumerable.Range(0, features + 1).Select(_ => 4 * random.NextDouble() - 2).ToArray();
+            var batch = Enumerable.Range(0, rows).Where(_ => random.Next(3) > 0).DefaultIfEmpty(rows - 1).ToArray();
+            double Z(int row) => Enumerable.Range(0, features).Sum(j => data.Features[row * features + j] * theta[j]) + theta[features];
+            double P(int row) => 1 / (1 + Math.Exp(-Z(row)));
+            double CrossEntropy(int row) => data.Labels[row] == 1 ? -Math.Log(P(row)) : -Math.Log(1 - P(row));
+            var expected = new double[features + 1];
+            foreach (var row in batch)
+            {
+                for (var j = 0; j < features; j++) expected[j] += (P(row) - data.Labels[row]) * data.Features[row * features + j] / batch.Length;
+                expected[features] += (P(row) - data.Labels[row]) / batch.Length;
+            }
+            var gradient = new double[features + 1];
+            var loss = objective.Gradient(theta, batch, default, gradient);
+            var accuracy = Enumerable.Range(0, rows).Count(i => Z(i) >= 0 == (data.Labels[i] == 1)) / (double)rows;
+            var fullLoss = Enumerable.Range(0, rows).Average(CrossEntropy);
+            return (Math.Abs(loss - batch.Average(CrossEntropy)) <= 1e-12 * (1 + loss)
+                    && expected.Zip(gradient).All(p => Math.Abs(p.First - p.Second) <= 1e-12)
+                    && Math.Abs(objective.Loss(theta) - fullLoss) <= 1e-12 * (1 + fullLoss)
+                    && objective.Accuracy(theta) == accuracy)
+                .Label($"loss {loss:R} vs {batch.Average(CrossEntropy):R}; gradient [{string.Join(", ", gradient)}] vs [{string.Join(", ", expected)}]");
+        });
+
+    [Fact]
+    public void The_logistic_loss_is_stable_where_the_naive_formula_overflows()
+    {
+        // z = ±800: e^{800} overflows, the loss is softplus(z) − yz: 800 for the wrong label and e^{−800} ≈ 0 for the right one.
+        var data = new Dataset<double>([1.0, 1.0], [0.0, 1.0], 1);
+        var objective = new LogisticRegression<double>(data);
+        var gradient = new double[2];
+        Assert.Equal(400, objective.Gradient([800.0, 0.0], [0, 1], default, gradient), 12);   // (800 + 0)/2
+        Assert.Equal([0.5, 0.5], gradient);                                                      // (σ − y) = (1, 0): mean ½
+        Assert.Equal(400, objective.Loss([-800.0, 0.0]), 12);
+        Assert.Equal(400, objective.Gradient([-800.0, 0.0], [0, 1], default, gradient), 12);
+        Assert.Equal([-0.5, -0.5], gradient);
+        Assert.Equal(0.5, objective.Accuracy([800.0, 0.0]));
+    }
 
     [Fact]
     public void The_books_f_at_minus_5_minus_2_is_10_5_and_the_diagonal_form_of_its_Hessian_agrees()

@@ -8,7 +8,8 @@ namespace Momentum.Properties;
 
 /// <summary>
 /// <c>torch.optim.SGD</c>'s semantics, rule by rule, and bit for bit against trajectories recorded from PyTorch 1.13
-/// (<c>Fixtures/torch_sgd.json</c>, written by <c>bench/pytorch/sgd_fixture.py</c>; PyTorch is not run by the tests).
+/// (<c>Fixtures/torch_sgd.json</c>, written by <c>bench/pytorch/sgd_fixture.py</c>; PyTorch is not run by the tests):
+/// 50 steps per case, through every change of a schedule and on into the steady state of a noisy quadratic.
 /// </summary>
 public class PyTorchSemanticsProperties
 {
@@ -94,20 +95,21 @@ public class PyTorchSemanticsProperties
 
     private sealed record Fixture(TorchCase[] Cases);
 
-    public static TheoryData<int> TorchCaseIndices() => [.. Enumerable.Range(0, LoadFixture().Length)];
+    public static TheoryData<int> TorchCaseIndices() => [.. Enumerable.Range(0, Recorded.Value.Length)];
 
-    private static TorchCase[] LoadFixture()
+    // The recording, read once for every case (96 cases of 50 steps).
+    private static readonly Lazy<TorchCase[]> Recorded = new(() =>
     {
         var path = Path.Combine(AppContext.BaseDirectory, "Fixtures", "torch_sgd.json");
         var options = new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
         return JsonSerializer.Deserialize<Fixture>(File.ReadAllText(path), options)!.Cases;
-    }
+    });
 
     [Theory]
     [MemberData(nameof(TorchCaseIndices))]
     public void Every_step_equals_torch_optim_SGD_bit_for_bit(int index)
     {
-        var c = LoadFixture()[index];
+        var c = Recorded.Value[index];
         if (c.Dtype == "float64") Replay<double>(c);
         else Replay<float>(c);
     }
@@ -124,6 +126,30 @@ public class PyTorchSemanticsProperties
             Assert.Equal(Reference.Cast<T>(c.Parameters[t]), state.Parameters.ToArray());
             if (c.Buffers[t] is { } buffer)
                 Assert.Equal(Reference.Cast<T>(buffer), state.Transform.Vector("trace").ToArray());
+        }
+    }
+
+    [Fact]
+    public void The_recording_runs_fifty_steps_per_case_past_every_schedule_change_for_every_option_and_precision()
+    {
+        var cases = Recorded.Value;
+        Assert.All(cases, c => Assert.True(c.Gradients.Length >= 50 && c.Parameters.Length == c.Gradients.Length && c.Rates.Length == c.Gradients.Length));
+        // A scheduled case changes its rate early and late: the replay crosses each change and runs on after the last.
+        var scheduled = cases.Where(c => c.Rates.Distinct().Count() > 1).ToArray();
+        Assert.Equal(cases.Length / 2, scheduled.Length);
+        Assert.All(scheduled, c =>
+        {
+            var changes = Enumerable.Range(1, c.Rates.Length - 1).Where(t => c.Rates[t] != c.Rates[t - 1]).ToArray();
+            Assert.True(changes.Length >= 5 && changes[^1] >= 40 && changes[^1] <= c.Rates.Length - 10, string.Join(", ", changes));
+        });
+        foreach (var dtype in new[] { "float32", "float64" })
+        {
+            var of = cases.Where(c => c.Dtype == dtype).ToArray();
+            Assert.Contains(of, c => c.Momentum == 0);
+            Assert.Contains(of, c => c.Nesterov && c.Maximize);
+            Assert.Contains(of, c => c.Dampening > 0 && c.WeightDecay > 0);
+            Assert.Contains(of, c => c.Momentum >= 0.99 && c.Maximize);
+            Assert.Contains(of, c => c.Start.Length > 16);
         }
     }
 

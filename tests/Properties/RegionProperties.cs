@@ -47,7 +47,7 @@ public class RegionProperties
 
     [Property(MaxTest = 300)]
     public Property QHM_converges_exactly_inside_Gitman_et_als_bound_probed_at_one_plus_or_minus_1e_6() =>
-        Prop.ForAll(TheoryGenerators.Momentum.Where(b => b < 1 - 1e-4).ToArbitrary(), Gen.Frequency((3, Generators.Unit), (1, Gen.Elements(0.0, 1.0))).ToArbitrary(),
+        Prop.ForAll(Generators.Momentum.Where(b => b < 1 - 1e-4).ToArbitrary(), Gen.Frequency((3, Generators.Unit), (1, Gen.Elements(0.0, 1.0))).ToArbitrary(),
             Generators.LogUniform(1e-2, 1e2).ToArbitrary(), (beta, nu, lambda) =>
             {
                 var bound = GitmanBound(beta, nu);
