@@ -51,9 +51,9 @@ public class RegionMapProperties
             return (cells.Length == row.EtaLambdas.Length).Label("one cell per ηλ");
         });
 
-    private static readonly Arbitrary<TheoryGenerators.Setting> HeavyBall =
-        TheoryGenerators.Settings(TheoryGenerators.Momentum, b => Gen.OneOf(TheoryGenerators.EtaLambdaInside(b), TheoryGenerators.EtaLambdaOutside(b).Where(el => el >= 0)))
-            .Select(s => s with { Lambda = 1 }).ToArbitrary(); // η = ηλ ≥ 0, as the optimizer requires
+    private static readonly Arbitrary<QuadraticSetting> HeavyBall =
+        Generators.Settings(Generators.Momentum, b => Gen.OneOf(Generators.EtaLambdaInside(b), Generators.EtaLambdaOutside(b).Where(el => el >= 0)))
+            .Select(s => s with { Eigenvalue = 1 }).ToArbitrary(); // η = ηλ ≥ 0, as the optimizer requires
 
     [Property(MaxTest = 1000)]
     public Property Heavy_balls_cells_have_the_books_rate_and_converge_exactly_below_two_plus_two_beta() =>
@@ -64,7 +64,7 @@ public class RegionMapProperties
             // Two roots within √ε of each other (at critical damping) are resolved to about √ε = 1.5e-8 by either form.
             var agree = Math.Abs(cell.Rate - book) <= 1e-7 * Math.Max(1, book);
             var bound = 2 + 2 * s.Momentum;
-            var clear = s.EtaLambda == 0 || Math.Abs(s.EtaLambda - bound) > TheoryGenerators.Margin(s.Momentum) * bound;
+            var clear = s.EtaLambda == 0 || Math.Abs(s.EtaLambda - bound) > Generators.Margin(s.Momentum) * bound;
             var side = !clear || (cell.Rate < 1) == (s.EtaLambda > 0 && s.EtaLambda < bound);
             return (agree && side && (cell.Regime == Regime.Divergence) == !(cell.Rate < 1))
                 .Label($"{s}: cell {cell}, the book's ρ {book:R}");
