@@ -1,4 +1,5 @@
 using System.Globalization;
+using Momentum.Optimizers;
 
 namespace Momentum.Runner.Cli;
 
@@ -38,7 +39,7 @@ internal static class Format
     /// The shortest text that reads back to the same double, 0.6 → "0.6", 0.99999999999 → "0.99999999999": for a value
     /// the user gave, printed as given, and for an option in a command line the program suggests.
     /// </summary>
-    public static string Exact(double value) => Exponent(value.ToString("R", CultureInfo.InvariantCulture));
+    public static string Exact(double value) => Exponent(TransformationJson.ExactText(value));
 
     /// <summary>A list for folder names and labels: 0.6 → "0.6".</summary>
     public static string List(IEnumerable<double> values) => string.Join(",", values.Select(Exact));

@@ -94,17 +94,37 @@ internal static class TrainingLoop
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var state = start ?? Trainer.Init(objective, options, initialParameters);
-        if (warmUp) WarmUp(objective, options, initialParameters);
+        if (warmUp) WarmUp(objective, options, initialParameters, progress);
         var initial = initialLoss ?? objective.Loss(initialParameters);
-        var recorded = new List<Recorded>(history ?? []);
+        return Drive(objective, options, state, progress, cancellation, history ?? [], checkpointEvery, checkpoint, initial, seconds, long.MaxValue);
+    }
+
+    // The fold with its clock, from state, for at most stepLimit steps (the warm-up's few; a run's are unlimited).
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static TrainingOutcome<T> Drive<T>(
+        RegressionObjective<T> objective,
+        TrainingOptions options,
+        TrainingState<T> state,
+        IProgressTask progress,
+        CancellationToken cancellation,
+        ImmutableArray<Recorded> history,
+        long checkpointEvery,
+        Action<TrainingState<T>, IReadOnlyList<Recorded>, double, double>? checkpoint,
+        double initial,
+        double seconds,
+        long stepLimit)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var recorded = new List<Recorded>(history);
         var clock = new Stopwatch();
         var status = RunStatus.Completed;
         string? reason = null;
         long? divergedAt = null;
         if (checkpointEvery > 0) checkpoint?.Invoke(state, recorded, initial, seconds);
         var stepsPerAdvance = StepsPerAdvance(options.BatchSize, objective.ParameterCount);
+        var firstStep = state.Minibatches;
 
-        while (!Trainer.IsFinished(options, state))
+        while (!Trainer.IsFinished(options, state) && state.Minibatches - firstStep < stepLimit)
         {
             if (cancellation.IsCancellationRequested)
             {
@@ -112,7 +132,7 @@ internal static class TrainingLoop
                 reason = $"interrupted after step {state.Minibatches}";
                 break;
             }
-            var steps = stepsPerAdvance;
+            var steps = (int)Math.Min(stepsPerAdvance, stepLimit - (state.Minibatches - firstStep));
             if (checkpointEvery > 0) steps = (int)Math.Min(steps, checkpointEvery - state.Minibatches % checkpointEvery);
 
             clock.Start();
@@ -166,17 +186,26 @@ internal static class TrainingLoop
 
     /// <summary>
     /// Untimed steps from a throwaway state before a clock runs, so the clock measures the steady state: the JIT's work
-    /// (PyTorch's kernels are compiled ahead of time) and the first touch of the data are not training time. At most one
-    /// epoch, and at most <see cref="WarmUpWork"/> multiply-adds of gradients (a few milliseconds), so a large run warms
+    /// (PyTorch's kernels are compiled ahead of time) and the first touch of the data are not training time. It runs the
+    /// run's own loop (steps, record points, progress, the end), so every method the timed loop calls is compiled
+    /// before the clock starts: compiling one between two timed steps costs the next steps their caches. At most two
+    /// epochs, and at most <see cref="WarmUpWork"/> multiply-adds of gradients (a few milliseconds), so a large run warms
     /// up in a sliver of its time. The first step (no momentum buffer yet) and the later ones take different code, so
     /// there are at least two. Core is pure: nothing else changes.
     /// </summary>
-    public static void WarmUp<T>(IMinibatchObjective<T> objective, TrainingOptions options, ReadOnlySpan<T> initialParameters)
+    /// <param name="objective">The run's objective.</param>
+    /// <param name="options">The run's options (the warm-up skips non-finite gradients and stops after two epochs).</param>
+    /// <param name="initialParameters">The run's initial parameters.</param>
+    /// <param name="progress">The run's progress, told that nothing is done yet (so its code is compiled too), or null.</param>
+    public static void WarmUp<T>(RegressionObjective<T> objective, TrainingOptions options, ReadOnlySpan<T> initialParameters, IProgressTask? progress = null)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var perStep = Math.Max(1.0, (double)options.BatchSize * objective.ParameterCount);
-        var steps = (long)Math.Clamp(WarmUpWork / perStep, 2, Math.Max(2, Minibatches.PerEpoch(objective.Rows, options.BatchSize)));
-        Trainer.Advance(objective, options with { OnNonFinite = NonFinitePolicy.Skip, Epochs = 1 }, Trainer.Init(objective, options, initialParameters), steps);
+        var steps = (long)Math.Clamp(WarmUpWork / perStep, 2, 2 * Minibatches.PerEpoch(objective.Rows, options.BatchSize));
+        var throwaway = options with { OnNonFinite = NonFinitePolicy.Skip, Epochs = 2 };
+        progress?.Report(0);
+        Drive(objective, throwaway, Trainer.Init(objective, throwaway, initialParameters), SilentProgress.Instance, CancellationToken.None,
+            [], 0, null, objective.Loss(initialParameters), 0, steps);
     }
 
     /// <summary>The most multiply-adds of gradients <see cref="WarmUp{T}"/> spends.</summary>
