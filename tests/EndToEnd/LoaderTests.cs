@@ -152,6 +152,36 @@ public sealed class LoaderTests : IDisposable
         Assert.True(double.IsNegative(values[2]));
     }
 
+    // Decimal numbers as files write them: digit strings of 1 to 18 digits with a point anywhere and exponents
+    // around Clinger's limit of 10^±22, and doubles printed as %.6g, shortest, %.3e and fixed.
+    private static readonly Arbitrary<string[]> Decimals =
+        Gen.ArrayOf(Gen.OneOf(
+            from sign in Gen.Elements("", "-")
+            from digits in Gen.Choose(1, 18).SelectMany(n => Gen.ArrayOf(Gen.Choose(0, 9), n))
+            from point in Gen.Choose(-1, 18)
+            from exponent in Gen.OneOf(Gen.Constant(""), Gen.Choose(-30, 30).Select(e => $"e{e}"), Gen.Choose(-25, 25).Select(e => $"E{(e >= 0 ? "+" : "-")}{Math.Abs(e):00}"))
+            let text = string.Concat(digits)
+            select sign + (point < 0 || point > text.Length ? text : text[..point] + "." + text[point..]) + exponent,
+            from bits in Gen.Choose(int.MinValue, int.MaxValue).Two()
+            let v = BitConverter.Int64BitsToDouble(((long)bits.Item1 << 32) | (uint)bits.Item2)
+            where double.IsFinite(v)
+            from scaled in Gen.Elements(v, v % 1e6, Math.ScaleB(v % 1, 20), v / 1e300)
+            from format in Gen.Elements("G6", "R", "E3", "F4")
+            select scaled.ToString(format, System.Globalization.CultureInfo.InvariantCulture)), 1)
+        .Select(a => a.Take(8).ToArray()).ToArbitrary();
+
+    [Property(MaxTest = 2000)]
+    public Property Every_decimal_reads_as_dotnet_parses_it_bit_for_bit() =>
+        Prop.ForAll(Decimals, cells =>
+        {
+            var expected = cells.Select(c => double.Parse(c, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+            var values = new double[cells.Length];
+            var chunk = NumericText.Rows(Encoding.UTF8.GetBytes(string.Join(",", cells) + "\n"), (byte)',', cells.Length, values);
+            return (chunk.Refusal is null && chunk.Count == cells.Length &&
+                    expected.Select(BitConverter.DoubleToInt64Bits).SequenceEqual(values.Select(BitConverter.DoubleToInt64Bits)))
+                .Label($"{string.Join(",", cells)} → {string.Join(",", values.Select(v => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture)))}");
+        });
+
     [Fact]
     public void A_line_longer_than_the_read_buffer_is_read_whole()
     {
