@@ -49,7 +49,7 @@ internal sealed class TrainVerb : Verb<TrainVerb.Settings>
         new("--on-nonfinite", "What a non-finite gradient does: stop (exit 3, keep the outputs so far) or skip the step (counted in summary.json).", "stop"),
         new("--checkpoint-every", "Write checkpoint.json every N steps (and at the start and end), so --resume can continue after a kill; 0: never.", "0"),
         new("--resume", "Continue the run whose checkpoint is in this folder, with the options it was started with, writing into that folder.", null),
-        new("--threads", "Threads that share each minibatch's gradient when a minibatch is large (at least 8 rows and batch × features ≥ 8192); loss.csv and parameters.csv are the same bits for any number; at most the number of cores is used (default: one fewer than the cores, leaving one to the runtime).", null),
+        new("--threads", "Threads that share each minibatch's gradient when a minibatch is large (at least 8 rows and batch × features ≥ 8192); loss.csv and parameters.csv are the same bits for any number; at most the number of cores is used (default: one fewer than the cores, leaving one to the runtime). The one pass that sums the loss's second moments before a run with many record points uses every core.", null),
     ];
 
     public override string? OutputOf(object settings) => ((Settings)settings).Out;
