@@ -166,9 +166,10 @@ internal static class TrainingLoop
             if (checkpointEvery > 0 && state.Minibatches % checkpointEvery == 0 && !Trainer.IsFinished(options, state))
                 checkpoint?.Invoke(state, recorded, initial, seconds + clock.Elapsed.TotalSeconds);
         }
+        // A warm-up (a step limit) ends without the final pass over the data: only a run reports its final loss.
         var final = recorded.Count > 0 && recorded[^1].Point.Examples == state.Examples
             ? recorded[^1].Point.Loss
-            : objective.Loss(state.Parameters.AsSpan());
+            : stepLimit < long.MaxValue ? double.NaN : objective.Loss(state.Parameters.AsSpan());
         if (status == RunStatus.Completed)
         {
             // Record points may be sparse (or absent, in a sweep): judge the end too.
@@ -205,7 +206,7 @@ internal static class TrainingLoop
         var throwaway = options with { OnNonFinite = NonFinitePolicy.Skip, Epochs = 2 };
         progress?.Report(0);
         Drive(objective, throwaway, Trainer.Init(objective, throwaway, initialParameters), SilentProgress.Instance, CancellationToken.None,
-            [], 0, null, objective.Loss(initialParameters), 0, steps);
+            [], 0, null, initial: double.PositiveInfinity, 0, steps);
     }
 
     /// <summary>The most multiply-adds of gradients <see cref="WarmUp{T}"/> spends.</summary>
