@@ -1,3 +1,4 @@
+using System.Globalization;
 using CsvHelper;
 using Momentum.Optimizers;
 
@@ -5,7 +6,7 @@ namespace Momentum.Runner.Output;
 
 /// <summary>
 /// CSV through CsvHelper: a header row, invariant culture, LF line endings, and numbers written as the shortest text that
-/// round-trips (CsvHelper's <c>WriteField&lt;double&gt;</c>), so every value parses back to the same double. Written
+/// round-trips (<see cref="TransformationJson.ExactText"/>), so every value parses back to the same double. Written
 /// atomically into an <see cref="OutputFolder"/>, in one go (<see cref="Write"/>) or row by row (<see cref="Begin"/>), so
 /// that a long output never sits in memory.
 /// </summary>
@@ -75,56 +76,23 @@ internal static class Csv
         /// <summary>Data rows written so far.</summary>
         public long Count => count;
 
-        public Rows Field(double value)
-        {
-            try
-            {
-                csv.WriteField(TransformationJson.ExactText(value));
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                throw new OutputException(entry.Path, e);
-            }
-            return this;
-        }
+        public Rows Field(double value) => Write(TransformationJson.ExactText(value));
 
-        public Rows Field(long value)
-        {
-            try
-            {
-                csv.WriteField(value, default);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                throw new OutputException(entry.Path, e);
-            }
-            return this;
-        }
+        public Rows Field(long value) => Write(value.ToString(CultureInfo.InvariantCulture));
 
-        public Rows Field(string value)
+        public Rows Field(string value) => Write(value);
+
+        // One field; a failed write names the file.
+        private Rows Write(string field)
         {
-            try
-            {
-                csv.WriteField(value);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                throw new OutputException(entry.Path, e);
-            }
+            OutputException.Guard(entry.Path, () => csv.WriteField(field));
             return this;
         }
 
         /// <summary>Ends the row; throws <see cref="OperationCanceledException"/> when asked to stop.</summary>
         public void End()
         {
-            try
-            {
-                csv.EndRecord();
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                throw new OutputException(entry.Path, e);
-            }
+            OutputException.Guard(entry.Path, csv.EndRecord);
             if (++count % CheckEvery == 0) cancellation.ThrowIfCancellationRequested();
         }
 
