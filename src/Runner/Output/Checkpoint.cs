@@ -125,8 +125,8 @@ internal sealed record Checkpoint(
             w.WritePropertyName("state");
             Indented(w, State);
             w.WriteNumber("history_entries", HistoryEntries);
-            w.WriteNumber("initial_loss", InitialLoss);
-            w.WriteNumber("training_seconds", TrainingSeconds);
+            Number(w, "initial_loss", InitialLoss);
+            Number(w, "training_seconds", TrainingSeconds);
             w.WriteEndObject();
         });
 
@@ -135,6 +135,13 @@ internal sealed record Checkpoint(
     {
         using var document = JsonDocument.Parse(json);
         document.RootElement.WriteTo(w);
+    }
+
+    private static void Number(Utf8JsonWriter w, string name, double value)
+    {
+        if (!double.IsFinite(value)) throw new InvalidOperationException($"{name} is {value}: a checkpoint is only taken of a finite state.");
+        w.WritePropertyName(name);
+        w.WriteRawValue(TransformationJson.ExactText(value), skipInputValidation: true);
     }
 
     private static void Numbers(Utf8JsonWriter w, string name, double[] values)
