@@ -23,6 +23,23 @@ public sealed class MergeTests : IDisposable
     }
 
     [Fact]
+    public void A_grid_value_the_runtime_writes_one_ulp_off_resumes_and_merges()
+    {
+        // 2⁻²⁵: .NET 10's "R" and Utf8JsonWriter write 2.980232238769531E-08, which reads back one ulp below.
+        string[] grid = ["sweep", "--synthetic", "100x2", "--lr", "2.9802322387695312e-8,0.01", "--momentum", "0.5", "--epochs", "1"];
+        var whole = cli.PathOf("whole");
+        Assert.Equal(0, cli.Run([.. grid, "--out", whole]).ExitCode);
+        Assert.Contains("2.9802322387695312E-08", File.ReadAllText(Path.Combine(whole, "sweep.json")));
+        var resumed = cli.Run(["sweep", "--resume", whole]);
+        Assert.True(resumed.ExitCode == 0, resumed.Error);
+        var (a, b) = (cli.PathOf("a"), cli.PathOf("b"));
+        Assert.Equal(0, cli.Run([.. grid, "--shard", "1/2", "--out", a]).ExitCode);
+        Assert.Equal(0, cli.Run([.. grid, "--shard", "2/2", "--out", b]).ExitCode);
+        Assert.Equal((0, ""), Merge(a, b, "--out", cli.PathOf("m")));
+        Assert.Equal(File.ReadAllBytes(Path.Combine(whole, "sweep.csv")), File.ReadAllBytes(cli.PathOf("m", "sweep.csv")));
+    }
+
+    [Fact]
     public void The_same_shard_given_twice_is_refused()
     {
         var (a, b, copy) = (Shard(1, 2), Shard(2, 2), Shard(1, 2, "copy"));

@@ -156,7 +156,7 @@ public class TrainerProperties
         Prop.ForAll(Gen.Choose(0, 999).ToArbitrary(), Gen.Elements(1e-2, 0.1, 1.0).ToArbitrary(), (seed, noise) =>
         {
             // 120 000 rows in 7 parts: one running sum's bound (n ε) would send every point near the fit to the direct
-            // pass; the cascade's (64 + 64 + 3 + 7) keeps the moments wherever the loss is the noise's, and honest.
+            // pass; the cascade's (64 + 64 + 5 groups + 7 parts) keeps the moments wherever the loss is the noise's, and honest.
             var data = RandomData<double>(120_000, 10, seed, noise);
             var objective = new RegressionObjective<double>(data, expectedEvaluations: 10_000);
             var fit = LeastSquares(data);

@@ -255,12 +255,12 @@ internal static class Show
     /// <summary>Vectors longer than this print their first and last few values.</summary>
     public const int Shortened = 8;
 
-    public static string Number(double value) => value.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+    public static string Number(double value) => TransformationJson.ExactText(value);
 
     public static string Values<T>(ReadOnlySpan<T> values)
         where T : IFloatingPointIeee754<T>
     {
-        string Text(T v) => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+        string Text(T v) => typeof(T) == typeof(double) ? Number(double.CreateTruncating(v)) : v.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
         if (values.Length <= Shortened)
         {
             var all = new string[values.Length];

@@ -51,9 +51,10 @@ internal sealed class LogProgress(TextWriter error, TimeSpan every) : IProgressS
             if (clock.Elapsed < next || total <= 0) return;
             next = clock.Elapsed + interval;
             var fraction = Math.Clamp(done / total, 0, 1);
-            var left = fraction > 0 ? clock.Elapsed.TotalSeconds * (1 - fraction) / fraction : double.NaN;
+            // Nothing done yet (a long set-up before the first step): no estimate of the time left.
+            var left = fraction > 0 ? FormattableString.Invariant($", about {clock.Elapsed.TotalSeconds * (1 - fraction) / fraction:0.0} s left") : "";
             error.WriteLine(FormattableString.Invariant(
-                    $"{description}: {done:0}/{total:0} ({100 * fraction:0}%), {clock.Elapsed.TotalSeconds:0.0} s elapsed, about {left:0.0} s left"));
+                    $"{description}: {done:0}/{total:0} ({100 * fraction:0}%), {clock.Elapsed.TotalSeconds:0.0} s elapsed{left}"));
         }
     }
 }

@@ -94,7 +94,11 @@ internal static class TrainingLoop
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var state = start ?? Trainer.Init(objective, options, initialParameters);
-        if (warmUp) WarmUp(objective, options, initialParameters, progress);
+        if (warmUp)
+        {
+            WarmUp(objective, options, initialParameters);
+            progress.Report(state.Minibatches); // where the run stands; its code is compiled now too
+        }
         var initial = initialLoss ?? objective.Loss(initialParameters);
         return Drive(objective, options, state, progress, cancellation, history ?? [], checkpointEvery, checkpoint, initial, seconds, long.MaxValue);
     }
@@ -188,23 +192,22 @@ internal static class TrainingLoop
     /// <summary>
     /// Untimed steps from a throwaway state before a clock runs, so the clock measures the steady state: the JIT's work
     /// (PyTorch's kernels are compiled ahead of time) and the first touch of the data are not training time. It runs the
-    /// run's own loop (steps, record points, progress, the end), so every method the timed loop calls is compiled
-    /// before the clock starts: compiling one between two timed steps costs the next steps their caches. At most two
-    /// epochs, and at most <see cref="WarmUpWork"/> multiply-adds of gradients (a few milliseconds), so a large run warms
-    /// up in a sliver of its time. The first step (no momentum buffer yet) and the later ones take different code, so
+    /// run's own loop (steps, record points, the end; <see cref="Run{T}"/> then reports progress once), so every method the
+    /// timed loop calls is compiled before the clock starts: compiling one between two timed steps costs the next steps
+    /// their caches. At most two epochs, and at most <see cref="WarmUpWork"/> multiply-adds of gradients (a few
+    /// milliseconds), so a large run warms up in a sliver of its time; the record points among those steps evaluate the
+    /// loss as the run's own do (from the moments where the run reads them), a share of the run's own evaluations. The first step (no momentum buffer yet) and the later ones take different code, so
     /// there are at least two. Core is pure: nothing else changes.
     /// </summary>
     /// <param name="objective">The run's objective.</param>
     /// <param name="options">The run's options (the warm-up skips non-finite gradients and stops after two epochs).</param>
     /// <param name="initialParameters">The run's initial parameters.</param>
-    /// <param name="progress">The run's progress, told that nothing is done yet (so its code is compiled too), or null.</param>
-    public static void WarmUp<T>(RegressionObjective<T> objective, TrainingOptions options, ReadOnlySpan<T> initialParameters, IProgressTask? progress = null)
+    public static void WarmUp<T>(RegressionObjective<T> objective, TrainingOptions options, ReadOnlySpan<T> initialParameters)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var perStep = Math.Max(1.0, (double)options.BatchSize * objective.ParameterCount);
         var steps = (long)Math.Clamp(WarmUpWork / perStep, 2, 2 * Minibatches.PerEpoch(objective.Rows, options.BatchSize));
         var throwaway = options with { OnNonFinite = NonFinitePolicy.Skip, Epochs = 2 };
-        progress?.Report(0);
         Drive(objective, throwaway, Trainer.Init(objective, throwaway, initialParameters), SilentProgress.Instance, CancellationToken.None,
             [], 0, null, initial: double.PositiveInfinity, 0, steps);
     }

@@ -5,6 +5,7 @@ using Giraffe.ViewEngine;
 using XmlNode = Giraffe.ViewEngine.HtmlElements.XmlNode;
 using Microsoft.FSharp.Collections;
 using Microsoft.FSharp.Core;
+using Momentum.Optimizers;
 using Momentum.Runner.Cli;
 using Plotly.NET;
 
@@ -161,7 +162,7 @@ internal static class ReportHtml
     private static void Numbers(Utf8JsonWriter json, string name, IEnumerable<double> values)
     {
         json.WriteStartArray(name);
-        foreach (var v in values) json.WriteNumberValue(v);
+        foreach (var v in values) json.WriteRawValue(TransformationJson.ExactText(v), skipInputValidation: true);
         json.WriteEndArray();
     }
 

@@ -187,7 +187,21 @@ internal sealed class SweepVerb : Verb<SweepVerb.Settings>
     /// <summary>One finished point: a row of sweep.csv.</summary>
     public sealed record Row(Point Point, double FinalLoss, bool Diverged, double? Seconds);
 
-    public static readonly JsonSerializerOptions JsonOptions = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, WriteIndented = true };
+    public static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        WriteIndented = true,
+        Converters = { new ExactDoubleConverter() },
+    };
+
+    /// <summary>Doubles in a sweep's manifest as <see cref="TransformationJson.ExactText"/> writes them, so they read back as the grid's bits.</summary>
+    private sealed class ExactDoubleConverter : JsonConverter<double>
+    {
+        public override double Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => reader.GetDouble();
+
+        public override void Write(Utf8JsonWriter writer, double value, JsonSerializerOptions options) =>
+            writer.WriteRawValue(TransformationJson.ExactText(value), skipInputValidation: true);
+    }
 
     public override string Name => "sweep";
     public override string Description => "Train over a grid of optimizer × lr × momentum × any hyperparameter given a list × seed in parallel (or one --shard of it): sweep.csv, sweep.png, sweep.json.";

@@ -185,7 +185,7 @@ internal sealed class TrainVerb : Verb<TrainVerb.Settings>
         var evaluations = s.Training.Records(data.Rows) + 2;
         RegressionObjective<T> objective;
         // The moments' one pass comes before any step, so nothing spins or waits on it: it takes every core.
-        using (var momentsTeam = team is null && Environment.ProcessorCount > 1 &&
+        using (var momentsTeam = (team?.Workers ?? 1) < Environment.ProcessorCount &&
                RegressionObjective<T>.ReadsMoments(data.Rows, data.FeatureCount, evaluations) ? new WorkerTeam(Environment.ProcessorCount) : null)
             objective = new RegressionObjective<T>(data, s.Loss, team, evaluations, momentsTeam);
         var start = RegressionObjective<T>.InitialParameters(data.FeatureCount, s.Training.Seed);
