@@ -71,24 +71,29 @@ public sealed class RegressionMoments
         else
             for (var k = 0; k < parts; k++) Part(k);
 
-        var (h, c, s) = (sums[0].H, sums[0].C, sums[0].S);
+        var (upper, c, s) = (sums[0].H, sums[0].C, sums[0].S);
         for (var k = 1; k < parts; k++)
         {
-            TensorPrimitives.Add(h, sums[k].H, h);
+            TensorPrimitives.Add(upper, sums[k].H, upper);
             TensorPrimitives.Add(c, sums[k].C, c);
             s += sums[k].S;
         }
         var n = data.Rows;
+        var h = new double[p * p];
         for (var a = 0; a < p; a++)
         {
             c[a] /= n;
             for (var b = a; b < p; b++)
-                h[b * p + a] = h[a * p + b] /= n;
+                h[b * p + a] = h[a * p + b] = upper[RowStart(a, p) + b - a] / n;
         }
         return new RegressionMoments(h, ImmutableCollectionsMarshal.AsImmutableArray(c), s / n, p) { Rows = n };
     }
 
+    // H is summed as its upper triangle, packed row after row: row a holds H[a, a … p − 1].
     private readonly record struct Sums(double[] H, double[] C, double S);
+
+    // Where row a of a packed upper triangle of order p starts: rows 0 … a − 1 hold p, p − 1, … entries.
+    private static int RowStart(int a, int p) => a * p - a * (a - 1) / 2;
 
     /// <summary>Rows summed into a level-1 accumulator before it is added to the level-2 one (a multiple of the 8-row block).</summary>
     internal const int RowsPerBlock = 64;
@@ -109,15 +114,16 @@ public sealed class RegressionMoments
         return Math.Min(longest, RowsPerBlock) + Math.Min((longest + RowsPerBlock - 1) / RowsPerBlock, BlocksPerGroup) + groups + parts;
     }
 
-    // Σ x̃x̃ᵀ (upper triangle), Σ y x̃ and Σ y² over rows [from, to), as a cascade: each row into a level-1 sum of
+    // Σ x̃x̃ᵀ (its packed upper triangle), Σ y x̃ and Σ y² over rows [from, to), as a cascade: each row into a level-1 sum of
     // RowsPerBlock rows, those into a level-2 sum of BlocksPerGroup of them, those into the part's total (SummationDepth).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static Sums Sum<T>(Dataset<T> data, int from, int to, int p)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var (h, c, s) = (new double[p * p], new double[p], 0.0);
-        var (h2, c2, s2) = (new double[p * p], new double[p], 0.0);
-        var (h1, c1, s1) = (new double[p * p], new double[p], 0.0);
+        var triangle = p * (p + 1) / 2;
+        var (h, c, s) = (new double[triangle], new double[p], 0.0);
+        var (h2, c2, s2) = (new double[triangle], new double[p], 0.0);
+        var (h1, c1, s1) = (new double[triangle], new double[p], 0.0);
         const int Block = 8;
         var rows = new double[Block * p];
         var blocks = 0;
@@ -138,7 +144,7 @@ public sealed class RegressionMoments
             // zero and add exactly 0); the same fused multiply-adds, in the same order, as one row at a time.
             for (var a = 0; a < p; a++)
             {
-                ref var target = ref h1[a * p + a];
+                ref var target = ref h1[RowStart(a, p)];
                 var length = (nuint)(p - a);
                 for (var k = 0; k < Block; k += 4)
                     Kernels.RegressionKernel.AddScaled4(ref target,
