@@ -141,7 +141,7 @@ internal sealed record Checkpoint(
     {
         if (!double.IsFinite(value)) throw new InvalidOperationException($"{name} is {value}: a checkpoint is only taken of a finite state.");
         w.WritePropertyName(name);
-        w.WriteRawValue(TransformationJson.ExactText(value), skipInputValidation: true);
+        w.ExactNumberValue(value);
     }
 
     private static void Numbers(Utf8JsonWriter w, string name, double[] values)
@@ -150,7 +150,7 @@ internal sealed record Checkpoint(
         foreach (var v in values)
         {
             if (!double.IsFinite(v)) throw new InvalidOperationException($"{name} holds {v}: a checkpoint is only taken of a finite state.");
-            w.WriteRawValue(TransformationJson.ExactText(v), skipInputValidation: true);
+            w.ExactNumberValue(v);
         }
         w.WriteEndArray();
     }

@@ -27,13 +27,17 @@ internal static class Json
         stream.WriteByte((byte)'\n');
     }
 
+    /// <summary>A finite double as the shortest text that reads back as the same bits (<see cref="TransformationJson.ExactText"/>).</summary>
+    public static void ExactNumberValue(this Utf8JsonWriter writer, double value) =>
+        writer.WriteRawValue(TransformationJson.ExactText(value), skipInputValidation: true);
+
     /// <summary>A number, or null when it is not finite (JSON has no NaN or infinity).</summary>
     public static void Number(this Utf8JsonWriter writer, string name, double value)
     {
         if (double.IsFinite(value))
         {
             writer.WritePropertyName(name);
-            writer.WriteRawValue(TransformationJson.ExactText(value), skipInputValidation: true);
+            writer.ExactNumberValue(value);
         }
         else writer.WriteNull(name);
     }

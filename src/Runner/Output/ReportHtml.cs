@@ -162,7 +162,7 @@ internal static class ReportHtml
     private static void Numbers(Utf8JsonWriter json, string name, IEnumerable<double> values)
     {
         json.WriteStartArray(name);
-        foreach (var v in values) json.WriteRawValue(TransformationJson.ExactText(v), skipInputValidation: true);
+        foreach (var v in values) json.ExactNumberValue(v);
         json.WriteEndArray();
     }
 

@@ -199,8 +199,7 @@ internal sealed class SweepVerb : Verb<SweepVerb.Settings>
     {
         public override double Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => reader.GetDouble();
 
-        public override void Write(Utf8JsonWriter writer, double value, JsonSerializerOptions options) =>
-            writer.WriteRawValue(TransformationJson.ExactText(value), skipInputValidation: true);
+        public override void Write(Utf8JsonWriter writer, double value, JsonSerializerOptions options) => writer.ExactNumberValue(value);
     }
 
     public override string Name => "sweep";
