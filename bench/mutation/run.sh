@@ -5,6 +5,7 @@
 #   bench/mutation/run.sh                     every folder of src/Core, one Stryker run per folder
 #   bench/mutation/run.sh Theory Problems     those folders of src/Core
 #   bench/mutation/run.sh --changed [REF]     the src/Core files that differ from REF (default main), in one run
+#   bench/mutation/run.sh --files NAME F...   the files F… of src/Core (e.g. Theory/Region.cs), in one run called NAME
 #
 # Four tests take about half of the suite's test time, and every mutant they execute would run them: the Monte Carlo check of
 # the noise plateau, two numerical searches for optimal parameters, and the reshuffled minibatch plateau. They check
@@ -24,10 +25,20 @@ cd "$root"
 folders=(Theory Optimizers Problems Kernels Training)
 mode=folders
 ref=main
+files=()
 if [ "${1:-}" = "--changed" ]; then
   mode=changed
   ref="${2:-main}"
   git rev-parse --verify --quiet "$ref^{commit}" >/dev/null || { echo "--changed $ref: not a commit of this repository" >&2; exit 2; }
+elif [ "${1:-}" = "--files" ]; then
+  mode=files
+  [ $# -ge 3 ] || { echo "--files: expected a run name and at least one file of src/Core" >&2; exit 2; }
+  name="$2"
+  shift 2
+  for file in "$@"; do
+    [ -f "src/Core/$file" ] || { echo "--files $file: not a file of src/Core (e.g. Theory/Region.cs)" >&2; exit 2; }
+    files+=("src/Core/$file")
+  done
 elif [ $# -gt 0 ]; then
   for folder in "$@"; do
     [ -d "src/Core/$folder" ] || { echo "$folder: not a folder of src/Core (allowed: ${folders[*]})" >&2; exit 2; }
@@ -61,6 +72,16 @@ run() {
   names+=("$name")
 }
 
+# One run over files given as paths from the root: every test when one of them is a file the search tests check.
+run_files() {
+  local name="$1"; shift
+  local filter="$SEARCH_TESTS"
+  for file in "$@"; do
+    for search in "${searches[@]}"; do [ "$file" = "src/Core/$search" ] && filter=""; done
+  done
+  run "$name" "$filter" "${@/#src\/Core\//**/}"
+}
+
 names=()
 if [ "$mode" = changed ]; then
   mapfile -t changed < <(git diff --name-only --diff-filter=d "$ref" -- 'src/Core/*.cs'; git ls-files --others --exclude-standard -- 'src/Core/*.cs')
@@ -68,12 +89,9 @@ if [ "$mode" = changed ]; then
     echo "no file of src/Core differs from $ref: nothing to mutate"
     exit 0
   fi
-  # Every test when a changed file is one the search tests check; without them otherwise.
-  filter="$SEARCH_TESTS"
-  for file in "${changed[@]}"; do
-    for search in "${searches[@]}"; do [ "$file" = "src/Core/$search" ] && filter=""; done
-  done
-  run changed "$filter" "${changed[@]/#src\/Core\//**/}"
+  run_files changed "${changed[@]}"
+elif [ "$mode" = files ]; then
+  run_files "$name" "${files[@]}"
 else
   for folder in "${folders[@]}"; do
     if [ "$folder" = Theory ]; then
