@@ -137,6 +137,21 @@ public class ObjectiveRefusalProperties
             return Holds<double>() && Holds<float>();
         });
 
+    [Property(MaxTest = 200)]
+    public Property The_regression_objectives_gradient_is_its_definition_and_the_squared_error_doubles_it() =>
+        Prop.ForAll(Gen.Choose(1, 60).ToArbitrary(), Gen.Choose(1, 12).ToArbitrary(), Gen.Choose(0, 999).ToArbitrary(), (rows, features, seed) =>
+        {
+            var data = TrainerProperties.RandomData<double>(rows, features, seed);
+            var random = new Random(seed);
+            var theta = Enumerable.Range(0, features + 1).Select(_ => random.NextDouble() - 0.5).ToArray();
+            var batch = Enumerable.Range(0, 1 + random.Next(2 * rows)).Select(_ => random.Next(rows)).ToArray();
+            var (half, full) = (new double[features + 1], new double[features + 1]);
+            var loss = new RegressionObjective<double>(data).Gradient(theta, batch, default, half);
+            new RegressionObjective<double>(data, RegressionLoss.SquaredError).Gradient(theta, batch, default, full);
+            return (double.IsNaN(loss) && full.Zip(half).All(p => p.First == 2 * p.Second)).Label("(ŷ − y)² is twice ½(ŷ − y)²")
+                .And(Reference.MinibatchGradient(data, batch, theta, half));
+        });
+
     /// <summary>A team that runs its workers one after another on the calling thread and counts what it was asked.</summary>
     private sealed class CountingTeam(int workers) : IWorkerTeam
     {
