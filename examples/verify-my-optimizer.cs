@@ -10,8 +10,12 @@ using Momentum.Testing;
 var bug = args.Contains("--bug");
 var betas = ArbMap.Default.ArbFor<int>().Filter(k => k is > 0 and < 100);   // β = k/100, shrunk towards small k
 IGradientTransformation Mine(int k) => new LeakyHeavyBall(0.05, k / 100.0, bug);
+// On ½λx² the paper's matrix for (x, v): x' = (1 − η(1 − β)λ)x − ηβv, v' = (1 − β)λx + βv.
+double[,] Claimed(int k, double l) { var b = k / 100.0; return new[,] { { 1 - 0.05 * (1 - b) * l, -0.05 * b }, { (1 - b) * l, b } }; }
 try
 {
+    Harness.LinearMap(betas, Mine, Claimed).QuickCheckThrowOnFailure();
+    Harness.ConvergesWhereTheRateIsBelowOne(betas, Mine).QuickCheckThrowOnFailure();
     Harness.EigenDecoupling(betas, Mine).QuickCheckThrowOnFailure();
     Harness.SpanLevelEqualsRecordLevel(betas, Mine).QuickCheckThrowOnFailure();
     Harness.CheckpointRoundTrip(betas.Generator.Select(Mine), Catalog.Default.With<LeakyHeavyBall>()).QuickCheckThrowOnFailure();

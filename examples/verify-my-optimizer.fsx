@@ -27,7 +27,13 @@ type LeakyHeavyBall =
 let bug = fsi.CommandLineArgs |> Array.contains "--bug"
 let betas = ArbMap.defaults |> ArbMap.arbitrary<int> |> Arb.filter (fun k -> k > 0 && k < 100)   // β = k/100
 let mine k = { LearningRate = 0.05; Momentum = float k / 100.0; Bug = bug } :> IGradientTransformation
+// On ½λx² the paper's matrix for (x, v): x' = (1 − η(1 − β)λ)x − ηβv, v' = (1 − β)λx + βv.
+let claimed k (l: float) =
+    let b = float k / 100.0
+    array2D [ [ 1.0 - 0.05 * (1.0 - b) * l; -0.05 * b ]; [ (1.0 - b) * l; b ] ]
 try
+    Harness.LinearMap(betas, mine, claimed).QuickCheckThrowOnFailure()
+    Harness.ConvergesWhereTheRateIsBelowOne(betas, mine).QuickCheckThrowOnFailure()
     Harness.EigenDecoupling(betas, mine).QuickCheckThrowOnFailure()
     Harness.SpanLevelEqualsRecordLevel(betas, mine).QuickCheckThrowOnFailure()
     printfn "LeakyHeavyBall: every claim holds"

@@ -5,6 +5,7 @@ using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Diagnosers;
 using BenchmarkDotNet.Jobs;
 using Momentum.Kernels;
+using Momentum.Runner.Execution;
 using Momentum.Optimizers;
 
 namespace Momentum.Benchmarks;

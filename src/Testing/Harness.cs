@@ -415,7 +415,7 @@ public static class Harness
         where T : unmanaged, IFloatingPointIeee754<T> =>
         Array.ConvertAll(values, T.CreateSaturating);
 
-    private static string Number(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+    private static string Number(double value) => TransformationJson.ExactText(value);
 
     private static string Numbers(IEnumerable<double> values) => string.Join(", ", values.Take(6).Select(Number)) + (values.Count() > 6 ? ", …" : "");
 

@@ -93,7 +93,7 @@ public sealed class SettingsFileTests : IDisposable
     [InlineData("{ \"trace\": { \"rate\": 1 } }", ": trace.rate: not an option of trace; see 'momentum trace --help'")]
     [InlineData("{ \"trace\": { \"lr\": 1, \"LR\": 2 } }", ": trace.LR: given twice")]
     [InlineData("{ \"trace\": {}, \"Trace\": {} }", ": Trace: given twice")]
-    [InlineData("{ \"trcae\": {} }", ": \"trcae\" is not a verb (nor Logging); the verbs are chapter, trace, quadratic, analyze, region, weights, scalar, train, sweep, merge, bench, data, run")]
+    [InlineData("{ \"trcae\": {} }", ": \"trcae\" is not a verb (nor Logging); the verbs are chapter, trace, quadratic, analyze, tuned, region, noise, weights, scalar, train, plateau, sweep, merge, bench, data, run")]
     [InlineData("{ \"trace\": 5 }", ": trace: must be an object of options, e.g. {\"lr\": 0.6}")]
     [InlineData("[1, 2]", ": must be a JSON object with a section per verb, e.g. {\"trace\": {\"lr\": 0.6}}")]
     [InlineData("{ \"trace\": { \"lr\": \"fast\" } }", "--lr fast: must be a number")]

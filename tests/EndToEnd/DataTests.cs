@@ -263,11 +263,11 @@ public sealed class DataTests : IDisposable
         Assert.Equal(0, result.ExitCode);
         var line = Assert.Single(result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.Equal(
-            $"chapter: sections 6–9 train on synthetic data, not the book's, since airfoil is not in the cache ({CacheFolder}) " +
+            $"chapter: sections 6–9 and 18 train on synthetic data, not the book's, since airfoil is not in the cache ({CacheFolder}) " +
             $"and the download from {url} failed: Connection refused (127.0.0.1:{new Uri(url).Port}); " +
             "run `momentum data fetch airfoil` once online, or give --data FILE or AIRFOIL_DATA", line.TrimEnd('\r'));
         var report = File.ReadAllText(cli.PathOf("out", "report.md"));
-        Assert.Contains("Minibatch runs (sections 6–9): data: synthetic 1500x5, since airfoil is not in the cache", report);
+        Assert.Contains("Minibatch runs (sections 6–9 and 18): data: synthetic 1500x5, since airfoil is not in the cache", report);
         Assert.Contains("momentum train --synthetic 1500x5 ", report);
     }
 
@@ -283,7 +283,7 @@ public sealed class DataTests : IDisposable
         Assert.Equal(0, result.ExitCode);
         Assert.Equal($"chapter: downloaded {server.Url} into {CachedFile} (SHA-1 ok)", result.Error.TrimEnd());
         var report = File.ReadAllText(cli.PathOf("out", "report.md"));
-        Assert.Contains($"Minibatch runs (sections 6–9): data: airfoil (d2l's airfoil_self_noise.dat, from the cache {CacheFolder}).", report);
+        Assert.Contains($"Minibatch runs (sections 6–9 and 18): data: airfoil (d2l's airfoil_self_noise.dat, from the cache {CacheFolder}).", report);
         Assert.Contains("momentum train --data airfoil --rows 1500 ", report);
         Assert.Equal(1, server.Requests);
     }

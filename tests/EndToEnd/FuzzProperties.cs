@@ -52,12 +52,12 @@ public sealed class FuzzProperties : IDisposable
         return result.ExitCode is 0 or 3 || (result.ExitCode == 2 && error.Length > 0 && !error.Contains('\n'));
     }
 
-    private static readonly Gen<string> Verbs = Gen.Elements("trace", "quadratic", "analyze", "weights", "scalar", "region", "train", "sweep", "merge", "run", "data", "--help", "bogus", "--lr");
+    private static readonly Gen<string> Verbs = Gen.Elements("trace", "quadratic", "analyze", "tuned", "weights", "scalar", "region", "noise", "plateau", "train", "sweep", "merge", "run", "data", "--help", "bogus", "--lr");
     private static readonly Gen<string> Names = Gen.Elements(
         "--optimizer", "--lr", "--momentum", "--dampening", "--weight-decay", "--steps", "--start", "--coefficients", "--eigenvalues",
         "--x0", "--matrix", "--epsilon", "--points", "--eta-lambda-max", "--betas", "--horizon", "--lambdas", "--batch-size", "--epochs",
         "--seed", "--record-every", "--precision", "--loss", "--schedule", "--synthetic", "--target", "--rows", "--seeds", "--shard",
-        "--parallelism", "--threads", "--on-nonfinite", "--checkpoint-every", "--resume", "--data", "--timing", "--config", "--nope", "-x", "--help");
+        "--parallelism", "--threads", "--on-nonfinite", "--checkpoint-every", "--resume", "--data", "--timing", "--config", "--noise", "--runs", "--batch-sizes", "--optimizers", "--nope", "-x", "--help");
     private static readonly Gen<string> Values = Gen.Elements(
         "0", "1", "2", "-1", "0.5", "0.9", "1.5", "3", "1e-3", "1e400", "1e999", "-1e999", "1e-320", "5e-324", "1e308", "-0", "NaN", "nan",
         "Infinity", "∞", "0x10", " 1", "abc", "", " ", "\0", "1,2", "1,,2", ",", "1,x,3", "-5,-2", "0,0.5", "1,2,3", "1e308,1e-308",
@@ -80,7 +80,7 @@ public sealed class FuzzProperties : IDisposable
         {
             // Keep runs small and inside this test's folder.
             var run = args.Where(a => !a.StartsWith("--out", StringComparison.Ordinal)).Append("--out").Append(cli.PathOf("o", Guid.NewGuid().ToString("N"))).ToArray();
-            if (run[0] is "train" or "sweep" && !run.Any(a => a.StartsWith("--synthetic", StringComparison.Ordinal)))
+            if (run[0] is "train" or "sweep" or "plateau" && !run.Any(a => a.StartsWith("--synthetic", StringComparison.Ordinal)))
                 run = [.. run, "--synthetic", "60x2"];
             var result = cli.Run(run);
             return Allowed(result, out var why).Label(why);

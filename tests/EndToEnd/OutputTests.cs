@@ -28,10 +28,14 @@ public sealed class OutputTests : IDisposable
         { new[] { "trace", "--steps", "2000" } },
         { new[] { "quadratic", "--steps", "500" } },
         { new[] { "analyze" } },
+        { new[] { "tuned" } },
         { new[] { "region", "--points", "60" } },
+        { new[] { "region", "--optimizer", "nesterov", "--points", "20" } },
+        { new[] { "noise", "--runs", "200", "--steps", "100" } },
         { new[] { "weights" } },
         { new[] { "scalar" } },
         { new[] { "train", "--synthetic", "200x3" } },
+        { new[] { "plateau", "--synthetic", "200x3", "--lr", "0.01", "--batch-sizes", "5,20", "--steps", "200" } },
         { new[] { "sweep", "--synthetic", "100x2", "--lr", "0.01,0.02", "--momentum", "0.5" } },
     };
 

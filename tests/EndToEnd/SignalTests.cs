@@ -121,7 +121,7 @@ public sealed class SignalTests : IDisposable
     public void Ctrl_C_stops_the_chapter_between_sections_and_its_report_says_where()
     {
         if (!ChildProcess.Supported) return;
-        using var child = Interrupt(["chapter", "--out", "c"], c => c.Out.Contains("[3/14]", StringComparison.Ordinal),
+        using var child = Interrupt(["chapter", "--out", "c"], c => c.Out.Contains("[3/18]", StringComparison.Ordinal),
             _ => !File.Exists(cli.PathOf("c", "report.md")), ChildProcess.SIGINT, "the chapter's third section", "c");
         var report = File.ReadAllText(cli.PathOf("c", "report.md"));
         Assert.Matches(@"\*Interrupted during section \d+; the sections after it were not run\.\*", report);

@@ -268,14 +268,24 @@ public sealed class VerbTests : IDisposable
         Assert.Equal(4, report.Split("(same)").Length - 1);
         Assert.DoesNotContain("DIFFERENT", report);
         var pngs = Directory.GetFiles(cli.PathOf("out"), "*.png", SearchOption.AllDirectories);
-        Assert.Equal(13, pngs.Length);
-        Assert.Contains("Minibatch runs (sections 6–9): data: ", report);
+        Assert.Equal(17, pngs.Length);
+        Assert.Contains("Minibatch runs (sections 6–9 and 18): data: ", report);
         foreach (var png in pngs)
         {
             Cli.AssertPng(png);
             Assert.Contains(Path.GetRelativePath(cli.PathOf("out"), png).Replace('\\', '/'), report);
         }
         Assert.Contains("converges: rate 0.707 per step", report);
+        // Heavy ball and Nesterov at their own optimal parameters both converge, as predicted.
+        Assert.Matches(@"momentum at its optimum \(η = 0\.6679, β = 0\.4026\): rate 0\.635 per step, (\d+) steps to 1e-6 \(predicted \1\)", report);
+        Assert.Matches(@"nesterov at its optimum \(η = 0\.3279, β = 0\.5923\): rate 0\.744 per step, (\d+) steps to 1e-6 \(predicted \1\)", report);
+        // The exercises are answered after the sections, each with the run's numbers and figures.
+        var exercises = report[report.IndexOf("## Exercises (d2l §11.6.5)", StringComparison.Ordinal)..];
+        foreach (var heading in new[] { "### 1. ", "### 2. ", "### 3. ", "### 4. " }) Assert.Contains(heading, exercises);
+        Assert.Contains("section 16: plateau: measured ", exercises);
+        Assert.Contains("section 18: minimum loss ℓ* = ", exercises);
+        Assert.Contains("![section 18](18-plateau/plateau.png)", exercises);
+        Assert.Contains("x* = (-1.44444, 1.55556) and h(x*) = 0.722222", exercises);
         Assert.Empty(Directory.GetFiles(cli.PathOf("out"), "*.tmp", SearchOption.AllDirectories));
     }
 

@@ -32,6 +32,44 @@ public partial class ReadmeTests
     }
 
     [Fact]
+    public void Every_family_member_descends_the_quadratic_as_the_readme_shows()
+    {
+        var output = new StringWriter();
+        // README: the family
+        IGradientTransformation[] family =
+        [
+            Optimizer.Sgd(0.05, momentum: 0.9, dampening: 0.1, weightDecay: 1e-4),           // torch.optim.SGD, any option
+            Optimizer.GradientDescent(0.05),                                                   // x ← x − ηg
+            Optimizer.HeavyBall(0.05, momentum: 0.9),                                          // v ← βv + g, x ← x − ηv
+            Optimizer.Nesterov(0.05, momentum: 0.9),                                           // x ← x − η(g + βv)
+            Optimizer.Sgdw(0.05, momentum: 0.9, weightDecay: 1e-4),                            // decay outside the velocity
+            Optimizer.Keras(0.05, momentum: 0.9),                                              // v ← βv − ηg, x ← x + v
+            Optimizer.Qhm(0.05, momentum: 0.9, nu: 0.7),                                       // quasi-hyperbolic momentum
+            Optimizer.AggMo(0.05, 0, 0.9, 0.99),                                               // the mean of three velocities
+            Optimizer.Lookahead(Optimizer.HeavyBall(0.05, 0.9), syncPeriod: 5, slowStepSize: 0.5),
+            Optimizer.ScheduleFree(0.05, momentum: 0.9),                                       // evaluate at EvaluationPoint
+            Optimizer.Demon(0.05, initialMomentum: 0.9, steps: 200),                           // momentum decayed to 0
+            Optimizer.WithAverage(Optimizer.HeavyBall(0.05, 0.9), decay: 0.9),                 // EMA of the iterates beside them
+            Optimizer.Polyak(Optimizer.GradientDescent(0.05)),                                 // their running mean
+            Optimizer.Accumulate(Optimizer.HeavyBall(0.05, 0.9), minibatches: 2),              // one step per 2 gradients
+            Optimizer.SkipNonFinite(Optimizer.HeavyBall(0.05, 0.9), maxConsecutiveErrors: 3),  // NaN or ∞ steps skipped
+            new Chain(new ClipByGlobalNorm(1.0), new Trace(0.9), new ScaleByLearningRate(0.05)),
+        ];
+        // 200 steps each on f(x) = ½(x₁² + 10x₂²) from (1, 1), where f = 5.5.
+        foreach (var optimizer in family)
+        {
+            var state = optimizer.Start<double>([1.0, 1.0]);
+            for (var t = 0; t < 200; t++) state = optimizer.Step(state, [state.Parameters[0], 10 * state.Parameters[1]]);
+            var (x1, x2) = (state.Parameters[0], state.Parameters[1]);
+            output.WriteLine($"{optimizer.GetType().Name,-16} f = {0.5 * (x1 * x1 + 10 * x2 * x2):E1}");
+        }
+        // README: end
+        var lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(family.Length, lines.Length);
+        Assert.All(lines, line => Assert.True(double.Parse(line[(line.IndexOf("f = ", StringComparison.Ordinal) + 4)..], System.Globalization.CultureInfo.InvariantCulture) < 0.05, line));
+    }
+
+    [Fact]
     public void The_composition_example_builds_what_it_says()
     {
         // README: composition
@@ -95,6 +133,7 @@ public partial class ReadmeTests
     [Theory]
     [InlineData("steps as values")]
     [InlineData("composition")]
+    [InlineData("the family")]
     [InlineData("your own transformation")]
     [InlineData("training any objective")]
     [InlineData("the span level")]

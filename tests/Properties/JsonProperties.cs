@@ -1,3 +1,4 @@
+using System.Globalization;
 using Momentum.Testing;
 using System.Buffers;
 using System.Text;
@@ -35,6 +36,41 @@ public class JsonProperties
             }
             return RoundTrips<double>() && RoundTrips<float>();
         });
+
+    [Fact]
+    public void Every_power_of_two_and_its_negative_reads_back_from_its_text()
+    {
+        // .NET 10's "R" writes 2⁻²⁵ as 2.980232238769531E-08, one ulp below when read back; 2⁻⁹⁵⁸ likewise.
+        for (var e = -1074; e <= 1023; e++)
+            foreach (var v in new[] { Math.ScaleB(1.0, e), -Math.ScaleB(1.0, e) })
+                Assert.Equal(BitConverter.DoubleToInt64Bits(v), BitConverter.DoubleToInt64Bits(double.Parse(TransformationJson.ExactText(v), CultureInfo.InvariantCulture)));
+        Assert.Equal("2.9802322387695312E-08", TransformationJson.ExactText(Math.ScaleB(1.0, -25)));
+    }
+
+    [Property(MaxTest = 1000)]
+    public Property Any_double_reads_back_from_its_text_and_the_text_is_the_runtimes_shortest_where_that_reads_back() =>
+        Prop.ForAll(Arb.From(Gen.Choose(int.MinValue, int.MaxValue).Two().Select(p => BitConverter.Int64BitsToDouble(((long)p.Item1 << 32) | (uint)p.Item2))), v =>
+        {
+            var text = TransformationJson.ExactText(v);
+            var shortest = v.ToString("R", CultureInfo.InvariantCulture);
+            var back = double.Parse(text, CultureInfo.InvariantCulture);
+            return (double.IsNaN(v) ? double.IsNaN(back) : BitConverter.DoubleToInt64Bits(back) == BitConverter.DoubleToInt64Bits(v))
+                .And(double.Parse(shortest, CultureInfo.InvariantCulture).Equals(v) == (text == shortest))
+                .Label($"{v:G17}: {text}");
+        });
+
+    [Fact]
+    public void A_float_trace_of_minus_2_to_the_minus_25_reads_back_bit_for_bit()
+    {
+        // The state the round-trip property once found: heavy ball's buffer after a first gradient of −2⁻²⁵.
+        var t = Optimizer.HeavyBall(0.1, 0.9);
+        var state = t.Step(t.Start<float>([1f, 0f]), [-MathF.ScaleB(1f, -25), MathF.ScaleB(1f, -25)]);
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer)) TransformationJson.WriteState(writer, state.Transform);
+        using var document = JsonDocument.Parse(buffer.WrittenMemory);
+        Assert.Equal(state.Transform, TransformationJson.ReadState<float>(document.RootElement, t.Shape));
+        Assert.Contains("-2.9802322387695312E-08", Encoding.UTF8.GetString(buffer.WrittenSpan));
+    }
 
     [Fact]
     public void A_chain_reads_from_the_JSON_a_person_writes()

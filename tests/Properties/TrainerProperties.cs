@@ -151,6 +151,27 @@ public class TrainerProperties
             return Holds<double>() && Holds<float>();
         });
 
+    [Property(MaxTest = 12)]
+    public Property On_many_rows_the_cascaded_moments_serve_noisy_data_and_stay_within_a_millionth() =>
+        Prop.ForAll(Gen.Choose(0, 999).ToArbitrary(), Gen.Elements(1e-2, 0.1, 1.0).ToArbitrary(), (seed, noise) =>
+        {
+            // 120 000 rows in 7 parts: one running sum's bound (n ε) would send every point near the fit to the direct
+            // pass; the cascade's (64 + 64 + 3 + 7) keeps the moments wherever the loss is the noise's, and honest.
+            var data = RandomData<double>(120_000, 10, seed, noise);
+            var objective = new RegressionObjective<double>(data, expectedEvaluations: 10_000);
+            var fit = LeastSquares(data);
+            var atFit = objective.Evaluate(fit);
+            var held = (atFit.Form == LossForm.Moments).Label($"at the fit (loss {atFit.Loss:R}) the form is {atFit.Form}");
+            foreach (var t in new[] { 1.0, 1e-2, 1e-4, 0 })
+            {
+                var theta = fit.Select((v, j) => v + t * (j % 2 == 0 ? 1 : -1)).ToArray();
+                var recorded = objective.Evaluate(theta).Loss;
+                var direct = Reference.DirectLoss(data, theta);
+                held = held.And((Math.Abs(recorded - direct) <= 1e-6 * direct).Label($"t = {t}: recorded {recorded:R}, direct {direct:R}"));
+            }
+            return held;
+        });
+
     [Fact]
     public void The_moments_are_used_where_their_bound_allows_and_the_direct_pass_where_it_does_not()
     {

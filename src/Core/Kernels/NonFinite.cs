@@ -4,7 +4,7 @@ using System.Numerics.Tensors;
 namespace Momentum.Kernels;
 
 /// <summary>Finding NaN and ±∞ in a span.</summary>
-public static class NonFinite
+internal static class NonFinite
 {
     /// <summary>The index of the first NaN or infinite value in <paramref name="values"/>, or −1 when all are finite.</summary>
     /// <remarks>A vectorised <see cref="TensorPrimitives.IsFiniteAll{T}(ReadOnlySpan{T})"/> pass answers the common case.</remarks>

@@ -285,7 +285,7 @@ internal static class RegressionKernel
 
     /// <summary>yᵢ += s₀·aᵢ + s₁·bᵢ + s₂·cᵢ + s₃·dᵢ (fused multiply-adds in that order).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void AddScaled4<T>(ref T y, ref T a, T s0, ref T b, T s1, ref T c, T s2, ref T d, T s3, nuint n)
+    internal static void AddScaled4<T>(ref T y, ref T a, T s0, ref T b, T s1, ref T c, T s2, ref T d, T s3, nuint n)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         nuint i = 0;

@@ -222,6 +222,22 @@ public static class TransformationExtensions
         return ImmutableCollectionsMarshal.AsImmutableArray(result);
     }
 
+    /// <summary>
+    /// The averaged iterate an optimizer keeps beside its parameters, the point to evaluate a model at: x̄ of a
+    /// <see cref="ParameterAverage"/> (EMA, Polyak) or x of <see cref="ScheduleFree"/>, wherever either sits in the
+    /// optimizer (a chain or a wrapper prefixes the vector's name: "1.average", "inner.x"); the first one found, or null
+    /// when the optimizer keeps none.
+    /// </summary>
+    public static ImmutableArray<T>? AveragedIterate<T>(this OptimizerState<T> state)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        foreach (var name in state.Transform.Shape.Vectors)
+            if (name.Split('.')[^1] is ParameterAverage.AverageVector or ScheduleFree.EvaluationVector)
+                return state.Transform.Vector(name);
+        return null;
+    }
+
     /// <summary>An optimizer's state before its first step: x₀ and <see cref="Init{T}(IGradientTransformation, ReadOnlySpan{T})"/>.</summary>
     [OverloadResolutionPriority(1)] // collection expressions ([1.0, 2.0]) take the span overload
     public static OptimizerState<T> Start<T>(this IGradientTransformation transformation, ReadOnlySpan<T> parameters)

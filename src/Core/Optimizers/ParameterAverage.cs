@@ -32,7 +32,7 @@ public sealed record ParameterAverage : GradientTransformation
         init
         {
             field = value ?? throw new ArgumentNullException(nameof(Inner));
-            shape = StateShape.Wrapping(value.Shape, ["average"]);
+            shape = StateShape.Wrapping(value.Shape, [AverageVector]);
         }
     }
 
@@ -49,8 +49,11 @@ public sealed record ParameterAverage : GradientTransformation
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(state);
-        return state.Vector("average");
+        return state.Vector(AverageVector);
     }
+
+    /// <summary>The name of the state's vector x̄.</summary>
+    internal const string AverageVector = "average";
 
     /// <inheritdoc />
     public override void Init<T>(ReadOnlySpan<T> parameters, StateBuffers<T> state)

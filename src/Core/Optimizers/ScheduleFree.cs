@@ -39,7 +39,7 @@ public sealed record ScheduleFree : GradientTransformation
         R = r;
     }
 
-    private static readonly StateShape State = StateShape.Of(["z", "x"], ["lr_max", "weight_sum"]);
+    private static readonly StateShape State = StateShape.Of(["z", EvaluationVector], ["lr_max", "weight_sum"]);
 
     /// <summary>γ ≥ 0.</summary>
     public double LearningRate { get; init => field = Require.In(value, ValueRange.NonNegative, nameof(ScheduleFree), nameof(LearningRate)); }
@@ -67,8 +67,11 @@ public sealed record ScheduleFree : GradientTransformation
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(state);
-        return state.Vector("x");
+        return state.Vector(EvaluationVector);
     }
+
+    /// <summary>The name of the state's vector x, the averaged iterate.</summary>
+    internal const string EvaluationVector = "x";
 
     /// <inheritdoc />
     public override void Init<T>(ReadOnlySpan<T> parameters, StateBuffers<T> state)

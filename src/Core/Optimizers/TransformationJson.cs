@@ -348,9 +348,22 @@ public static class TransformationJson
         return Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
+    /// <summary>
+    /// The shortest text that reads back as <paramref name="value"/> (invariant culture): the runtime's round-trip format
+    /// "R", or 17 significant digits where "R" is too short. .NET 10's "R" (and <see cref="Utf8JsonWriter"/>'s numbers)
+    /// writes ±2⁻²⁵ as ±2.980232238769531E-08, which reads back one ulp below; the only doubles it misses are powers of
+    /// two, so only those are checked.
+    /// </summary>
+    public static string ExactText(double value)
+    {
+        var text = value.ToString("R", CultureInfo.InvariantCulture);
+        if ((BitConverter.DoubleToInt64Bits(value) & 0xF_FFFF_FFFF_FFFFL) != 0 || !double.IsFinite(value)) return text;
+        return double.Parse(text, CultureInfo.InvariantCulture) == value ? text : value.ToString("G17", CultureInfo.InvariantCulture);
+    }
+
     private static void Number(Utf8JsonWriter w, double value)
     {
-        if (double.IsFinite(value)) w.WriteNumberValue(value);
+        if (double.IsFinite(value)) w.WriteRawValue(ExactText(value), skipInputValidation: true);
         else w.WriteStringValue(double.IsNaN(value) ? "NaN" : value > 0 ? "Infinity" : "-Infinity");
     }
 

@@ -60,4 +60,11 @@ public sealed record DiagonalQuadratic : IObjective
     {
         if (length != Dimension) throw new ArgumentException($"{name} has {length} elements; this problem has {Dimension}.", name);
     }
+
+    /// <summary>Prints the values, long vectors shortened.</summary>
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append("Dimension = ").Append(Dimension).Append(", Eigenvalues = ").Append(Optimizers.Show.Values(Eigenvalues.AsSpan()));
+        return true;
+    }
 }

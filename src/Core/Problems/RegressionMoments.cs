@@ -51,7 +51,8 @@ public sealed class RegressionMoments
     internal static int PartsOf(int rows) => Math.Clamp(rows / RowsPerPart, 1, 8);
 
     /// <summary>
-    /// One pass over the data in double precision, eight rows at a time (each block of H loaded once per eight rows), in
+    /// One pass over the data in double precision, eight rows at a time (each block of H loaded once per eight rows), summed
+    /// as a cascade (64 rows, then 64 such sums, then the part) so that rounding grows with the cascade's depth, not n; in
     /// parts of consecutive rows fixed by the row count (⌊n / 16384⌋ parts, at most 8): each part is summed on its own,
     /// by one of <paramref name="team"/>'s workers when one is given, and the parts are added in order, so the moments
     /// are the same bits whoever sums them.
@@ -89,16 +90,37 @@ public sealed class RegressionMoments
 
     private readonly record struct Sums(double[] H, double[] C, double S);
 
-    // Σ x̃x̃ᵀ (upper triangle), Σ y x̃ and Σ y² over rows [from, to).
+    /// <summary>Rows summed into a level-1 accumulator before it is added to the level-2 one (a multiple of the 8-row block).</summary>
+    internal const int RowsPerBlock = 64;
+
+    /// <summary>Level-1 sums added into a level-2 accumulator before that is added to the part's total.</summary>
+    internal const int BlocksPerGroup = 64;
+
+    /// <summary>
+    /// The most additions any one row's terms go through on their way into the moments: within a level-1 block, within a
+    /// level-2 group, within the part, across the parts, and the division by n. Higham's bound for a summation tree is
+    /// γ of this depth (Higham, "Accuracy and Stability of Numerical Algorithms", §4.2), against γₙ₋₁ for one running sum.
+    /// </summary>
+    internal static int SummationDepth(int rows)
+    {
+        var parts = PartsOf(rows);
+        var longest = rows - (parts - 1) * (rows / parts);
+        var groups = (longest + RowsPerBlock * BlocksPerGroup - 1) / (RowsPerBlock * BlocksPerGroup);
+        return Math.Min(longest, RowsPerBlock) + Math.Min((longest + RowsPerBlock - 1) / RowsPerBlock, BlocksPerGroup) + groups + parts;
+    }
+
+    // Σ x̃x̃ᵀ (upper triangle), Σ y x̃ and Σ y² over rows [from, to), as a cascade: each row into a level-1 sum of
+    // RowsPerBlock rows, those into a level-2 sum of BlocksPerGroup of them, those into the part's total (SummationDepth).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static Sums Sum<T>(Dataset<T> data, int from, int to, int p)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var h = new double[p * p];
-        var c = new double[p];
-        var s = 0.0;
+        var (h, c, s) = (new double[p * p], new double[p], 0.0);
+        var (h2, c2, s2) = (new double[p * p], new double[p], 0.0);
+        var (h1, c1, s1) = (new double[p * p], new double[p], 0.0);
         const int Block = 8;
         var rows = new double[Block * p];
+        var blocks = 0;
         for (var start = from; start < to; start += Block)
         {
             var count = Math.Min(Block, to - start);
@@ -109,33 +131,54 @@ public sealed class RegressionMoments
                 for (var j = 0; j < data.FeatureCount; j++) rows[k * p + j] = double.CreateChecked(x[j]);
                 rows[k * p + p - 1] = 1;
                 var y = double.CreateChecked(data.Labels[start + k]);
-                s += y * y;
-                for (var j = 0; j < p; j++) c[j] += y * rows[k * p + j];
+                s1 += y * y;
+                for (var j = 0; j < p; j++) c1[j] += y * rows[k * p + j];
             }
-            // Upper triangle: H[a, b] += Σₖ xₖ[a] xₖ[b] for b ≥ a (rows beyond count are zero).
+            // Upper triangle: H[a, b] += Σₖ xₖ[a] xₖ[b] for b ≥ a, four rows per pass over H's row (rows beyond count are
+            // zero and add exactly 0); the same fused multiply-adds, in the same order, as one row at a time.
             for (var a = 0; a < p; a++)
             {
-                ref var target = ref h[a * p + a];
+                ref var target = ref h1[a * p + a];
                 var length = (nuint)(p - a);
-                for (var k = 0; k < Block; k++)
+                for (var k = 0; k < Block; k += 4)
+                    Kernels.RegressionKernel.AddScaled4(ref target,
+                        ref rows[k * p + a], rows[k * p + a], ref rows[(k + 1) * p + a], rows[(k + 1) * p + a],
+                        ref rows[(k + 2) * p + a], rows[(k + 2) * p + a], ref rows[(k + 3) * p + a], rows[(k + 3) * p + a], length);
+            }
+            var last = start + Block >= to;
+            if ((start - from + Block) % RowsPerBlock == 0 || last)
+            {
+                Flush(h1, c1, ref s1, h2, c2, ref s2);
+                if (++blocks == BlocksPerGroup || last)
                 {
-                    var coefficient = rows[k * p + a];
-                    if (coefficient != 0)
-                        Kernels.RegressionKernel.AddScaled(ref target, ref rows[k * p + a], coefficient, length);
+                    Flush(h2, c2, ref s2, h, c, ref s);
+                    blocks = 0;
                 }
             }
         }
         return new(h, c, s);
     }
 
+    // Adds one level's sums into the next and clears them.
+    private static void Flush(double[] h, double[] c, ref double s, double[] intoH, double[] intoC, ref double intoS)
+    {
+        TensorPrimitives.Add(intoH, h, intoH);
+        TensorPrimitives.Add(intoC, c, intoC);
+        intoS += s;
+        Array.Clear(h);
+        Array.Clear(c);
+        s = 0;
+    }
+
     /// <summary>The number of rows the moments were taken over.</summary>
     public int Rows { get; private init; }
 
     /// <summary>
-    /// ℓ(θ) = ½ (θᵀHθ − 2cᵀθ + s) and a bound on its rounding error: the moments are sums over n rows, each entry off by at
-    /// most about nε of the mean of its terms' magnitudes, which Cauchy–Schwarz bounds by the diagonal,
+    /// ℓ(θ) = ½ (θᵀHθ − 2cᵀθ + s) and a bound on its rounding error: the moments are sums over n rows in a cascade of depth
+    /// d (<see cref="SummationDepth"/>: about 64 + 64 + n/32768 + 8, where one running sum would be n), each entry off by at
+    /// most about dε of the mean of its terms' magnitudes, which Cauchy–Schwarz bounds by the diagonal,
     /// mean|x̃ₐx̃_b| ≤ √(HₐₐH_bb) and mean|y x̃ₐ| ≤ √(s Hₐₐ); with u = Σₐ |θₐ|√Hₐₐ the error is at most
-    /// ε(n + 2p + 4)(u + √s)²/2 (Higham, "Accuracy and Stability of Numerical Algorithms", §3.1, for the sums).
+    /// ε(d + 2p + 4)(u + √s)²/2 (Higham, "Accuracy and Stability of Numerical Algorithms", §3.1 and §4.2, for the sums).
     /// </summary>
     public (double Loss, double Bound) LossWithBound<T>(ReadOnlySpan<T> parameters)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -144,7 +187,7 @@ public sealed class RegressionMoments
         var u = 0.0;
         for (var a = 0; a < Dimension; a++) u += Math.Abs(double.CreateChecked(parameters[a])) * Math.Sqrt(h[a * Dimension + a]);
         var scale = u + Math.Sqrt(S);
-        return (loss, UnitRoundoff * (Rows + 2.0 * Dimension + 4) * scale * scale / 2);
+        return (loss, UnitRoundoff * (SummationDepth(Rows) + 2.0 * Dimension + 4) * scale * scale / 2);
     }
 
     /// <summary>ℓ(θ) = ½ (θᵀHθ − 2cᵀθ + s), at least 0.</summary>

@@ -66,7 +66,13 @@ public sealed class RegressionObjective<T> : IMinibatchObjective<T>
     /// <param name="loss">The loss the gradients are taken of.</param>
     /// <param name="team">Threads that share each large minibatch's gradient, or null for the calling thread alone.</param>
     /// <param name="expectedEvaluations">How many full losses the run will record (to decide whether the moments pay off); 0 for direct only.</param>
-    public RegressionObjective(Dataset<T> data, RegressionLoss loss = RegressionLoss.HalfSquaredError, IWorkerTeam? team = null, long expectedEvaluations = 0)
+    /// <param name="momentsTeam">
+    /// Threads that sum the moments when they are computed (<see cref="ReadsMoments"/>), in one pass before any step:
+    /// nothing waits on it, so it may be a larger team than <paramref name="team"/>; null for <paramref name="team"/>.
+    /// The moments are the same bits with any team.
+    /// </param>
+    public RegressionObjective(Dataset<T> data, RegressionLoss loss = RegressionLoss.HalfSquaredError, IWorkerTeam? team = null, long expectedEvaluations = 0,
+        IWorkerTeam? momentsTeam = null)
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentOutOfRangeException.ThrowIfNegative(expectedEvaluations);
@@ -77,9 +83,16 @@ public sealed class RegressionObjective<T> : IMinibatchObjective<T>
         labels = ImmutableCollectionsMarshal.AsArray(data.Labels)!;
         featureCount = data.FeatureCount;
         sum = Sum;
-        if ((double)expectedEvaluations * data.Rows * (data.FeatureCount + 1) > DirectBudget)
-            Moments = RegressionMoments.Of(data, this.team);
+        if (ReadsMoments(data.Rows, data.FeatureCount, expectedEvaluations))
+            Moments = RegressionMoments.Of(data, momentsTeam ?? this.team);
     }
+
+    /// <summary>
+    /// Whether an objective over <paramref name="rows"/> rows of <paramref name="featureCount"/> features computes the
+    /// moments: when <paramref name="expectedEvaluations"/> direct passes would be over 10⁸ multiply-adds.
+    /// </summary>
+    public static bool ReadsMoments(int rows, int featureCount, long expectedEvaluations) =>
+        (double)expectedEvaluations * rows * (featureCount + 1) > DirectBudget;
 
     /// <summary>The data set.</summary>
     public Dataset<T> Data { get; }

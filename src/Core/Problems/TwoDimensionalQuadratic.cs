@@ -40,4 +40,11 @@ public sealed record TwoDimensionalQuadratic(double A1, double A2) : IObjective
     {
         if (length != 2) throw new ArgumentException($"{name} has {length} elements; this problem has 2.", name);
     }
+
+    /// <summary>Prints the values, long vectors shortened.</summary>
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append("A1 = ").Append(Optimizers.Show.Number(A1)).Append(", A2 = ").Append(Optimizers.Show.Number(A2));
+        return true;
+    }
 }

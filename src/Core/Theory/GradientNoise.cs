@@ -24,6 +24,13 @@ public sealed record StateCovariance(ImmutableArray<string> State, ImmutableArra
 
     /// <inheritdoc />
     public override int GetHashCode() => HashCode.Combine(State.Length, Values.FirstOrDefault());
+
+    /// <summary>Prints the values, long vectors shortened.</summary>
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append("State = [").Append(string.Join(", ", State)).Append("], Values = ").Append(Optimizers.Show.Values(Values.AsSpan()));
+        return true;
+    }
 }
 
 /// <summary>The error along one direction at one step under gradient noise: its mean and variance, and E[f].</summary>

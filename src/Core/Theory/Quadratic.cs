@@ -130,4 +130,18 @@ public sealed record Quadratic : IObjective
     {
         if (length != Dimension) throw new ArgumentException($"{name} has {length} elements; h has {Dimension}.", name);
     }
+
+    /// <summary>Prints the values, long vectors shortened.</summary>
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append("Dimension = ").Append(Dimension);
+        if (Dimension <= Optimizers.Show.Shortened)
+        {
+            var q = Q();
+            builder.Append(", Q = [").AppendJoin(", ", Enumerable.Range(0, Dimension).Select(i =>
+                Optimizers.Show.Values<double>([.. Enumerable.Range(0, Dimension).Select(j => q[i, j])]))).Append(']');
+        }
+        builder.Append(", C = ").Append(Optimizers.Show.Values(C.AsSpan())).Append(", B = ").Append(Optimizers.Show.Number(B));
+        return true;
+    }
 }

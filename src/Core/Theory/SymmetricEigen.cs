@@ -27,6 +27,13 @@ public sealed record SymmetricEigendecomposition(ImmutableArray<double> Eigenval
 
     /// <inheritdoc />
     public override int GetHashCode() => HashCode.Combine(Eigenvalues.Length, Eigenvalues.FirstOrDefault());
+
+    /// <summary>Prints the values, long vectors shortened.</summary>
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append("Eigenvalues = ").Append(Optimizers.Show.Values(Eigenvalues.AsSpan())).Append(", Eigenvectors = ").Append(Eigenvectors.Length);
+        return true;
+    }
 }
 
 /// <summary>Eigendecomposition of symmetric matrices, computed by MathNet.Numerics.</summary>

@@ -48,6 +48,15 @@ public sealed record TunedParameters(IGradientTransformation Method, ImmutableAr
 
     /// <inheritdoc />
     public override int GetHashCode() => HashCode.Combine(Method, Rate);
+
+    /// <summary>Prints the values, long vectors shortened.</summary>
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append("Method = ").Append(Method).Append(", ")
+            .Append(string.Join(", ", Names.Select((n, i) => n + " = " + Optimizers.Show.Number(Values[i]))))
+            .Append(", Rate = ").Append(Optimizers.Show.Number(Rate));
+        return true;
+    }
 }
 
 /// <summary>

@@ -137,4 +137,13 @@ public sealed record Dataset<T>
 
     /// <inheritdoc />
     public override int GetHashCode() => HashCode.Combine(FeatureCount, Rows);
+
+    /// <summary>Prints the values, long vectors shortened.</summary>
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append("Rows = ").Append(Rows).Append(", FeatureCount = ").Append(FeatureCount)
+            .Append(", Features = ").Append(Optimizers.Show.Values(Features.AsSpan()))
+            .Append(", Labels = ").Append(Optimizers.Show.Values(Labels.AsSpan()));
+        return true;
+    }
 }

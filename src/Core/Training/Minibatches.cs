@@ -70,7 +70,7 @@ public static class Minibatches
     }
 
     /// <summary>The rows of minibatch <paramref name="batch"/> within an epoch's <paramref name="order"/>.</summary>
-    public static ReadOnlySpan<int> Rows(ReadOnlySpan<int> order, int batchSize, int batch)
+    internal static ReadOnlySpan<int> Rows(ReadOnlySpan<int> order, int batchSize, int batch)
     {
         var start = batch * batchSize;
         return order.Slice(start, Math.Min(batchSize, order.Length - start));

@@ -86,6 +86,10 @@ public sealed class NumericTable : IEquatable<NumericTable>
     /// <summary>The cell at (row, column), both 0-based.</summary>
     public double this[int row, int column] => Row(row)[column];
 
+    /// <summary>The shape and the first row, e.g. <c>NumericTable { Rows = 1503, Columns = 6, Row 0 = [800, 0, 0.3048, 71.3, 0.00266337, 126.201] }</c>.</summary>
+    public override string ToString() =>
+        $"NumericTable {{ Rows = {Rows}, Columns = {Columns}{(Rows > 0 ? ", Row 0 = " + Optimizers.Show.Values(Row(0)) : "")} }}";
+
     /// <summary>Every number, row after row, in one new array (for small tables: a large one may not fit in one array).</summary>
     public double[] ToArray()
     {

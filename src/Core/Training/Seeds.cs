@@ -18,6 +18,9 @@ public static class Seeds
 
         /// <summary>A synthetic data set.</summary>
         Synthetic = 3,
+
+        /// <summary>Gradient noise added to each step of one run (d2l §11.6 exercise 4: noisy gradients on a quadratic).</summary>
+        GradientNoise = 4,
     }
 
     /// <summary>A seed for <see cref="System.Random"/> that depends on all three inputs.</summary>
@@ -31,7 +34,7 @@ public static class Seeds
     /// A uniform integer in [0, <paramref name="bound"/>) from a SplitMix64 state (Steele, Lea and Flood 2014), without
     /// bias, by Lemire's multiply-and-reject ("Fast random integer generation in an interval", 2019).
     /// </summary>
-    public static uint Below(ref ulong state, uint bound)
+    internal static uint Below(ref ulong state, uint bound)
     {
         var product = (ulong)Next32(ref state) * bound;
         var low = (uint)product;

@@ -210,13 +210,30 @@ public sealed record ColumnStatistics(ImmutableArray<double> ScaledMeans, Immuta
             for (; j < columns; j++) target[j] = (row[j] - means[j]) / deviations[j];
         }
     }
+
+    /// <summary>Prints the values, long vectors shortened.</summary>
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append("Means = ").Append(Optimizers.Show.Values(Means.AsSpan()))
+            .Append(", StandardDeviations = ").Append(Optimizers.Show.Values(StandardDeviations.AsSpan()));
+        return true;
+    }
 }
 
 /// <summary>A standardised table with the statistics used.</summary>
 /// <param name="Table">The standardised values: every column has mean 0 and population standard deviation 1.</param>
 /// <param name="Means">Each column's mean before standardising.</param>
 /// <param name="StandardDeviations">Each column's population standard deviation before standardising.</param>
-public sealed record StandardizedTable(NumericTable Table, ImmutableArray<double> Means, ImmutableArray<double> StandardDeviations);
+public sealed record StandardizedTable(NumericTable Table, ImmutableArray<double> Means, ImmutableArray<double> StandardDeviations)
+{
+    /// <summary>Prints the values, long vectors shortened.</summary>
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append("Table = ").Append(Table).Append(", Means = ").Append(Optimizers.Show.Values(Means.AsSpan()))
+            .Append(", StandardDeviations = ").Append(Optimizers.Show.Values(StandardDeviations.AsSpan()));
+        return true;
+    }
+}
 
 /// <summary>A column that cannot be standardised, and why.</summary>
 public class ColumnException : ArgumentException

@@ -45,8 +45,8 @@ internal static partial class App
         IReadOnlyList<Verb> all = [];
         Verb[] experiments =
         [
-            new TraceVerb(), new QuadraticVerb(), new AnalyzeVerb(), new RegionVerb(), new WeightsVerb(), new ScalarVerb(),
-            new TrainVerb(), new SweepVerb(), new MergeVerb(), new BenchVerb(), new DataVerb(),
+            new TraceVerb(), new QuadraticVerb(), new AnalyzeVerb(), new TunedVerb(), new RegionVerb(), new NoiseVerb(), new WeightsVerb(), new ScalarVerb(),
+            new TrainVerb(), new PlateauVerb(), new SweepVerb(), new MergeVerb(), new BenchVerb(), new DataVerb(),
         ];
         all = [new ChapterVerb(experiments), .. experiments, new RunVerb(() => all)];
         return all;

@@ -1,10 +1,22 @@
 using System.Globalization;
+using Momentum.Optimizers;
 
 namespace Momentum.Runner.Cli;
 
 /// <summary>Numbers as people read them in printed lines (CSV files keep every digit).</summary>
 internal static class Format
 {
+    /// <summary>
+    /// What an argument exception says, without the " (Parameter 'name')" that .NET appends for its parameter name: the
+    /// reason Core gives, to be put in the shell's own words.
+    /// </summary>
+    public static string Reason(ArgumentException e)
+    {
+        var suffix = e.ParamName is null ? null : $" (Parameter '{e.ParamName}')";
+        var message = e.Message.Split('\n')[0];
+        return suffix is not null && message.EndsWith(suffix, StringComparison.Ordinal) ? message[..^suffix.Length] : message;
+    }
+
     /// <summary>Up to <paramref name="digits"/> significant digits, exponents as 1e-6 rather than 1E-06.</summary>
     public static string G(double value, int digits = 4) => Exponent(value.ToString("G" + digits, CultureInfo.InvariantCulture));
 
@@ -27,7 +39,7 @@ internal static class Format
     /// The shortest text that reads back to the same double, 0.6 → "0.6", 0.99999999999 → "0.99999999999": for a value
     /// the user gave, printed as given, and for an option in a command line the program suggests.
     /// </summary>
-    public static string Exact(double value) => Exponent(value.ToString("R", CultureInfo.InvariantCulture));
+    public static string Exact(double value) => Exponent(TransformationJson.ExactText(value));
 
     /// <summary>A list for folder names and labels: 0.6 → "0.6".</summary>
     public static string List(IEnumerable<double> values) => string.Join(",", values.Select(Exact));

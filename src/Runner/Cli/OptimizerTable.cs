@@ -225,14 +225,20 @@ internal static class OptimizerTable
     }
 
     /// <summary>The optimizer and its hyperparameters as the book labels its figures: "momentum, η = 0.6, β = 0.5".</summary>
-    public static string Describe(string name, Values v)
+    /// <param name="name">The optimizer's name.</param>
+    /// <param name="v">Its hyperparameters.</param>
+    /// <param name="learningRate">Whether to show η; false for a figure where it varies (<c>region</c>, <c>plateau</c>).</param>
+    /// <param name="momenta">Whether to show β (AggMo's momenta); false for a figure whose axis it is (<c>region</c>).</param>
+    public static string Describe(string name, Values v, bool learningRate = true, bool momenta = true)
     {
         var entry = Of(name);
         string N(double x) => Format.G(x);
-        var parts = new List<string> { entry.Name, $"η = {N(v.ConstantLearningRate)}" };
+        var parts = new List<string> { entry.Name };
+        if (learningRate) parts.Add($"η = {N(v.ConstantLearningRate)}");
         foreach (var flag in entry.Uses)
             switch (flag)
             {
+                case "--momentum" or "--betas" when !momenta: break;
                 case "--momentum": parts.Add($"β{(entry.Name == "demon" ? "₀" : "")} = {N(v.Momentum)}"); break;
                 case "--dampening" when v.Dampening != 0: parts.Add($"dampening {N(v.Dampening)}"); break;
                 case "--nu": parts.Add($"ν = {N(v.Nu)}"); break;

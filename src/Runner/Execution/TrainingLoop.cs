@@ -94,17 +94,37 @@ internal static class TrainingLoop
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var state = start ?? Trainer.Init(objective, options, initialParameters);
-        if (warmUp) WarmUp(objective, options, initialParameters);
+        if (warmUp) WarmUp(objective, options, initialParameters, progress);
         var initial = initialLoss ?? objective.Loss(initialParameters);
-        var recorded = new List<Recorded>(history ?? []);
+        return Drive(objective, options, state, progress, cancellation, history ?? [], checkpointEvery, checkpoint, initial, seconds, long.MaxValue);
+    }
+
+    // The fold with its clock, from state, for at most stepLimit steps (the warm-up's few; a run's are unlimited).
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static TrainingOutcome<T> Drive<T>(
+        RegressionObjective<T> objective,
+        TrainingOptions options,
+        TrainingState<T> state,
+        IProgressTask progress,
+        CancellationToken cancellation,
+        ImmutableArray<Recorded> history,
+        long checkpointEvery,
+        Action<TrainingState<T>, IReadOnlyList<Recorded>, double, double>? checkpoint,
+        double initial,
+        double seconds,
+        long stepLimit)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var recorded = new List<Recorded>(history);
         var clock = new Stopwatch();
         var status = RunStatus.Completed;
         string? reason = null;
         long? divergedAt = null;
         if (checkpointEvery > 0) checkpoint?.Invoke(state, recorded, initial, seconds);
         var stepsPerAdvance = StepsPerAdvance(options.BatchSize, objective.ParameterCount);
+        var firstStep = state.Minibatches;
 
-        while (!Trainer.IsFinished(options, state))
+        while (!Trainer.IsFinished(options, state) && state.Minibatches - firstStep < stepLimit)
         {
             if (cancellation.IsCancellationRequested)
             {
@@ -112,7 +132,7 @@ internal static class TrainingLoop
                 reason = $"interrupted after step {state.Minibatches}";
                 break;
             }
-            var steps = stepsPerAdvance;
+            var steps = (int)Math.Min(stepsPerAdvance, stepLimit - (state.Minibatches - firstStep));
             if (checkpointEvery > 0) steps = (int)Math.Min(steps, checkpointEvery - state.Minibatches % checkpointEvery);
 
             clock.Start();
@@ -132,7 +152,7 @@ internal static class TrainingLoop
             {
                 var loss = objective.Evaluate(next.Parameters.AsSpan());
                 var point = new LossPoint(next.Examples, next.EpochProgress(objective.Rows), loss.Loss);
-                recorded.Add(new(point, loss.Form, AverageOf(next) is { } average ? objective.Loss(average.AsSpan()) : double.NaN));
+                recorded.Add(new(point, loss.Form, next.Optimizer.AveragedIterate() is { } average ? objective.Loss(average.AsSpan()) : double.NaN));
                 if (Divergence.HasExploded(initial, point.Loss))
                 {
                     state = next;
@@ -165,28 +185,31 @@ internal static class TrainingLoop
     }
 
     /// <summary>
-    /// The averaged iterate an optimizer keeps beside its parameters, to be evaluated beside them: the vector "average" of
-    /// a <see cref="ParameterAverage"/> (<c>--ema</c>) or "x" of <see cref="ScheduleFree"/>, wherever either sits in the
-    /// optimizer (a chain or wrapper prefixes its name: "1.average", "inner.x"); null when it keeps none.
+    /// Untimed steps from a throwaway state before a clock runs, so the clock measures the steady state: the JIT's work
+    /// (PyTorch's kernels are compiled ahead of time) and the first touch of the data are not training time. It runs the
+    /// run's own loop (steps, record points, progress, the end), so every method the timed loop calls is compiled
+    /// before the clock starts: compiling one between two timed steps costs the next steps their caches. At most two
+    /// epochs, and at most <see cref="WarmUpWork"/> multiply-adds of gradients (a few milliseconds), so a large run warms
+    /// up in a sliver of its time. The first step (no momentum buffer yet) and the later ones take different code, so
+    /// there are at least two. Core is pure: nothing else changes.
     /// </summary>
-    public static System.Collections.Immutable.ImmutableArray<T>? AverageOf<T>(TrainingState<T> state)
+    /// <param name="objective">The run's objective.</param>
+    /// <param name="options">The run's options (the warm-up skips non-finite gradients and stops after two epochs).</param>
+    /// <param name="initialParameters">The run's initial parameters.</param>
+    /// <param name="progress">The run's progress, told that nothing is done yet (so its code is compiled too), or null.</param>
+    public static void WarmUp<T>(RegressionObjective<T> objective, TrainingOptions options, ReadOnlySpan<T> initialParameters, IProgressTask? progress = null)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var transform = state.Optimizer.Transform;
-        foreach (var name in transform.Shape.Vectors)
-            if (name.Split('.')[^1] is "average" or "x")
-                return transform.Vector(name);
-        return null;
+        var perStep = Math.Max(1.0, (double)options.BatchSize * objective.ParameterCount);
+        var steps = (long)Math.Clamp(WarmUpWork / perStep, 2, 2 * Minibatches.PerEpoch(objective.Rows, options.BatchSize));
+        var throwaway = options with { OnNonFinite = NonFinitePolicy.Skip, Epochs = 2 };
+        progress?.Report(0);
+        Drive(objective, throwaway, Trainer.Init(objective, throwaway, initialParameters), SilentProgress.Instance, CancellationToken.None,
+            [], 0, null, objective.Loss(initialParameters), 0, steps);
     }
 
-    /// <summary>
-    /// Two untimed steps from a throwaway state compile the training code before a clock runs: the first step (no
-    /// momentum buffer yet) and the later ones take different code. The JIT's work is not training time (PyTorch's
-    /// kernels are compiled ahead of time), and Core is pure, so nothing else changes.
-    /// </summary>
-    public static void WarmUp<T>(IMinibatchObjective<T> objective, TrainingOptions options, ReadOnlySpan<T> initialParameters)
-        where T : unmanaged, IFloatingPointIeee754<T> =>
-        Trainer.Advance(objective, options with { OnNonFinite = NonFinitePolicy.Skip }, Trainer.Init(objective, options, initialParameters), 2);
+    /// <summary>The most multiply-adds of gradients <see cref="WarmUp{T}"/> spends.</summary>
+    internal const double WarmUpWork = 2e6;
 
     /// <summary>
     /// For a diverged run of linear regression: the learning rates for which the full-batch optimizer converges, read off

@@ -143,7 +143,7 @@ internal sealed record Checkpoint(
         foreach (var v in values)
         {
             if (!double.IsFinite(v)) throw new InvalidOperationException($"{name} holds {v}: a checkpoint is only taken of a finite state.");
-            w.WriteNumberValue(v);
+            w.WriteRawValue(TransformationJson.ExactText(v), skipInputValidation: true);
         }
         w.WriteEndArray();
     }
@@ -153,7 +153,7 @@ internal sealed record Checkpoint(
     /// loss (empty when the optimizer keeps none), each reading back exactly.
     /// </summary>
     public static string HistoryLine(Recorded record) =>
-        string.Create(CultureInfo.InvariantCulture, $"{record.Point.Examples},{record.Point.Epoch:R},{record.Point.Loss:R},{FormName(record.Form)},{(double.IsNaN(record.AverageLoss) ? "" : record.AverageLoss.ToString("R", CultureInfo.InvariantCulture))}\n");
+        string.Create(CultureInfo.InvariantCulture, $"{record.Point.Examples},{TransformationJson.ExactText(record.Point.Epoch)},{TransformationJson.ExactText(record.Point.Loss)},{FormName(record.Form)},{(double.IsNaN(record.AverageLoss) ? "" : TransformationJson.ExactText(record.AverageLoss))}\n");
 
     /// <summary>How a loss form is written: "direct" or "moments".</summary>
     public static string FormName(LossForm form) => form == LossForm.Moments ? "moments" : "direct";

@@ -1,4 +1,5 @@
 using CsvHelper;
+using Momentum.Optimizers;
 
 namespace Momentum.Runner.Output;
 
@@ -78,7 +79,7 @@ internal static class Csv
         {
             try
             {
-                csv.WriteField(value, default);
+                csv.WriteField(TransformationJson.ExactText(value));
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
@@ -152,8 +153,8 @@ internal static class Csv
     {
         switch (cell)
         {
-            case double d: csv.WriteField(d, default); break;
-            case float f: csv.WriteField((double)f, default); break; // exact, so the float's value round-trips
+            case double d: csv.WriteField(TransformationJson.ExactText(d)); break;
+            case float f: csv.WriteField(TransformationJson.ExactText(f)); break; // exact, so the float's value round-trips
             case int i: csv.WriteField(i, default); break;
             case long l: csv.WriteField(l, default); break;
             case bool b: csv.WriteField(b); break;

@@ -61,7 +61,7 @@ internal static class Figures
         {
             var fallback = New(title, "", "");
             fallback.Axes.SetLimits(0, 1, 0, 1);
-            Note(fallback, $"this figure cannot be drawn: {e.Message.Split('\n')[0].Split(" (Parameter")[0]}");
+            Note(fallback, $"this figure cannot be drawn: {(e is ArgumentException a ? Cli.Format.Reason(a) : e.Message.Split('\n')[0])}");
             return fallback.GetImageBytes(width, height, ImageFormat.Png);
         }
     }

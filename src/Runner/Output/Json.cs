@@ -1,5 +1,6 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using Momentum.Optimizers;
 
 namespace Momentum.Runner.Output;
 
@@ -29,7 +30,11 @@ internal static class Json
     /// <summary>A number, or null when it is not finite (JSON has no NaN or infinity).</summary>
     public static void Number(this Utf8JsonWriter writer, string name, double value)
     {
-        if (double.IsFinite(value)) writer.WriteNumber(name, value);
+        if (double.IsFinite(value))
+        {
+            writer.WritePropertyName(name);
+            writer.WriteRawValue(TransformationJson.ExactText(value), skipInputValidation: true);
+        }
         else writer.WriteNull(name);
     }
 }

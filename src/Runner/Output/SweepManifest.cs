@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Momentum.Runner.Cli;
 using Momentum.Runner.Verbs;
+using Momentum.Optimizers;
 
 namespace Momentum.Runner.Output;
 
@@ -202,7 +203,7 @@ internal sealed record SweepManifest(
     // As the CSV writer writes a cell: a double as the shortest text that reads back to it, a flag as true or false.
     private static string Text(object cell) => cell switch
     {
-        double d => d.ToString("R", CultureInfo.InvariantCulture),
+        double d => TransformationJson.ExactText(d),
         bool b => b ? "true" : "false",
         IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
         _ => cell.ToString() ?? "",

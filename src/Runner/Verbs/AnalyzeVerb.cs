@@ -61,7 +61,7 @@ internal sealed class AnalyzeVerb : Verb<AnalyzeVerb.Settings>
             }
             catch (ArgumentException e)
             {
-                throw new UsageException($"{matrix}: {e.Message.Split(" (Parameter")[0]}");
+                throw new UsageException($"{matrix}: {Format.Reason(e)}");
             }
         }
         // The optimal parameters of a spectrum whose condition number overflows (or whose optimal β rounds to 1) are

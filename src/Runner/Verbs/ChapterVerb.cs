@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using Momentum.Runner.Cli;
 using Momentum.Runner.Data;
+using Momentum.Runner.Output;
 
 namespace Momentum.Runner.Verbs;
 
@@ -59,7 +60,31 @@ internal sealed class ChapterVerb(IReadOnlyList<Verb> verbs) : Verb<ChapterVerb.
             new("region", "13-region", "Where momentum converges: 0 < ηλ < 2 + 2β (§11.6.3.2; Goh 2017)", Opts(("points", "200"))),
             new("analyze", "14-analyze", "The theory for f(x) = 0.1x₁² + 2x₂², η = 0.6, β = 0.5 (Hessian eigenvalues 0.2 and 4)",
                 Opts(("lr", "0.6"), ("momentum", "0.5"), ("eigenvalues", "0.2,4"))),
+            new("tuned", "15-tuned", "Heavy ball and Nesterov at their own optimal parameters on f (Polyak; Lessard, Recht and Packard 2016): both converge",
+                Opts(("optimizers", "momentum,nesterov"), ("eigenvalues", "0.2,4"), ("x0", "-5,-2"))),
+            new("noise", "16-noise-gd", "Exercise 4: SGD on f with gradient noise σ = 1, η = 0.1, against the predicted plateau",
+                Opts(("optimizer", "gd"), ("lr", "0.1"), ("noise", "1"), ("x0", "-5,-2"))),
+            new("noise", "17-noise-momentum", "Exercise 4: momentum with gradient noise σ = 1, η = 0.05, β = 0.5 (the same effective step η/(1 − β))",
+                Opts(("optimizer", "momentum"), ("lr", "0.05"), ("momentum", "0.5"), ("noise", "1"), ("x0", "-5,-2"))),
+            new("plateau", "18-plateau", $"Exercise 4 with minibatches: the loss plateau over batch size × learning rate, momentum β = 0.9; {data.DataNote}",
+                Train(("lr", "0.005,0.01,0.02"), ("momentum", "0.9"), ("batch-sizes", "5,10,20,50,100"))),
         ];
+    }
+
+    /// <summary>"sections 6–9 and 18": the sections that train on the chapter's data.</summary>
+    public static string DataSections { get; } = Sections(Experiments(new(null, 0, "")).Select((e, i) => (e, i + 1)).Where(x => x.e.Options.ContainsKey("synthetic")).Select(x => x.Item2).ToList());
+
+    private static string Sections(IReadOnlyList<int> numbers)
+    {
+        var runs = new List<string>();
+        for (var k = 0; k < numbers.Count;)
+        {
+            var end = k;
+            while (end + 1 < numbers.Count && numbers[end + 1] == numbers[end] + 1) end++;
+            runs.Add(end == k ? $"{numbers[k]}" : $"{numbers[k]}–{numbers[end]}");
+            k = end + 1;
+        }
+        return "sections " + (runs.Count == 1 ? runs[0] : string.Join(", ", runs[..^1]) + " and " + runs[^1]);
     }
 
     protected override Settings Read(SettingsReader reader)
@@ -85,7 +110,7 @@ internal sealed class ChapterVerb(IReadOnlyList<Verb> verbs) : Verb<ChapterVerb.
         {
             var why = missing + e.Message;
             return new(null, 0, $"data: synthetic 1500x5, since {why}",
-                $"chapter: sections 6–9 train on synthetic data, not the book's, since {why}; " +
+                $"chapter: {DataSections} train on synthetic data, not the book's, since {why}; " +
                 $"run `{DataCache.FetchCommand(entry)}` once online, or give --data FILE or AIRFOIL_DATA");
         }
     }
@@ -103,12 +128,13 @@ internal sealed class ChapterVerb(IReadOnlyList<Verb> verbs) : Verb<ChapterVerb.
             .AppendLine("# Momentum — Dive into Deep Learning §11.6, reproduced")
             .AppendLine()
             .AppendLine("Written by `momentum chapter`. Each section gives the command that reproduces it alone, the lines it printed")
-            .AppendLine("(with the book's, where the book prints one), its figures and its data.")
+            .AppendLine("(with the book's, where the book prints one), its figures and its data. The same with interactive charts: [report.html](report.html).")
             .AppendLine()
-            .AppendLine($"Minibatch runs (sections 6–9): {settings.DataNote}.")
+            .AppendLine($"Minibatch runs ({DataSections}): {settings.DataNote}.")
             .AppendLine();
 
         var worst = App.Success;
+        var printed = new Dictionary<string, string>();
         for (var k = 0; k < experiments.Count; k++)
         {
             var experiment = experiments[k];
@@ -119,14 +145,18 @@ internal sealed class ChapterVerb(IReadOnlyList<Verb> verbs) : Verb<ChapterVerb.
             foreach (var line in output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries)) context.Print("    " + line.TrimEnd('\r'));
             worst = Math.Max(worst, code);
             Section(report, k + 1, experiment, context.Output.Path, output.ToString());
+            printed[experiment.Folder] = output.ToString();
             if (code == App.Interrupted)
             {
                 report.AppendLine($"*Interrupted during section {k + 1}; the sections after it were not run.*");
                 break;
             }
         }
+        if (printed.Count == experiments.Count) report.Append(ChapterExercises.Answers(experiments, printed, context.Output.Path));
         context.Output.WriteText("report.md", report.ToString());
+        ReportHtml.Write(context.Output, experiments, settings.DataNote);
         context.Print($"report: {context.Output.PathOf("report.md")}");
+        context.Print($"interactive report: {context.Output.PathOf(ReportHtml.FileName)} (self-contained; open it in a browser)");
         return worst == App.Interrupted || context.Cancellation.IsCancellationRequested ? App.Interrupted : worst;
     }
 

@@ -174,7 +174,7 @@ internal sealed class SweepVerb : Verb<SweepVerb.Settings>
 
         public string ToJson() => JsonSerializer.Serialize(this, JsonOptions);
 
-        private static string Text(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+        private static string Text(double value) => TransformationJson.ExactText(value);
     }
 
     /// <summary>A grid point: its index, optimizer, one value per axis of the grid, and seed.</summary>

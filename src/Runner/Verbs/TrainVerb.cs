@@ -182,7 +182,12 @@ internal sealed class TrainVerb : Verb<TrainVerb.Settings>
         // never change the results.
         var threads = ThreadsUsed(s, data.FeatureCount, data.Rows);
         using var team = threads > 1 ? new WorkerTeam(threads) : null;
-        var objective = new RegressionObjective<T>(data, s.Loss, team, s.Training.Records(data.Rows) + 2);
+        var evaluations = s.Training.Records(data.Rows) + 2;
+        RegressionObjective<T> objective;
+        // The moments' one pass comes before any step, so nothing spins or waits on it: it takes every core.
+        using (var momentsTeam = team is null && Environment.ProcessorCount > 1 &&
+               RegressionObjective<T>.ReadsMoments(data.Rows, data.FeatureCount, evaluations) ? new WorkerTeam(Environment.ProcessorCount) : null)
+            objective = new RegressionObjective<T>(data, s.Loss, team, evaluations, momentsTeam);
         var start = RegressionObjective<T>.InitialParameters(data.FeatureCount, s.Training.Seed);
         var checkpoints = s.CheckpointEvery > 0 ? new Checkpoint.Writer(output, s.Options, fingerprint, s.Training.Optimizer) : null;
         var outcome = TrainingLoop.Run(objective, s.Training, start, progress, context.Cancellation,
@@ -227,7 +232,7 @@ internal sealed class TrainVerb : Verb<TrainVerb.Settings>
     {
         var o = context.Output;
         // An optimizer that keeps an averaged iterate (--ema, Schedule-Free) has it evaluated beside its parameters.
-        var average = TrainingLoop.AverageOf(outcome.Final);
+        var average = outcome.Final.Optimizer.AveragedIterate();
         Csv.Write(o, "loss.csv", average is null ? ["epoch", "examples", "loss"] : ["epoch", "examples", "loss", "average_loss"],
             outcome.History.Select(r => (IReadOnlyList<object>)(average is null ? [r.Point.Epoch, r.Point.Examples, r.Point.Loss] : [r.Point.Epoch, r.Point.Examples, r.Point.Loss, r.AverageLoss])));
         var names = s.Data.FeatureNames;

@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
-namespace Momentum.Kernels;
+namespace Momentum.Runner.Execution;
 
 /// <summary>
 /// The bandwidth reference for the step kernels: a copy with non-temporal (streaming) stores, which write memory
@@ -9,7 +9,7 @@ namespace Momentum.Kernels;
 /// system sustains for one reading and one writing stream. An in-place step moves 5 values per parameter (read x, v, g;
 /// write x, v), so its floor is 2.5 such copies.
 /// </summary>
-public static class MemoryProbe
+internal static class MemoryProbe
 {
     /// <summary>Copies <paramref name="source"/> to <paramref name="destination"/> with streaming stores.</summary>
     /// <exception cref="ArgumentException">The destination is shorter than the source, or they overlap.</exception>
