@@ -68,4 +68,42 @@ public class ConvergenceEdgeCases
         Assert.Contains("2 eigenvalues and 1 start values", e.Message);
         Assert.Equal("start", Assert.Throws<ArgumentException>(() => Convergence.StepsToShrink(method, [], [], 1e-3)).ParamName);
     }
+
+    public static TheoryData<string, Action> InvalidInputs => new()
+    {
+        { "learningRate", () => Convergence.Converges(0.5, double.NaN, 1) },
+        { "learningRate", () => Convergence.GradientDescentIterate(double.PositiveInfinity, 1, 1) },
+        { "eigenvalue", () => Convergence.GradientDescentIterate(0.1, double.NaN, 1) },
+        { "start", () => Convergence.GradientDescentIterate(0.1, 1, 1, double.NaN) },
+        { "step", () => Convergence.GradientDescentIterate(0.1, 1, -1) },
+        { "factor", () => Convergence.StepsToShrink(LinearMethod.Of(Optimizer.GradientDescent(0.5)).At(1), 0) },
+        { "factor", () => Convergence.StepsToShrink(LinearMethod.Of(Optimizer.GradientDescent(0.5)), [1.0], [1.0], -1) },
+        { "start", () => Convergence.StepsToShrink(LinearMethod.Of(Optimizer.GradientDescent(0.5)), [1.0], [double.NaN], 0.5) },
+        { "learningRate", () => MomentumMatrix.Of(0.5, double.NaN, 1) },
+        { "eigenvalue", () => MomentumMatrix.Apply(0.5, 0.1, double.PositiveInfinity, 0, 1) },
+    };
+
+    [Theory]
+    [MemberData(nameof(InvalidInputs))]
+    public void Every_input_of_the_closed_forms_is_checked_and_refused_by_name(string parameter, Action call)
+    {
+        var e = Assert.Throws<HyperparameterException>(call);
+        Assert.Equal(parameter, e.ParamName);
+        Assert.Contains("must be", e.Message);
+    }
+
+    [Fact]
+    public void A_missing_family_map_or_method_is_refused_by_name()
+    {
+        Assert.Equal("family", Assert.Throws<ArgumentNullException>(() => Convergence.LargestStableLearningRate(null!, 1)).ParamName);
+        Assert.Equal("map", Assert.Throws<ArgumentNullException>(() => Convergence.StepsToShrink((LinearMap)null!, 0.5)).ParamName);
+        Assert.Equal("method", Assert.Throws<ArgumentNullException>(() => Convergence.StepsToShrink(null!, [1.0], [1.0], 0.5)).ParamName);
+    }
+
+    [Fact]
+    public void The_largest_stable_learning_rate_of_a_family_that_is_not_linear_is_refused()
+    {
+        // Demon's momentum decays with the step count: no fixed map, hence no stable range to search.
+        Assert.Throws<NonlinearMethodException>(() => Convergence.LargestStableLearningRate(eta => Optimizer.Demon(eta, 0.9, 100), 1));
+    }
 }
