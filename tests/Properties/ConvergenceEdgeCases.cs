@@ -106,4 +106,28 @@ public class ConvergenceEdgeCases
         // Demon's momentum decays with the step count: no fixed map, hence no stable range to search.
         Assert.Throws<NonlinearMethodException>(() => Convergence.LargestStableLearningRate(eta => Optimizer.Demon(eta, 0.9, 100), 1));
     }
+
+    [Fact]
+    public void Where_eta_equal_to_one_over_L_already_diverges_the_search_goes_down_to_two_over_L_plus_the_weight_decay()
+    {
+        // Coupled weight decay 3 on λ = 1: x ← x − η(1 + 3)x converges iff 0 < 4η < 2 (d2l §11.6.3.2 with λ + λ_wd), so
+        // η* = ½, below the search's first guess 1/L = 1.
+        Assert.Equal(0.5, Convergence.LargestStableLearningRate(eta => new Sgd(eta, weightDecay: 3.0), 1), 12);
+    }
+
+    [Fact]
+    public void The_error_over_several_directions_is_their_euclidean_norm()
+    {
+        // Two directions at ηλ = ½ started at (1, 1): ‖xₜ‖ = √2·2⁻ᵗ ≤ ε·√2 with ε = 2^−10.25 from t = 10.25, so 11 steps;
+        // the larger direction alone (2⁻ᵗ) would reach ε√2 at t = 9.75, after 10.
+        var method = LinearMethod.Of(Optimizer.GradientDescent(0.5));
+        Assert.Equal(11, Convergence.StepsToShrink(method, [1.0, 1.0], [1.0, 1.0], Math.Pow(2, -10.25)));
+    }
+
+    [Fact]
+    public void One_step_of_R_worked_by_hand()
+    {
+        // β = ½, η = ¼, λ = 2 from (v, x) = (3, 4): v = ½·3 + 2·4 = 9.5, x = 4 − ¼·9.5 = 1.625 (every number exact in binary).
+        Assert.Equal((9.5, 1.625), MomentumMatrix.Apply(0.5, 0.25, 2, 3, 4));
+    }
 }
