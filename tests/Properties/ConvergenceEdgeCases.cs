@@ -79,6 +79,8 @@ public class ConvergenceEdgeCases
         { "factor", () => Convergence.StepsToShrink(LinearMethod.Of(Optimizer.GradientDescent(0.5)).At(1), 0) },
         { "factor", () => Convergence.StepsToShrink(LinearMethod.Of(Optimizer.GradientDescent(0.5)), [1.0], [1.0], -1) },
         { "start", () => Convergence.StepsToShrink(LinearMethod.Of(Optimizer.GradientDescent(0.5)), [1.0], [double.NaN], 0.5) },
+        // λ = 5 diverges at η = ½ (ηλ = 2.5): the start is refused before the direction's verdict is read.
+        { "start", () => Convergence.StepsToShrink(LinearMethod.Of(Optimizer.GradientDescent(0.5)), [5.0], [double.NaN], 0.5) },
         { "learningRate", () => MomentumMatrix.Of(0.5, double.NaN, 1) },
         { "eigenvalue", () => MomentumMatrix.Apply(0.5, 0.1, double.PositiveInfinity, 0, 1) },
     };
@@ -101,10 +103,12 @@ public class ConvergenceEdgeCases
     }
 
     [Fact]
-    public void The_largest_stable_learning_rate_of_a_family_that_is_not_linear_is_refused()
+    public void The_largest_stable_learning_rate_of_a_family_that_is_not_linear_is_refused_even_when_its_step_changes_late()
     {
-        // Demon's momentum decays with the step count: no fixed map, hence no stable range to search.
+        // Demon's momentum decays with the step count from the start; a step decay halves η only at step 100. Neither is
+        // a fixed map, hence there is no stable range to search.
         Assert.Throws<NonlinearMethodException>(() => Convergence.LargestStableLearningRate(eta => Optimizer.Demon(eta, 0.9, 100), 1));
+        Assert.Throws<NonlinearMethodException>(() => Convergence.LargestStableLearningRate(eta => new Sgd(Schedule.StepDecay(eta, 100, 0.5)), 1));
     }
 
     [Fact]
