@@ -5,9 +5,15 @@
 #   bench/mutation/run.sh                     every folder of src/Core, one Stryker run per folder
 #   bench/mutation/run.sh Theory Problems     those folders of src/Core
 #   bench/mutation/run.sh --changed [REF]     the src/Core files that differ from REF (default main), in one run
+#   bench/mutation/run.sh --files NAME F...   the files F… of src/Core (e.g. Theory/Region.cs), in one run called NAME
+#
+# Four tests take about half of the suite's test time, and every mutant they execute would run them: the Monte Carlo check of
+# the noise plateau, two numerical searches for optimal parameters, and the reshuffled minibatch plateau. They check
+# Theory/Tuning.cs, GradientNoise.cs and MinibatchNoise.cs, which are mutated in a run of their own with every test
+# ("Theory-searches"); every other run leaves those four tests out (SEARCH_TESTS below).
 #
 # Each run works in a copy of the checkout (tracked and untracked files, as they are now), so the checkout's own build
-# is never replaced by a mutated one and work can go on meanwhile. Reports go to artifacts/mutation/<name>/reports/
+# is never replaced by a mutated one and work can go on meanwhile. Reports go to artifacts/mutation/<run>/reports/
 # (mutation-report.html and .json); the last lines printed are the score per run and in total:
 #   Theory: 812 mutants, 790 killed, 3 timeout, 19 survived, 0 no coverage: 97.66 %
 # MUTATION_CONCURRENCY sets Stryker's parallel test sessions (default 1: this is a shared machine).
@@ -19,10 +25,20 @@ cd "$root"
 folders=(Theory Optimizers Problems Kernels Training)
 mode=folders
 ref=main
+files=()
 if [ "${1:-}" = "--changed" ]; then
   mode=changed
   ref="${2:-main}"
   git rev-parse --verify --quiet "$ref^{commit}" >/dev/null || { echo "--changed $ref: not a commit of this repository" >&2; exit 2; }
+elif [ "${1:-}" = "--files" ]; then
+  mode=files
+  [ $# -ge 3 ] || { echo "--files: expected a run name and at least one file of src/Core" >&2; exit 2; }
+  name="$2"
+  shift 2
+  for file in "$@"; do
+    [ -f "src/Core/$file" ] || { echo "--files $file: not a file of src/Core (e.g. Theory/Region.cs)" >&2; exit 2; }
+    files+=("src/Core/$file")
+  done
 elif [ $# -gt 0 ]; then
   for folder in "$@"; do
     [ -d "src/Core/$folder" ] || { echo "$folder: not a folder of src/Core (allowed: ${folders[*]})" >&2; exit 2; }
@@ -31,6 +47,8 @@ elif [ $# -gt 0 ]; then
 fi
 
 concurrency="${MUTATION_CONCURRENCY:-1}"
+searches=(Theory/Tuning.cs Theory/GradientNoise.cs Theory/MinibatchNoise.cs)
+SEARCH_TESTS='FullyQualifiedName!~Monte_Carlo_runs_of_the_optimizer_agree&FullyQualifiedName!~The_numerical_optimum_of_QHM_is&FullyQualifiedName!~The_numerical_optimiser_finds_the_closed_forms&FullyQualifiedName!~The_reshuffled_prediction_matches_the_trainers_plateau'
 out="$root/artifacts/mutation"
 mkdir -p "$out"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
@@ -41,15 +59,27 @@ trap 'rm -rf "$work"' EXIT
 git ls-files -z --cached --others --exclude-standard | while IFS= read -r -d '' f; do [ -e "$f" ] && printf '%s\0' "$f"; done \
   | tar -cf - --null -T - | tar -xf - -C "$work"
 
-# One Stryker run: name, then --mutate globs (matched against the paths of src/Core's files).
+# One Stryker run: name, test filter ("" for every test), then --mutate globs (matched against src/Core's file paths).
 run() {
-  local name="$1"; shift
-  local globs=()
-  for glob in "$@"; do globs+=(--mutate "$glob"); done
+  local name="$1" filter="$2"; shift 2
+  local args=()
+  for glob in "$@"; do args+=(--mutate "$glob"); done
+  [ -n "$filter" ] && args+=(--test-case-filter "$filter")
   rm -rf "$out/$name"
-  echo "== $name: $* (concurrency $concurrency)"
+  echo "== $name: $* (${filter:+without the four search tests, }concurrency $concurrency)"
   (cd "$work/src/Core" && dotnet stryker --config-file ../../bench/mutation/stryker-config.json --concurrency "$concurrency" \
-      --skip-version-check --output "$out/$name" "${globs[@]}") || { echo "$name: Stryker failed" >&2; return 1; }
+      --skip-version-check --output "$out/$name" "${args[@]}") || { echo "$name: Stryker failed" >&2; return 1; }
+  names+=("$name")
+}
+
+# One run over files given as paths from the root: every test when one of them is a file the search tests check.
+run_files() {
+  local name="$1"; shift
+  local filter="$SEARCH_TESTS"
+  for file in "$@"; do
+    for search in "${searches[@]}"; do [ "$file" = "src/Core/$search" ] && filter=""; done
+  done
+  run "$name" "$filter" "${@/#src\/Core\//**/}"
 }
 
 names=()
@@ -59,12 +89,17 @@ if [ "$mode" = changed ]; then
     echo "no file of src/Core differs from $ref: nothing to mutate"
     exit 0
   fi
-  run changed "${changed[@]/#src\/Core\//**/}"
-  names=(changed)
+  run_files changed "${changed[@]}"
+elif [ "$mode" = files ]; then
+  run_files "$name" "${files[@]}"
 else
   for folder in "${folders[@]}"; do
-    run "$folder" "**/$folder/**/*.cs"
-    names+=("$folder")
+    if [ "$folder" = Theory ]; then
+      run Theory "$SEARCH_TESTS" "**/Theory/**/*.cs" "${searches[@]/#/!**/}"
+      run Theory-searches "" "${searches[@]/#/**/}"
+    else
+      run "$folder" "$SEARCH_TESTS" "**/$folder/**/*.cs"
+    fi
   done
 fi
 

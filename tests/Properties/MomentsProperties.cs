@@ -29,6 +29,41 @@ public class MomentsProperties
                 return (Math.Abs(direct - moments) <= 1e-12 * scale).Label($"direct {direct:R}, moments {moments:R}");
             });
 
+    [Theory]
+    [InlineData(100, 1)]
+    [InlineData(16_383, 1)]
+    [InlineData(2 * 16_384 + 5, 2)]
+    [InlineData(3 * 16_384 + 7, 3)]
+    [InlineData(9 * 16_384 + 11, 8)]
+    public void The_moments_summed_in_parts_are_their_definition_one_part_per_16384_rows_at_most_eight(int rows, int parts)
+    {
+        // H = (1/n) Σ x̃x̃ᵀ, c = (1/n) Σ y x̃, s = (1/n) Σ y², x̃ = [x, 1], summed here row by row in double.
+        const int features = 2;
+        var data = Dataset<float>.FromTable(SyntheticData.LinearRegression(rows, features, rows), features);
+        Assert.Equal(parts, RegressionMoments.PartsOf(rows));
+        var moments = RegressionMoments.Of(data);
+        var (h, c, s) = (new double[3, 3], new double[3], 0.0);
+        for (var i = 0; i < rows; i++)
+        {
+            double[] x = [data.Row(i)[0], data.Row(i)[1], 1];
+            double y = data.Labels[i];
+            s += y * y;
+            for (var a = 0; a < 3; a++)
+            {
+                c[a] += y * x[a];
+                for (var b = 0; b < 3; b++) h[a, b] += x[a] * x[b];
+            }
+        }
+        bool Near(double expected, double actual) => Math.Abs(expected / rows - actual) <= 1e-12 * (1 + Math.Abs(actual));
+        Assert.Equal(rows, moments.Rows);
+        Assert.True(Near(s, moments.S), $"s {moments.S:R} vs {s / rows:R}");
+        for (var a = 0; a < 3; a++)
+        {
+            Assert.True(Near(c[a], moments.C[a]), $"c[{a}] {moments.C[a]:R} vs {c[a] / rows:R}");
+            for (var b = 0; b < 3; b++) Assert.True(Near(h[a, b], moments[a, b]), $"H[{a}, {b}] {moments[a, b]:R} vs {h[a, b] / rows:R}");
+        }
+    }
+
     [Fact]
     public void The_objective_reads_moments_only_where_direct_passes_would_dominate()
     {
