@@ -103,8 +103,12 @@ public class ConvergenceProperties
             for (var t = 1; t < iterates.Length; t++)
             {
                 (v, x) = MomentumMatrix.Apply(s.Momentum, s.LearningRate, s.Eigenvalue, v, x);
+                // Compared while R's iterate is finite and far from overflow (an infinite scale would accept anything);
+                // where it overflows, the optimizer's iterate must be as large.
+                if (!(Math.Abs(x) < 1e300))
+                    return (!(Math.Abs(iterates[t].Point[0]) < 1e299)).Label($"step {t}: R overflows to {x:R}, the optimizer is at {iterates[t].Point[0]:R}");
                 size = Math.Max(size, Math.Abs(x));
-                if (Math.Abs(iterates[t].Point[0] - x) > 1e-12 * size)
+                if (!(Math.Abs(iterates[t].Point[0] - x) <= 1e-12 * size))
                     return false.Label($"step {t}: optimizer {iterates[t].Point[0]:R}, R {x:R}");
             }
             return true.ToProperty();
