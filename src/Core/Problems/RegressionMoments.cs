@@ -50,6 +50,10 @@ public sealed class RegressionMoments
     /// <summary>The parts the rows are summed in: one per <see cref="RowsPerPart"/> rows, 1 to 8, fixed by the row count alone.</summary>
     internal static int PartsOf(int rows) => Math.Clamp(rows / RowsPerPart, 1, 8);
 
+    // Part k of parts: ⌊n / parts⌋ consecutive rows each, the last one taking the remainder too (so it is the longest).
+    private static (int From, int To) PartRows(int rows, int parts, int k) =>
+        (k * (rows / parts), k == parts - 1 ? rows : (k + 1) * (rows / parts));
+
     /// <summary>
     /// One pass over the data in double precision, eight rows at a time (each block of H loaded once per eight rows), summed
     /// as a cascade (64 rows, then 64 such sums, then the part) so that rounding grows with the cascade's depth, not n; in
@@ -64,8 +68,11 @@ public sealed class RegressionMoments
         var p = data.FeatureCount + 1;
         var parts = PartsOf(data.Rows);
         var sums = new Sums[parts];
-        var partRows = data.Rows / parts;
-        void Part(int k) => sums[k] = Sum(data, k * partRows, k == parts - 1 ? data.Rows : (k + 1) * partRows, p);
+        void Part(int k)
+        {
+            var (from, to) = PartRows(data.Rows, parts, k);
+            sums[k] = Sum(data, from, to, p);
+        }
         if (team is { Workers: > 1 } && parts > 1)
             team.Run(worker => { for (var k = worker; k < parts; k += team.Workers) Part(k); });
         else
@@ -109,7 +116,8 @@ public sealed class RegressionMoments
     internal static int SummationDepth(int rows)
     {
         var parts = PartsOf(rows);
-        var longest = rows - (parts - 1) * (rows / parts);
+        var (from, to) = PartRows(rows, parts, parts - 1);
+        var longest = to - from;
         var groups = (longest + RowsPerBlock * BlocksPerGroup - 1) / (RowsPerBlock * BlocksPerGroup);
         return Math.Min(longest, RowsPerBlock) + Math.Min((longest + RowsPerBlock - 1) / RowsPerBlock, BlocksPerGroup) + groups + parts;
     }

@@ -16,11 +16,11 @@ namespace Momentum.Runner.Data;
 /// </summary>
 /// <remarks>
 /// Rows are read by a fast path that parses each number straight from the bytes, by Clinger's exact fast path when the
-/// number has at most 15 digits and a power of ten within 10^±22 (as files of measurements and <c>%.6g</c> output do),
-/// else with csFastFloat (Lemire's correctly rounded algorithm, "Number Parsing at a Gigabyte per Second", Software:
-/// Practice and Experience 51(8), 2021), so always the same double as .NET's parser, and checks that a separator or the line's end follows it; any other line (quotes,
-/// blank fields, a non-number, a wrong count) is read again by the general path above, which decides its value or its
-/// refusal. The fast path only ever accepts lines that the general path reads to the same numbers.
+/// number has at most 15 digits and a power of ten within 10^±22 (as files of measurements usually do), else with
+/// csFastFloat (Lemire's correctly rounded algorithm, "Number Parsing at a Gigabyte per Second", Software: Practice and
+/// Experience 51(8), 2021), so always the same double as .NET's parser, and checks that a separator or the line's end
+/// follows it; any other line (quotes, blank fields, a non-number, a wrong count) is read again by the general path
+/// above, which decides its value or its refusal. The fast path only ever accepts lines that the general path reads to the same numbers.
 /// </remarks>
 internal static class NumericText
 {
@@ -244,14 +244,6 @@ internal static class NumericText
                 if (mantissa != 0) significant++;
             }
         if (digits == 0 || significant > 15) return false;
-        return Exponent(text, i, negative, mantissa, fraction, out consumed, out value);
-    }
-
-    /// <summary>The optional exponent after the digits ending at <paramref name="i"/>, then Clinger's one operation.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool Exponent(ReadOnlySpan<byte> text, int i, bool negative, ulong mantissa, int fraction, out int consumed, out double value)
-    {
-        (consumed, value) = (0, 0);
         var exponent = 0;
         if (i < text.Length && (text[i] | 0x20) == (byte)'e')
         {

@@ -196,8 +196,9 @@ internal static class TrainingLoop
     /// timed loop calls is compiled before the clock starts: compiling one between two timed steps costs the next steps
     /// their caches. At most two epochs, and at most <see cref="WarmUpWork"/> multiply-adds of gradients (a few
     /// milliseconds), so a large run warms up in a sliver of its time; the record points among those steps evaluate the
-    /// loss as the run's own do (from the moments where the run reads them), a share of the run's own evaluations. The first step (no momentum buffer yet) and the later ones take different code, so
-    /// there are at least two. Core is pure: nothing else changes.
+    /// loss as the run's own do (from the moments where the run reads them), a share of the run's own evaluations. The
+    /// first step (no momentum buffer yet) and the later ones take different code, so there are at least two. Core is
+    /// pure: nothing else changes.
     /// </summary>
     /// <param name="objective">The run's objective.</param>
     /// <param name="options">The run's options (the warm-up skips non-finite gradients and stops after two epochs).</param>

@@ -4,8 +4,8 @@ using Momentum.Testing;
 
 namespace Momentum.Properties;
 
-/// <summary>What Stryker found unchecked in Optimizers/Qhm.cs and Trace.cs (docs/TESTING.md), each against its definition.</summary>
-public class OptimizerSurvivorProperties
+/// <summary>QHM's update form and Trace's saved state and span-level checks, each against its definition.</summary>
+public class UpdateFormProperties
 {
     [Property(MaxTest = 200)]
     public Property Qhms_update_is_minus_alpha_times_the_gradient_and_the_new_buffer_mixed_by_nu() =>
