@@ -58,4 +58,16 @@ public class UpdateFormProperties
             trace.Update<double>(new double[] { 1.0, 1.0 }, new StateBuffers<double>(new double[2], [], 2), new double[2], 0));
         Assert.Contains("state", e.ParamName ?? e.Message);
     }
+
+    [Fact]
+    public void Nesterov_refuses_a_dampening_schedule_at_the_first_step_it_turns_non_zero()
+    {
+        // PyTorch: "Nesterov momentum requires a momentum and zero dampening". A schedule that is 0 at first passes the
+        // constructor; the update at the step where it becomes 0.5 must refuse it, naming that step, and run before it.
+        var trace = new Trace(0.9, Schedule.PiecewiseConstant([2], [0.0, 0.5]), nesterov: true);
+        var state = trace.Init<double>([1.0, 2.0]);
+        for (var step = 0; step < 2; step++) (_, state) = trace.Update<double>([0.5, -0.5], state, [1.0, 2.0]);
+        var e = Assert.Throws<HyperparameterException>(() => trace.Update<double>([0.5, -0.5], state, [1.0, 2.0]));
+        Assert.Equal((nameof(Trace), nameof(Trace.Dampening), 0.5, 2L), (e.Transformation, e.Name, e.Value, e.Step));
+    }
 }
