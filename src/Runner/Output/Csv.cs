@@ -117,16 +117,19 @@ internal static class Csv
         }
     }
 
-    private static void WriteCell(CsvWriter csv, object cell)
+    private static void WriteCell(CsvWriter csv, object cell) => csv.WriteField(Text(cell));
+
+    /// <summary>
+    /// A cell as the CSV files spell it: a number as the shortest text that reads back to it (a float as its exact value
+    /// in double, so it round-trips too), a flag as true or false, anything else in the invariant culture. Also what a
+    /// sweep's rows digest is taken of (<see cref="SweepManifest.Digest"/>).
+    /// </summary>
+    public static string Text(object cell) => cell switch
     {
-        switch (cell)
-        {
-            case double d: csv.WriteField(TransformationJson.ExactText(d)); break;
-            case float f: csv.WriteField(TransformationJson.ExactText(f)); break; // exact, so the float's value round-trips
-            case int i: csv.WriteField(i, default); break;
-            case long l: csv.WriteField(l, default); break;
-            case bool b: csv.WriteField(b); break;
-            default: csv.WriteField(cell.ToString()); break;
-        }
-    }
+        double d => TransformationJson.ExactText(d),
+        float f => TransformationJson.ExactText(f),
+        bool b => b ? "true" : "false",
+        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+        _ => cell.ToString() ?? "",
+    };
 }

@@ -56,7 +56,7 @@ internal sealed record SweepManifest(
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         foreach (var r in rows.OrderBy(r => r.Point.Index))
-            hash.AppendData(Encoding.UTF8.GetBytes(string.Join(",", Cells(grid, r).Select(Text)) + "\n"));
+            hash.AppendData(Encoding.UTF8.GetBytes(string.Join(",", Cells(grid, r).Select(Csv.Text)) + "\n"));
         return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 
@@ -189,7 +189,7 @@ internal sealed record SweepManifest(
             if (f[divergedAt] is not ("true" or "false"))
                 throw Bad(divergedAt, "must be true or false");
             var row = new SweepVerb.Row(point, loss, f[divergedAt] == "true", seconds);
-            var expected = Cells(Grid, row).Take(labels).Select(Text).ToList();
+            var expected = Cells(Grid, row).Take(labels).Select(Csv.Text).ToList();
             for (var k = 0; k < labels; k++)
                 if (f[k] != expected[k])
                     throw Bad(k, $"is not point {index} of this sweep's grid (expected {expected[k]})");
@@ -199,13 +199,4 @@ internal sealed record SweepManifest(
             throw new UsageException($"{path}: its rows are not those the sweep wrote (their digest differs from rows_sha256 in {File}): the file was edited; run the shard again");
         return rows;
     }
-
-    // As the CSV writer writes a cell: a double as the shortest text that reads back to it, a flag as true or false.
-    private static string Text(object cell) => cell switch
-    {
-        double d => TransformationJson.ExactText(d),
-        bool b => b ? "true" : "false",
-        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
-        _ => cell.ToString() ?? "",
-    };
 }
