@@ -186,15 +186,20 @@ public class TrainerProperties
     private static double[] LeastSquares<T>(Dataset<T> data)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        // The normal equations [X 1]ᵀ[X 1] θ = [X 1]ᵀ y, summed row by row in double.
         var p = data.FeatureCount + 1;
         var a = new double[p, p];
         var b = new double[p];
+        var x = new double[p];
+        x[p - 1] = 1;
         for (var i = 0; i < data.Rows; i++)
         {
-            var x = data.Row(i).ToArray().Select(v => double.CreateChecked(v)).Append(1.0).ToArray();
+            var row = data.Row(i);
+            for (var j = 0; j < row.Length; j++) x[j] = double.CreateChecked(row[j]);
+            var y = double.CreateChecked(data.Labels[i]);
             for (var r = 0; r < p; r++)
             {
-                b[r] += x[r] * double.CreateChecked(data.Labels[i]);
+                b[r] += x[r] * y;
                 for (var c = 0; c < p; c++) a[r, c] += x[r] * x[c];
             }
         }
