@@ -76,4 +76,90 @@ public class MomentsProperties
         var options = book with { BatchSize = 100, Epochs = 1 };
         Assert.NotNull(new RegressionObjective<float>(large, expectedEvaluations: options.Records(large.Rows)).Moments);
     }
+
+    [Theory]
+    [InlineData(3, 40_003)] // two parts of 20 001 and 20 002 rows: four full groups of 4096 rows and a partial one, a partial last block
+    [InlineData(5, 9 * 16_384 + 11)] // eight parts
+    [InlineData(2, 130)] // one part: two full blocks of 64 rows and two rows
+    public void The_moments_are_the_cascade_summed_as_documented_bit_for_bit(int features, int rows)
+    {
+        // The documented order, written out: in each part (1 per 16 384 rows, at most 8, the last taking the remainder),
+        // each row into a level-1 sum (H's upper triangle by fused multiply-adds x_a·x_b, c and s by a product then an
+        // addition), every 64 rows of the part that sum into a level-2 sum, every 64 of those into the part's total; the
+        // parts added in order, then each entry divided by n. Another grouping gives other bits.
+        var data = Dataset<float>.FromTable(SyntheticData.LinearRegression(rows, features, rows), features);
+        var p = features + 1;
+        var parts = Math.Clamp(rows / 16_384, 1, 8);
+        var (h, c, s) = (new double[p, p], new double[p], 0.0);
+        for (var k = 0; k < parts; k++)
+        {
+            var (from, to) = (k * (rows / parts), k == parts - 1 ? rows : (k + 1) * (rows / parts));
+            var (h1, c1, s1, h2, c2, s2, h3, c3, s3) = (new double[p, p], new double[p], 0.0, new double[p, p], new double[p], 0.0, new double[p, p], new double[p], 0.0);
+            var blocks = 0;
+            for (var i = from; i < to; i++)
+            {
+                double[] x = [.. data.Row(i).ToArray().Select(v => (double)v), 1];
+                double y = data.Labels[i];
+                s1 += y * y;
+                for (var a = 0; a < p; a++)
+                {
+                    c1[a] += y * x[a];
+                    for (var b = a; b < p; b++) h1[a, b] = Math.FusedMultiplyAdd(x[b], x[a], h1[a, b]);
+                }
+                if ((i - from + 1) % 64 != 0 && i != to - 1) continue;
+                Add(h1, c1, ref s1, h2, c2, ref s2);
+                if (++blocks != 64 && i != to - 1) continue;
+                Add(h2, c2, ref s2, h3, c3, ref s3);
+                blocks = 0;
+            }
+            Add(h3, c3, ref s3, h, c, ref s);
+        }
+        var moments = RegressionMoments.Of(data);
+        Assert.Equal(s / rows, moments.S);
+        for (var a = 0; a < p; a++)
+        {
+            Assert.Equal(c[a] / rows, moments.C[a]);
+            for (var b = a; b < p; b++) Assert.True(h[a, b] / rows == moments[a, b] && moments[b, a] == moments[a, b], $"H[{a}, {b}] = {moments[a, b]:R}, expected {h[a, b] / rows:R}");
+        }
+
+        static void Add(double[,] h, double[] c, ref double s, double[,] intoH, double[] intoC, ref double intoS)
+        {
+            for (var a = 0; a < c.Length; a++)
+            {
+                intoC[a] += c[a];
+                for (var b = a; b < c.Length; b++) intoH[a, b] += h[a, b];
+            }
+            intoS += s;
+            s = 0;
+            Array.Clear(h);
+            Array.Clear(c);
+        }
+    }
+
+    [Theory]
+    [InlineData(1, 4)] // 1 + 1 + 1 group + 1 part
+    [InlineData(128, 68)] // 64 + 2 blocks + 1 + 1
+    [InlineData(130, 69)] // 64 + 3 blocks + 1 + 1
+    [InlineData(5000, 131)] // 64 + 64 (79 blocks, capped) + 2 groups + 1
+    [InlineData(40_960, 135)] // two parts of 20 480 = 5 · 4096 rows: 64 + 64 + 5 + 2
+    [InlineData(40_961, 136)] // the last part has 20 481 rows: 6 groups
+    [InlineData(1_000_000, 167)] // eight parts of 125 000 rows: 64 + 64 + 31 + 8
+    public void The_summation_depth_counts_each_level_of_the_cascade(int rows, int depth) =>
+        // Within a level-1 block (up to 64 rows), within a level-2 group (up to 64 blocks), the groups of the longest part
+        // (4096 rows each, the last one partial), and the parts.
+        Assert.Equal(depth, RegressionMoments.SummationDepth(rows));
+
+    [Fact]
+    public void The_bound_of_a_worked_example_is_higham_s_with_the_cascade_s_depth()
+    {
+        // x = 1 and 3, y = 2 and 4: H = [[5, 2], [2, 1]], c = [7, 3], s = 10. At θ = (1, −2): ℓ = ½(θᵀHθ − 2cᵀθ + s) =
+        // ½(1 − 2 + 10) = 4.5 (the residuals are 1·1 − 2 − 2 = −3 and 3 − 2 − 4 = −3). The bound is
+        // ε(d + 2p + 4)(Σ|θₐ|√Hₐₐ + √s)²/2 with ε = 2⁻⁵³, depth d = 2 + 1 + 1 + 1 = 5 and p = 2: 2⁻⁵³ · 13 · (√5 + 2 + √10)² / 2.
+        var data = new Dataset<double>([1.0, 3.0], [2.0, 4.0], 1);
+        var (loss, bound) = RegressionMoments.Of(data).LossWithBound<double>([1.0, -2.0]);
+        Assert.Equal(4.5, loss, 1e-14);
+        var expected = Math.ScaleB(1, -53) * 13 * Math.Pow(Math.Sqrt(5) + 2 + Math.Sqrt(10), 2) / 2;
+        Assert.True(Math.Abs(bound - expected) <= 1e-12 * expected, $"bound {bound:R}, expected {expected:R}");
+    }
 }
+

@@ -209,9 +209,9 @@ public sealed class RegressionObjective<T> : IMinibatchObjective<T>
 
     private int length, upcomingLength;
 
+    // A worker beyond the parts (threads = parts < Workers) finds no part k = worker < parts, so it returns at once.
     private void Sum(int worker)
     {
-        if (worker >= threads) return;
         var rows = batchRows.AsSpan(0, length);
         for (var k = worker; k < parts; k += threads)
         {
