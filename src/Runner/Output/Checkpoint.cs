@@ -139,20 +139,22 @@ internal sealed record Checkpoint(
 
     private static void Number(Utf8JsonWriter w, string name, double value)
     {
-        if (!double.IsFinite(value)) throw new InvalidOperationException($"{name} is {value}: a checkpoint is only taken of a finite state.");
         w.WritePropertyName(name);
-        w.ExactNumberValue(value);
+        Finite(w, name, value);
     }
 
     private static void Numbers(Utf8JsonWriter w, string name, double[] values)
     {
         w.WriteStartArray(name);
-        foreach (var v in values)
-        {
-            if (!double.IsFinite(v)) throw new InvalidOperationException($"{name} holds {v}: a checkpoint is only taken of a finite state.");
-            w.ExactNumberValue(v);
-        }
+        foreach (var v in values) Finite(w, name, v);
         w.WriteEndArray();
+    }
+
+    // A checkpoint holds finite numbers only: one that is not is refused by name, never written.
+    private static void Finite(Utf8JsonWriter w, string name, double value)
+    {
+        if (!double.IsFinite(value)) throw new InvalidOperationException($"{name} holds {value}: a checkpoint is only taken of a finite state.");
+        w.ExactNumberValue(value);
     }
 
     /// <summary>
