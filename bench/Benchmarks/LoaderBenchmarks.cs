@@ -30,7 +30,8 @@ public class LoaderBenchmarks
     [Benchmark]
     public Dataset<float> TrainingReady()
     {
-        // As train --data builds it (TrainingData): the statistics in one thread, the blocks converted on the threads.
+        // As train --data builds it (TrainingData), on Threads threads (train uses every core): the statistics in one
+        // thread, then the blocks standardised and converted in parallel.
         var table = DataFile.Read(path, Threads).Table;
         var options = new ParallelOptions { MaxDegreeOfParallelism = Threads };
         return Dataset<float>.FromTable(table, table.Columns - 1, null, Standardization.Of(table), (count, body) => Parallel.For(0, count, options, body));

@@ -18,6 +18,9 @@ public class ObjectiveRefusalProperties
 
     private static readonly RegressionObjective<double> Regression = new(Data);
 
+    // The same data with enough record points ahead (10⁸ / (5 · 4)) that the loss is read from the second moments.
+    private static readonly RegressionObjective<double> ReadingMoments = new(Data, expectedEvaluations: 10_000_000);
+
     public static TheoryData<string, string, Action> Refusals => new()
     {
         { "eigenvalues", "At least one eigenvalue is needed", () => _ = new DiagonalQuadratic([]) },
@@ -55,6 +58,12 @@ public class ObjectiveRefusalProperties
         { "gradient", "gradient has length 3", () => Regression.Gradient(new double[4], [0], default, new double[3]) },
         { "rows", "A minibatch needs at least one row", () => Regression.Gradient(new double[4], [], default, new double[4]) },
         { "parameters", "parameters has length 5", () => Regression.Evaluate(new double[5]) },
+        { "parameters", "parameters has length 5", () =>
+            {
+                Assert.NotNull(ReadingMoments.Moments);
+                _ = ReadingMoments.Evaluate(new double[5]);
+            }
+        },
         { "parameters", "parameters has length 2", () => Regression.DirectLoss(new double[2]) },
         { "data", "", () => RegressionMoments.Of<double>(null!) },
         { "parameters", "parameters has 3 elements; the moments are for 4", () => RegressionMoments.Of(Data).Loss<double>(new double[3]) },
