@@ -45,7 +45,7 @@ public class ObjectiveRefusalProperties
         { "rows", "", () => LinearRegression.UsefulWorkers(1, 1, 0) },
         { "data", "", () => _ = new LogisticRegression<double>(null!) },
         { "data", "row 2: the label is 0.5; logistic regression needs labels 0 or 1", () => _ = new LogisticRegression<double>(new Dataset<double>([1.0, 2], [1.0, 0.5], 1)) },
-        { "parameters", "parameters has length 3", () => Logistic.Gradient(new double[3], [0], default, new double[4]) },
+        { "parameters", "parameters has length 3; 4 are expected.", () => Logistic.Gradient(new double[3], [0], default, new double[4]) },
         { "gradient", "gradient has length 5", () => Logistic.Gradient(new double[4], [0], default, new double[5]) },
         { "rows", "A minibatch needs at least one row", () => Logistic.Gradient(new double[4], [], default, new double[4]) },
         { "rows", "A row must be in [0, 5)", () => Logistic.Gradient(new double[4], [4, 5], default, new double[4]) },

@@ -29,11 +29,14 @@ internal static class SpanChecks
         RequireDisjoint(velocityDestination, gradient, nameof(velocityDestination), nameof(gradient));
     }
 
+    /// <summary>Refuses a span whose length is not the parameters' (<paramref name="expected"/>), naming it.</summary>
     public static void RequireLength(int actual, int expected, string name)
     {
         if (actual != expected)
             throw new ArgumentException(
-                $"{name} has length {actual}, but parameters has length {expected}: every span of a step must have the same length.",
+                name == "parameters"
+                    ? $"parameters has length {actual}; {expected} are expected."
+                    : $"{name} has length {actual}, but parameters has length {expected}: every span of a step must have the same length.",
                 name);
     }
 
