@@ -364,6 +364,7 @@ public class ConvergenceProperties
 
     [Theory]
     [MemberData(nameof(InvalidInputs))]
+    [MemberData(nameof(ConvergenceEdgeCases.InvalidInputs), MemberType = typeof(ConvergenceEdgeCases))]
     public void Invalid_inputs_throw_the_same_exception_everywhere_naming_the_parameter(string parameter, Action call)
     {
         var e = Assert.Throws<HyperparameterException>(call);

@@ -34,10 +34,15 @@ internal static class SpanChecks
     {
         if (actual != expected)
             throw new ArgumentException(
-                name == "parameters"
-                    ? $"parameters has length {actual}; {expected} are expected."
-                    : $"{name} has length {actual}, but parameters has length {expected}: every span of a step must have the same length.",
+                $"{name} has length {actual}, but parameters has length {expected}: every span of a step must have the same length.",
                 name);
+    }
+
+    /// <summary>Refuses parameters of another length than the <paramref name="expected"/> count an objective has.</summary>
+    public static void RequireParameterCount(int actual, int expected)
+    {
+        if (actual != expected)
+            throw new ArgumentException($"parameters has length {actual}; {expected} are expected.", "parameters");
     }
 
     private static void RequireSameOrDisjoint<T>(ReadOnlySpan<T> destination, ReadOnlySpan<T> input, string destinationName, string inputName)

@@ -47,7 +47,7 @@ public sealed class LogisticRegression<T> : IMinibatchObjective<T>
     /// <inheritdoc />
     public double Gradient(ReadOnlySpan<T> parameters, ReadOnlySpan<int> rows, ReadOnlySpan<int> upcoming, Span<T> gradient)
     {
-        SpanChecks.RequireLength(parameters.Length, ParameterCount, nameof(parameters));
+        SpanChecks.RequireParameterCount(parameters.Length, ParameterCount);
         SpanChecks.RequireLength(gradient.Length, ParameterCount, nameof(gradient));
         if (rows.IsEmpty) throw new ArgumentException("A minibatch needs at least one row.", nameof(rows));
         Span<double> sums = ParameterCount <= 512 ? stackalloc double[ParameterCount] : new double[ParameterCount];
@@ -70,7 +70,7 @@ public sealed class LogisticRegression<T> : IMinibatchObjective<T>
     /// <inheritdoc />
     public double Loss(ReadOnlySpan<T> parameters)
     {
-        SpanChecks.RequireLength(parameters.Length, ParameterCount, nameof(parameters));
+        SpanChecks.RequireParameterCount(parameters.Length, ParameterCount);
         var loss = 0.0;
         for (var i = 0; i < Rows; i++)
         {
@@ -83,7 +83,7 @@ public sealed class LogisticRegression<T> : IMinibatchObjective<T>
     /// <summary>The share of rows whose predicted class (p ≥ ½) is their label.</summary>
     public double Accuracy(ReadOnlySpan<T> parameters)
     {
-        SpanChecks.RequireLength(parameters.Length, ParameterCount, nameof(parameters));
+        SpanChecks.RequireParameterCount(parameters.Length, ParameterCount);
         var right = 0;
         for (var i = 0; i < Rows; i++)
             if (Logit(features.AsSpan(i * featureCount, featureCount), parameters) >= 0 == (labels[i] == T.One)) right++;

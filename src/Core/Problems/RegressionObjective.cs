@@ -127,7 +127,7 @@ public sealed class RegressionObjective<T> : IMinibatchObjective<T>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public double Gradient(ReadOnlySpan<T> parameters, ReadOnlySpan<int> rows, ReadOnlySpan<int> upcoming, Span<T> gradient)
     {
-        SpanChecks.RequireLength(parameters.Length, ParameterCount, nameof(parameters));
+        SpanChecks.RequireParameterCount(parameters.Length, ParameterCount);
         SpanChecks.RequireLength(gradient.Length, ParameterCount, nameof(gradient));
         if (rows.IsEmpty) throw new ArgumentException("A minibatch needs at least one row.", nameof(rows));
         var scale = LinearRegression.Scale<T>(LossKind, rows.Length);
@@ -147,7 +147,7 @@ public sealed class RegressionObjective<T> : IMinibatchObjective<T>
     /// <summary>The mean of ½(xᵢ·w + b − yᵢ)² over every row, and how it was computed.</summary>
     public RecordedLoss Evaluate(ReadOnlySpan<T> parameters)
     {
-        SpanChecks.RequireLength(parameters.Length, ParameterCount, nameof(parameters));
+        SpanChecks.RequireParameterCount(parameters.Length, ParameterCount);
         if (Moments is not null)
         {
             var (value, bound) = Moments.LossWithBound(parameters);
@@ -160,7 +160,7 @@ public sealed class RegressionObjective<T> : IMinibatchObjective<T>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public double DirectLoss(ReadOnlySpan<T> parameters)
     {
-        SpanChecks.RequireLength(parameters.Length, ParameterCount, nameof(parameters));
+        SpanChecks.RequireParameterCount(parameters.Length, ParameterCount);
         Span<double> w = featureCount <= 512 ? stackalloc double[featureCount] : new double[featureCount];
         for (var j = 0; j < featureCount; j++) w[j] = double.CreateChecked(parameters[j]);
         var bias = double.CreateChecked(parameters[featureCount]);
