@@ -8,7 +8,8 @@ namespace Momentum.Benchmarks;
 /// The pure record-level step (immutable state in, new state out: <c>sgd.Step(state, g)</c>) against the span level on
 /// caller-owned buffers (<c>sgd.Step(g, buffers, x, t)</c>, in place), for heavy ball and Nesterov with weight decay.
 /// The record level's price is a fresh parameter and buffer array per step; its pass over memory is the span level's
-/// fused kernel, out of place. Issue 13's targets: at most 2× the span level at n = 10⁴, 3× at n = 10⁶.
+/// fused kernel, out of place. The donating step (<c>sgd.StepDonating(state, g)</c>) is the record level computed in the
+/// donated state's arrays. Issue 13's targets: at most 2× the span level at n = 10⁴, 3× at n = 10⁶.
 /// </summary>
 [GenericTypeArguments(typeof(float))]
 [GenericTypeArguments(typeof(double))]
@@ -19,7 +20,7 @@ public class RecordLevelBenchmarks<T>
     private T[] x = [], g = [], vectors = [];
     private double[] scalars = [];
     private Sgd optimizer = Optimizer.HeavyBall(1e-3, 0.9);
-    private OptimizerState<T> state = null!;
+    private OptimizerState<T> state = null!, donated = null!;
     private long step;
 
     [Params(10_000, 1_000_000)]
@@ -43,6 +44,7 @@ public class RecordLevelBenchmarks<T>
         optimizer.Init<T>(x, new StateBuffers<T>(vectors, scalars, N));
         optimizer.Step<T>(g, new StateBuffers<T>(vectors, scalars, N), x, step++);
         state = optimizer.Step(optimizer.Start<T>(x), g);
+        donated = optimizer.Step(optimizer.Start<T>(x), g);
     }
 
     [Benchmark(Baseline = true)]
@@ -50,4 +52,7 @@ public class RecordLevelBenchmarks<T>
 
     [Benchmark]
     public OptimizerState<T> Record() => state = optimizer.Step(state, g);
+
+    [Benchmark]
+    public OptimizerState<T> Donating() => donated = optimizer.StepDonating(donated, g);
 }

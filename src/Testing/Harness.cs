@@ -24,9 +24,10 @@ public static class Harness
     /// <summary>
     /// The span level computes the record level's bits (the contract of <see cref="GradientTransformation"/>): for random
     /// lengths (every SIMD tail), offsets into larger buffers and a few steps, in float and double, the record-level
-    /// <see cref="TransformationExtensions.Step{T}(IGradientTransformation, OptimizerState{T}, ReadOnlySpan{T}, NonFinitePolicy)"/> and the
-    /// span-level step on caller-owned buffers give the same parameters and state, and the span level writes nothing
-    /// outside its spans.
+    /// <see cref="TransformationExtensions.Step{T}(IGradientTransformation, OptimizerState{T}, ReadOnlySpan{T}, NonFinitePolicy)"/>,
+    /// the donating <see cref="TransformationExtensions.StepDonating{T}(IGradientTransformation, OptimizerState{T}, ReadOnlySpan{T}, NonFinitePolicy)"/>
+    /// and the span-level step on caller-owned buffers give the same parameters and state, the record level never writes
+    /// its gradient, and the span level writes nothing outside its spans.
     /// </summary>
     /// <param name="transformations">The transformations to check (e.g. one built from random hyperparameters).</param>
     /// <param name="maxSteps">The most steps of a run.</param>
@@ -299,6 +300,17 @@ public static class Harness
 
         var record = t.Start<T>(start);
         foreach (var g in gradients) record = t.Step(record, g);
+
+        // The donating step computes the same state in its input's arrays, and only reads the gradient.
+        var donated = t.Start<T>(start);
+        foreach (var g in gradients)
+        {
+            var copy = (T[])g.Clone();
+            donated = t.StepDonating(donated, g);
+            if (!SameBits<T>(g, copy)) return false.Label($"{typeof(T).Name}: StepDonating wrote its gradient");
+        }
+        if (!donated.Equals(record))
+            return false.Label($"{typeof(T).Name}: StepDonating differs from Step: {donated} vs {record}");
 
         // The span level in the middle of larger buffers, filled around with a canary.
         var canary = T.CreateChecked(-7.25);

@@ -38,6 +38,19 @@ let ``Folding the chapter's momentum over twenty steps ends where the book print
     Assert.Equal(20L, final.Step)
 
 [<Fact>]
+let ``The donating fold ends where the pure fold ends, and a donated state cannot be read`` () =
+    let momentum = Optimizer.HeavyBall(0.6, 0.5)
+    let fold step =
+        Seq.init 20 id
+        |> Seq.fold (fun (state: OptimizerState<float>) _ -> step state (chapterGradient (Seq.toArray state.Parameters))) (momentum.Start [| -5.0; -2.0 |])
+    let start = momentum.Start [| -5.0; -2.0 |]
+    let stepped = fold (fun state g -> momentum.Step(state, g))
+    let donating = fold (fun state g -> momentum.StepDonating(state, g))
+    Assert.Equal(stepped, donating)
+    momentum.StepDonating(start, [| 0.0; 0.0 |]) |> ignore
+    Assert.Throws<InvalidOperationException>(fun () -> start.Parameters |> ignore) |> ignore
+
+[<Fact>]
 let ``States print their values with %A and ToString`` () =
     let momentum = Optimizer.HeavyBall(0.6, 0.5)
     let state = momentum.Step(momentum.Start [| -5.0; -2.0 |], [| -1.0; -8.0 |])

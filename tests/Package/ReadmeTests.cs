@@ -113,6 +113,27 @@ public partial class ReadmeTests
     }
 
     [Fact]
+    public void The_donating_fold_ends_where_the_book_prints_and_allocates_no_vectors()
+    {
+        var momentum = Optimizer.HeavyBall(learningRate: 0.6, momentum: 0.5);
+        // README: folds that never look back
+        var state = momentum.Start<double>([-5.0, -2.0]);
+        for (var t = 0; t < 20; t++)
+        {
+            var x = state.Parameters;
+            state = momentum.StepDonating(state, [0.2 * x[0], 4 * x[1]]);   // the old state is no longer readable
+        }
+        // README: end
+        Assert.Equal("0.007188, 0.002553", $"{state.Parameters[0]:F6}, {state.Parameters[1]:F6}");
+        var big = momentum.Start(new double[100_000]);
+        var gradient = new double[100_000];
+        big = momentum.StepDonating(big, gradient);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        big = momentum.StepDonating(big, gradient);
+        Assert.InRange(GC.GetAllocatedBytesForCurrentThread() - before, 1, 1000);   // the new records, never the 10⁵ values
+    }
+
+    [Fact]
     public void The_span_level_example_takes_a_step_without_allocating()
     {
         // README: the span level
@@ -136,6 +157,7 @@ public partial class ReadmeTests
     [InlineData("the family")]
     [InlineData("your own transformation")]
     [InlineData("training any objective")]
+    [InlineData("folds that never look back")]
     [InlineData("the span level")]
     public void The_readme_shows_the_code_these_tests_run(string section)
     {

@@ -3,7 +3,10 @@ using Momentum.Optimizers;
 
 namespace Momentum.Properties;
 
-/// <summary>The record level of torch SGD: pure steps on immutable states against the scalar reference, and the non-finite policies.</summary>
+/// <summary>
+/// The record level of torch SGD: pure steps on immutable states against the scalar reference, the non-finite policies,
+/// and the donating step (its bits are checked for every transformation by <see cref="Harness.SpanLevelEqualsRecordLevel(Gen{IGradientTransformation}, int)"/>).
+/// </summary>
 public class RecordLevelProperties
 {
     private static readonly Arbitrary<(Sgd Options, double[] X, double[] G1, double[] G2)> Cases =
@@ -64,4 +67,70 @@ public class RecordLevelProperties
         Assert.NotEqual(a, b with { SkippedSteps = 1 });
         Assert.NotEqual(a, sgd.Step(b, [0f, 0f]));
     }
+
+    [Fact]
+    public void A_donated_state_and_its_copies_refuse_to_be_read_naming_the_step_they_went_to()
+    {
+        var sgd = Optimizer.HeavyBall(0.1, 0.9);
+        var state = sgd.Step(sgd.Step(sgd.Start<double>([1.0, -2.0, 3.0]), [0.5, 0.5, 0.5]), [0.25, 0.0, -1.0]);
+        var copy = state with { };
+        var expected = sgd.Step(state, [1.0, 1.0, 1.0]);
+        var next = sgd.StepDonating(state, [1.0, 1.0, 1.0]);
+
+        Assert.Equal(expected, next);
+        foreach (var read in new Action[]
+                 {
+                     () => _ = state.Parameters, () => _ = state.Transform, () => _ = copy.Parameters, () => _ = state.Step,
+                     () => sgd.Step(state, [1.0, 1.0, 1.0]), () => sgd.StepDonating(copy, [1.0, 1.0, 1.0]), () => state.Equals(next),
+                 })
+        {
+            var e = Assert.Throws<InvalidOperationException>(read);
+            Assert.StartsWith("this optimizer state was donated to step 3 (StepDonating)", e.Message);
+        }
+        Assert.Equal("OptimizerState { donated to step 3, SkippedSteps = 0 }", state.ToString());
+        Assert.Equal(4, sgd.StepDonating(next, [0.0, 0.0, 0.0]).Step);
+        Assert.Throws<InvalidOperationException>(() => next.Parameters);
+    }
+
+    [Fact]
+    public void A_donating_step_that_throws_for_a_non_finite_gradient_leaves_its_state_usable()
+    {
+        var sgd = Optimizer.Nesterov(0.1, 0.9);
+        var state = sgd.Step(sgd.Start<float>([1f, 2f, 3f]), [1f, 1f, 1f]);
+        var before = state.Parameters.ToArray();
+        var e = Assert.Throws<NonFiniteGradientException>(() => sgd.StepDonating(state, [0f, float.NaN, float.PositiveInfinity]));
+        Assert.Equal((1, 1L), (e.Index, e.Step));
+        Assert.Equal(before, state.Parameters.ToArray());
+        Assert.Equal(sgd.Step(state, [1f, 2f, 3f]), sgd.StepDonating(state, [1f, 2f, 3f]));
+    }
+
+    [Fact]
+    public void A_donating_step_that_skips_a_non_finite_gradient_keeps_the_values_counts_the_skip_and_takes_every_state_sharing_them()
+    {
+        var sgd = Optimizer.HeavyBall(0.1, 0.9);
+        var state = sgd.Step(sgd.Start<double>([1.0, 2.0]), [1.0, -1.0]);
+        var (parameters, vectors) = (state.Parameters.ToArray(), state.Transform.Vectors.ToArray());
+        var skippedByStep = sgd.Step(state, [double.NaN, 0.0], NonFinitePolicy.Skip);   // shares state's arrays
+        var skipped = sgd.StepDonating(state, [double.NaN, 0.0], NonFinitePolicy.Skip);
+        Assert.Equal(parameters, skipped.Parameters.ToArray());
+        Assert.Equal(vectors, skipped.Transform.Vectors.ToArray());
+        Assert.Equal((1L, 1L), (skipped.Step, skipped.SkippedSteps));
+        Assert.Throws<InvalidOperationException>(() => state.Parameters);
+        Assert.Throws<InvalidOperationException>(() => skippedByStep.Parameters);
+        Assert.Throws<ArgumentOutOfRangeException>(() => sgd.StepDonating(skipped, [0.0, 0.0], NonFinitePolicy.Stop));
+        Assert.Equal(1L, skipped.Step);
+    }
+
+    [Property(MaxTest = 200)]
+    public Property A_gradient_that_is_the_states_own_parameters_is_read_before_they_are_overwritten() =>
+        Prop.ForAll(Cases, c =>
+        {
+            var transformations = new IGradientTransformation[] { c.Options, Optimizer.Sgdw(0.1, 0.9, 0.01), Optimizer.Qhm(0.1, 0.9, 0.7) };
+            return transformations.All(t =>
+            {
+                var state = t.Step(t.Start<double>(c.X), c.G1);
+                var expected = t.Step(state, state.Parameters);
+                return t.StepDonating(state, state.Parameters).Equals(expected);
+            });
+        });
 }

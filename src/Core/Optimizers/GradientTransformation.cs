@@ -127,9 +127,11 @@ public abstract record GradientTransformation : IGradientTransformation
         Defaults.Step(this, gradient, state, parameters, step);
 
     /// <summary>
-    /// One step from one set of buffers into another, for the record level (fresh arrays every step): by default a copy of
-    /// the inputs stepped in place; a transformation with an out-of-place kernel overrides it to read each input once.
-    /// Computes the bits of <see cref="Step{T}(Span{T}, StateBuffers{T}, Span{T}, long)"/>.
+    /// One step from one set of buffers into another, for the record level: fresh arrays every step, or the inputs
+    /// themselves (the donating step passes each output as the same span as its input, and the gradient may be the
+    /// parameters' span: an override reads each gradient element before it writes that element of x). By default a copy of the inputs
+    /// stepped in place; a transformation with an out-of-place kernel overrides it to read each input once. Computes the
+    /// bits of <see cref="Step{T}(Span{T}, StateBuffers{T}, Span{T}, long)"/>.
     /// </summary>
     internal virtual void StepInto<T>(ReadOnlySpan<T> parameters, ReadOnlySpan<T> vectors, ReadOnlySpan<double> scalars, ReadOnlySpan<T> gradient,
         Span<T> parametersOut, Span<T> vectorsOut, Span<double> scalarsOut, long step)
@@ -148,14 +150,17 @@ internal static class Defaults
         state.Scalars.Clear();
     }
 
-    /// <summary>Copies the inputs into the outputs and steps them in place (the gradient copied into a scratch buffer).</summary>
+    /// <summary>
+    /// Copies the inputs into the outputs (unless they are the same spans) and steps them in place, the gradient copied
+    /// into a scratch buffer.
+    /// </summary>
     public static void StepInto<T>(IGradientTransformation transformation, ReadOnlySpan<T> parameters, ReadOnlySpan<T> vectors, ReadOnlySpan<double> scalars,
         ReadOnlySpan<T> gradient, Span<T> parametersOut, Span<T> vectorsOut, Span<double> scalarsOut, long step)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        parameters.CopyTo(parametersOut);
-        vectors.CopyTo(vectorsOut);
-        scalars.CopyTo(scalarsOut);
+        if (parameters != parametersOut) parameters.CopyTo(parametersOut);
+        if (vectors != vectorsOut) vectors.CopyTo(vectorsOut);
+        if (scalars != scalarsOut) scalars.CopyTo(scalarsOut);
         var scratch = GC.AllocateUninitializedArray<T>(gradient.Length);
         gradient.CopyTo(scratch);
         transformation.Step<T>(scratch, new StateBuffers<T>(vectorsOut, scalarsOut, parameters.Length), parametersOut, step);
@@ -259,6 +264,60 @@ public static class TransformationExtensions
     public static OptimizerState<T> Step<T>(this IGradientTransformation transformation, OptimizerState<T> state, ReadOnlySpan<T> gradient, NonFinitePolicy policy = NonFinitePolicy.Throw)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        if (!Admit(transformation, state, gradient, policy)) return state with { SkippedSteps = state.SkippedSteps + 1 };
+        var n = state.Parameters.Length;
+        var parameters = GC.AllocateUninitializedArray<T>(n);
+        var vectors = GC.AllocateUninitializedArray<T>(state.Transform.Vectors.Length);
+        var scalars = new double[state.Transform.Scalars.Length];
+        StepInto(transformation, state.Parameters.AsSpan(), state.Transform.Vectors.AsSpan(), state.Transform.Scalars.AsSpan(), gradient, parameters, vectors, scalars, state.Step);
+        return new(
+            ImmutableCollectionsMarshal.AsImmutableArray(parameters),
+            TransformState<T>.Wrap(state.Transform.Shape, n, vectors, scalars, state.Step + 1),
+            state.SkippedSteps);
+    }
+
+    /// <summary>
+    /// One optimizer step that donates <paramref name="state"/> to the next one, as JAX donates a jitted function's
+    /// arguments (<c>jax.jit(…, donate_argnums=…)</c>): the result is the state <see cref="Step{T}(IGradientTransformation, OptimizerState{T}, ReadOnlySpan{T}, NonFinitePolicy)"/>
+    /// returns, bit for bit, but computed in <paramref name="state"/>'s own arrays, so a fold allocates no vectors and
+    /// runs at the span level's speed. For folds that never look back: <c>state = optimizer.StepDonating(state, g)</c>.
+    /// </summary>
+    /// <remarks>
+    /// Once donated, <paramref name="state"/> and every state sharing its arrays (its <c>with</c> copies, and a state
+    /// <c>Step</c> returned for it when it skipped a gradient) refuse to be read (<see cref="InvalidOperationException"/>). What was read from it before — its <see cref="OptimizerState{T}.Parameters"/>,
+    /// its <see cref="OptimizerState{T}.Transform"/> and their vectors — shares its arrays and shows the new values: copy
+    /// what you keep (<c>ToArray()</c>) before donating. When the step throws because the gradient is not finite, nothing
+    /// was written and <paramref name="state"/> stays usable; when a hyperparameter or schedule throws during the step, the
+    /// state is donated and lost. The gradient may be the state's own parameters (every step reads an element of the
+    /// gradient before it writes that element of x, or works on a copy of the gradient).
+    /// </remarks>
+    /// <param name="transformation">The optimizer.</param>
+    /// <param name="state">The current parameters and state, donated to the result.</param>
+    /// <param name="gradient">g, the gradient at <c>state.Parameters</c>; only read.</param>
+    /// <param name="policy">What a gradient holding NaN or ±∞ does.</param>
+    /// <returns>The next state; or, when a non-finite gradient is skipped, the same values with one more skipped step.</returns>
+    /// <exception cref="ArgumentException">The gradient's length differs from the parameters'.</exception>
+    /// <exception cref="NonFiniteGradientException">The gradient is not finite and the policy is <see cref="NonFinitePolicy.Throw"/>.</exception>
+    /// <exception cref="InvalidOperationException"><paramref name="state"/> was donated already.</exception>
+    [OverloadResolutionPriority(1)] // collection expressions ([1.0, 2.0]) take the span overload
+    public static OptimizerState<T> StepDonating<T>(this IGradientTransformation transformation, OptimizerState<T> state, ReadOnlySpan<T> gradient, NonFinitePolicy policy = NonFinitePolicy.Throw)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var admitted = Admit(transformation, state, gradient, policy);
+        var (parameters, transform, skipped) = (state.Parameters, state.Transform, state.SkippedSteps);
+        state.Donate(transform.Count);
+        if (!admitted) return new(parameters, transform, skipped + 1);
+        var x = ImmutableCollectionsMarshal.AsArray(parameters)!;
+        var vectors = ImmutableCollectionsMarshal.AsArray(transform.Vectors)!;
+        var scalars = ImmutableCollectionsMarshal.AsArray(transform.Scalars)!;
+        StepInto<T>(transformation, x, vectors, scalars, gradient, x, vectors, scalars, transform.Count);
+        return new(parameters, TransformState<T>.Wrap(transform.Shape, x.Length, vectors, scalars, transform.Count + 1), skipped);
+    }
+
+    // The checks every record-level step makes before it computes: false when a non-finite gradient is to be skipped.
+    private static bool Admit<T>(IGradientTransformation transformation, OptimizerState<T> state, ReadOnlySpan<T> gradient, NonFinitePolicy policy)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
         ArgumentNullException.ThrowIfNull(state);
         if (policy is not (NonFinitePolicy.Throw or NonFinitePolicy.Skip))
             throw new ArgumentOutOfRangeException(nameof(policy), policy, "a single step throws or skips; Stop is for folds (Trainer, Trajectory).");
@@ -266,23 +325,20 @@ public static class TransformationExtensions
         RequireState(transformation, state.Transform, n);
         SpanChecks.RequireLength(gradient.Length, n, nameof(gradient));
         var bad = NonFinite.IndexOfFirst(gradient);
-        if (bad >= 0)
-        {
-            if (policy == NonFinitePolicy.Skip) return state with { SkippedSteps = state.SkippedSteps + 1 };
-            throw new NonFiniteGradientException(bad, double.CreateChecked(gradient[bad]), state.Step);
-        }
+        if (bad < 0) return true;
+        if (policy == NonFinitePolicy.Skip) return false;
+        throw new NonFiniteGradientException(bad, double.CreateChecked(gradient[bad]), state.Step);
+    }
 
-        var parameters = GC.AllocateUninitializedArray<T>(n);
-        var vectors = GC.AllocateUninitializedArray<T>(state.Transform.Vectors.Length);
-        var scalars = new double[state.Transform.Scalars.Length];
+    // One step from the inputs into the outputs, which may be the same spans (the donating step) or fresh ones.
+    private static void StepInto<T>(IGradientTransformation transformation, ReadOnlySpan<T> parameters, ReadOnlySpan<T> vectors, ReadOnlySpan<double> scalars,
+        ReadOnlySpan<T> gradient, Span<T> parametersOut, Span<T> vectorsOut, Span<double> scalarsOut, long step)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
         if (transformation is GradientTransformation record)
-            record.StepInto(state.Parameters.AsSpan(), state.Transform.Vectors.AsSpan(), state.Transform.Scalars.AsSpan(), gradient, parameters, vectors, scalars, state.Step);
+            record.StepInto(parameters, vectors, scalars, gradient, parametersOut, vectorsOut, scalarsOut, step);
         else
-            Defaults.StepInto(transformation, state.Parameters.AsSpan(), state.Transform.Vectors.AsSpan(), state.Transform.Scalars.AsSpan(), gradient, parameters, vectors, scalars, state.Step);
-        return new(
-            ImmutableCollectionsMarshal.AsImmutableArray(parameters),
-            TransformState<T>.Wrap(state.Transform.Shape, n, vectors, scalars, state.Step + 1),
-            state.SkippedSteps);
+            Defaults.StepInto(transformation, parameters, vectors, scalars, gradient, parametersOut, vectorsOut, scalarsOut, step);
     }
 
     /// <inheritdoc cref="Init{T}(IGradientTransformation, ReadOnlySpan{T})"/>
@@ -324,6 +380,16 @@ public static class TransformationExtensions
     public static OptimizerState<T> Step<T>(this IGradientTransformation transformation, OptimizerState<T> state, ImmutableArray<T> gradient, NonFinitePolicy policy = NonFinitePolicy.Throw)
         where T : unmanaged, IFloatingPointIeee754<T> =>
         transformation.Step(state, gradient.AsSpan(), policy);
+
+    /// <inheritdoc cref="StepDonating{T}(IGradientTransformation, OptimizerState{T}, ReadOnlySpan{T}, NonFinitePolicy)"/>
+    public static OptimizerState<T> StepDonating<T>(this IGradientTransformation transformation, OptimizerState<T> state, T[] gradient, NonFinitePolicy policy = NonFinitePolicy.Throw)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        transformation.StepDonating(state, new ReadOnlySpan<T>(gradient), policy);
+
+    /// <inheritdoc cref="StepDonating{T}(IGradientTransformation, OptimizerState{T}, ReadOnlySpan{T}, NonFinitePolicy)"/>
+    public static OptimizerState<T> StepDonating<T>(this IGradientTransformation transformation, OptimizerState<T> state, ImmutableArray<T> gradient, NonFinitePolicy policy = NonFinitePolicy.Throw)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        transformation.StepDonating(state, gradient.AsSpan(), policy);
 
     private static void RequireState<T>(IGradientTransformation transformation, TransformState<T> state, int length)
         where T : unmanaged, IFloatingPointIeee754<T>

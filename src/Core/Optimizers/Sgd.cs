@@ -145,14 +145,14 @@ public sealed record Sgd : GradientTransformation
         if (h.Momentum != 0) scalars.Span[0] = 1;
     }
 
-    /// <summary>The fused pass out of place: x, b and g read once, x' and b' written once.</summary>
+    /// <summary>The fused pass out of place (or in place, when the outputs are the inputs): x, b and g read once, x' and b' written once.</summary>
     internal override void StepInto<T>(ReadOnlySpan<T> parameters, ReadOnlySpan<T> vectors, ReadOnlySpan<double> scalars, ReadOnlySpan<T> gradient,
         Span<T> parametersOut, Span<T> vectorsOut, Span<double> scalarsOut, long step)
     {
         SpanChecks.RequireLength(gradient.Length, parameters.Length, nameof(gradient));
         var h = At(step);
         var coefficients = new StepCoefficients<T>(h.LearningRate, h.Momentum, h.Dampening, h.WeightDecay, Nesterov, Maximize, scalars[0] != 0);
-        if (h.Momentum == 0) vectors.CopyTo(vectorsOut);   // no buffer while β = 0: the state is carried over
+        if (h.Momentum == 0 && vectors != vectorsOut) vectors.CopyTo(vectorsOut);   // no buffer while β = 0: the state is carried over
         FusedStep.Run(coefficients, parameters, vectors, gradient, parametersOut, vectorsOut);
         scalarsOut[0] = h.Momentum != 0 ? 1 : scalars[0];
     }

@@ -215,16 +215,33 @@ public sealed record TransformState<T>
 /// <param name="Parameters">x.</param>
 /// <param name="Transform">The transformation's state; its <see cref="TransformState{T}.Count"/> is the number of steps taken.</param>
 /// <param name="SkippedSteps">Steps refused under <see cref="NonFinitePolicy.Skip"/> because the gradient was not finite.</param>
+/// <remarks>
+/// A state given to <see cref="TransformationExtensions.StepDonating{T}(IGradientTransformation, OptimizerState{T}, ReadOnlySpan{T}, NonFinitePolicy)"/>
+/// is donated: its arrays become the next state's, and reading its <see cref="Parameters"/> or <see cref="Transform"/>
+/// afterwards throws <see cref="InvalidOperationException"/>, as it does for every state sharing those arrays: its
+/// <c>with</c> copies, and what <c>Step</c> returned for it when it skipped a non-finite gradient.
+/// </remarks>
 public sealed record OptimizerState<T>(ImmutableArray<T> Parameters, TransformState<T> Transform, long SkippedSteps = 0)
     where T : unmanaged, IFloatingPointIeee754<T>
 {
+    // Shared with every `with` copy (a copy shares the arrays too); a new state from the constructor gets its own.
+    private readonly Donation donation = new();
+
     /// <summary>x.</summary>
-    public ImmutableArray<T> Parameters { get; init; } = Parameters.IsDefault
-        ? throw new ArgumentException("Parameters must not be a default ImmutableArray.", nameof(Parameters))
-        : Parameters;
+    /// <exception cref="InvalidOperationException">The state was donated.</exception>
+    public ImmutableArray<T> Parameters
+    {
+        get { donation.ThrowIfDonated(); return field; }
+        init => field = value;
+    } = Parameters.IsDefault ? throw new ArgumentException("Parameters must not be a default ImmutableArray.", nameof(Parameters)) : Parameters;
 
     /// <summary>The transformation's state.</summary>
-    public TransformState<T> Transform { get; init; } = Transform ?? throw new ArgumentNullException(nameof(Transform));
+    /// <exception cref="InvalidOperationException">The state was donated.</exception>
+    public TransformState<T> Transform
+    {
+        get { donation.ThrowIfDonated(); return field; }
+        init => field = value;
+    } = Transform ?? throw new ArgumentNullException(nameof(Transform));
 
     /// <summary>Steps refused because the gradient was not finite.</summary>
     public long SkippedSteps { get; init; } = SkippedSteps >= 0 ? SkippedSteps : throw new ArgumentOutOfRangeException(nameof(SkippedSteps));
@@ -243,9 +260,33 @@ public sealed record OptimizerState<T>(ImmutableArray<T> Parameters, TransformSt
     /// <inheritdoc />
     private bool PrintMembers(System.Text.StringBuilder builder)
     {
-        builder.Append("Parameters = ").Append(Show.Values(Parameters.AsSpan())).Append(", Transform = ").Append(Transform)
-            .Append(", SkippedSteps = ").Append(SkippedSteps);
+        if (donation.Step is { } step)
+            builder.Append("donated to step ").Append(step + 1);
+        else
+            builder.Append("Parameters = ").Append(Show.Values(Parameters.AsSpan())).Append(", Transform = ").Append(Transform);
+        builder.Append(", SkippedSteps = ").Append(SkippedSteps);
         return true;
+    }
+
+    /// <summary>Marks this state (and its <c>with</c> copies) donated to the step after <paramref name="step"/>.</summary>
+    /// <exception cref="InvalidOperationException">It was donated already.</exception>
+    internal void Donate(long step)
+    {
+        donation.ThrowIfDonated();
+        donation.Step = step;
+    }
+
+    private sealed class Donation
+    {
+        // The state's step count when it was donated; null while it is live.
+        public long? Step;
+
+        public void ThrowIfDonated()
+        {
+            if (Step is { } step)
+                throw new InvalidOperationException(
+                    $"this optimizer state was donated to step {step + 1} (StepDonating) and can no longer be read; copy what you keep before donating, or use Step, which leaves its input alone.");
+        }
     }
 }
 
