@@ -260,7 +260,7 @@ public sealed record OptimizerState<T>(ImmutableArray<T> Parameters, TransformSt
     /// <inheritdoc />
     private bool PrintMembers(System.Text.StringBuilder builder)
     {
-        if (donation.Step is { } step)
+        if (Volatile.Read(ref donation.Step) is var step and not Donation.Live)
             builder.Append("donated to step ").Append(step + 1);
         else
             builder.Append("Parameters = ").Append(Show.Values(Parameters.AsSpan())).Append(", Transform = ").Append(Transform);
@@ -269,21 +269,23 @@ public sealed record OptimizerState<T>(ImmutableArray<T> Parameters, TransformSt
     }
 
     /// <summary>Marks this state (and its <c>with</c> copies) donated to the step after <paramref name="step"/>.</summary>
-    /// <exception cref="InvalidOperationException">It was donated already.</exception>
+    /// <exception cref="InvalidOperationException">It was donated already (also when two threads donate it at once).</exception>
     internal void Donate(long step)
     {
-        donation.ThrowIfDonated();
-        donation.Step = step;
+        if (Interlocked.CompareExchange(ref donation.Step, step, Donation.Live) != Donation.Live) donation.ThrowIfDonated();
     }
 
     private sealed class Donation
     {
-        // The state's step count when it was donated; null while it is live.
-        public long? Step;
+        public const long Live = -1;
+
+        // The state's step count when it was donated; Live until then.
+        public long Step = Live;
 
         public void ThrowIfDonated()
         {
-            if (Step is { } step)
+            var step = Volatile.Read(ref Step);
+            if (step != Live)
                 throw new InvalidOperationException(
                     $"this optimizer state was donated to step {step + 1} (StepDonating) and can no longer be read; copy what you keep before donating, or use Step, which leaves its input alone.");
         }
