@@ -133,4 +133,28 @@ public class RecordLevelProperties
                 return t.StepDonating(state, state.Parameters).Equals(expected);
             });
         });
+
+    [Fact]
+    public void A_state_whose_parameters_and_buffer_are_one_array_is_stepped_in_fresh_arrays_with_Steps_bits()
+    {
+        var sgd = Optimizer.HeavyBall(0.1, 0.9);
+        var shared = System.Runtime.InteropServices.ImmutableCollectionsMarshal.AsImmutableArray(new[] { 1.0, -2.0, 3.0 });
+        var state = new OptimizerState<double>(shared, new TransformState<double>(sgd.Shape, 3, shared, [1.0], 1));
+        var expected = sgd.Step(state, [0.5, 0.25, -1.0]);
+        var donated = sgd.StepDonating(state, [0.5, 0.25, -1.0]);
+        Assert.Equal(expected, donated);
+        Assert.Equal([1.0, -2.0, 3.0], shared.ToArray());
+    }
+
+    [Fact]
+    public void A_donating_fold_of_a_chain_allocates_no_vectors()
+    {
+        var sgdw = Optimizer.Sgdw(0.01, 0.9, 1e-4);
+        var gradient = Enumerable.Range(0, 100_000).Select(i => Math.Sin(i)).ToArray();
+        var state = sgdw.StepDonating(sgdw.Start(new double[100_000]), gradient);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var t = 0; t < 10; t++) state = sgdw.StepDonating(state, gradient);
+        Assert.InRange(GC.GetAllocatedBytesForCurrentThread() - before, 1, 10 * 1000);   // never 10⁵ values (800 kB) a step
+        Assert.Equal(11, state.Step);
+    }
 }

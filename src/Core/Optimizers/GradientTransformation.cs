@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Immutable;
 using System.Numerics;
 using System.Numerics.Tensors;
@@ -68,7 +69,8 @@ public interface IGradientTransformation
 /// <see cref="Step{T}(Span{T}, StateBuffers{T}, Span{T}, long)"/>) works in caller-owned buffers, in place, allocating
 /// nothing; a transformation implements these. The <b>record level</b>
 /// (<see cref="TransformationExtensions"/>: <c>Init(x)</c>, <c>Update(g, state, x)</c>, <c>Start(x)</c>, <c>Step(state, g)</c>)
-/// takes immutable values and returns new ones, by running the span level on fresh copies; inputs are never modified.
+/// takes immutable values and returns new ones, by running the span level on fresh copies; inputs are never modified,
+/// except by <c>StepDonating(state, g)</c>, which computes <c>Step</c>'s result in the arrays of the state it is given.
 /// </para>
 /// <para>
 /// A <b>step</b> applies an update to the parameters: x ← x + u. A transformation may compute its step more directly
@@ -152,7 +154,7 @@ internal static class Defaults
 
     /// <summary>
     /// Copies the inputs into the outputs (unless they are the same spans) and steps them in place, the gradient copied
-    /// into a scratch buffer.
+    /// into a scratch buffer from the shared pool (its contents never reach a result: every element used is copied in first).
     /// </summary>
     public static void StepInto<T>(IGradientTransformation transformation, ReadOnlySpan<T> parameters, ReadOnlySpan<T> vectors, ReadOnlySpan<double> scalars,
         ReadOnlySpan<T> gradient, Span<T> parametersOut, Span<T> vectorsOut, Span<double> scalarsOut, long step)
@@ -161,9 +163,18 @@ internal static class Defaults
         if (parameters != parametersOut) parameters.CopyTo(parametersOut);
         if (vectors != vectorsOut) vectors.CopyTo(vectorsOut);
         if (scalars != scalarsOut) scalars.CopyTo(scalarsOut);
-        var scratch = GC.AllocateUninitializedArray<T>(gradient.Length);
-        gradient.CopyTo(scratch);
-        transformation.Step<T>(scratch, new StateBuffers<T>(vectorsOut, scalarsOut, parameters.Length), parametersOut, step);
+        // The span level may overwrite its gradient; the caller's is only read, so the step works on a pooled copy.
+        var pooled = ArrayPool<T>.Shared.Rent(gradient.Length);
+        try
+        {
+            var scratch = pooled.AsSpan(0, gradient.Length);
+            gradient.CopyTo(scratch);
+            transformation.Step<T>(scratch, new StateBuffers<T>(vectorsOut, scalarsOut, parameters.Length), parametersOut, step);
+        }
+        finally
+        {
+            ArrayPool<T>.Shared.Return(pooled);
+        }
     }
 
     /// <summary>The update, then x ← x + u.</summary>
@@ -177,8 +188,8 @@ internal static class Defaults
 
 /// <summary>
 /// The record level of every <see cref="IGradientTransformation"/>: immutable values in, new values out, by running the
-/// span level on fresh copies; nothing passed in is modified. <c>Init</c> and <c>Update</c> are Optax's pair;
-/// <c>Start</c> and <c>Step</c> carry the parameters along, for folds.
+/// span level on fresh copies; nothing passed in is modified (but for the state given to <c>StepDonating</c>). <c>Init</c>
+/// and <c>Update</c> are Optax's pair; <c>Start</c> and <c>Step</c> carry the parameters along, for folds.
 /// </summary>
 public static class TransformationExtensions
 {
@@ -258,37 +269,34 @@ public static class TransformationExtensions
     /// <param name="gradient">g, the gradient at <c>state.Parameters</c>.</param>
     /// <param name="policy">What a gradient holding NaN or ±∞ does.</param>
     /// <returns>The next state; or, when a non-finite gradient is skipped, this state with one more skipped step.</returns>
-    /// <exception cref="ArgumentException">The gradient's length differs from the parameters'.</exception>
+    /// <exception cref="ArgumentException">The gradient's length differs from the parameters', or the state is not of this transformation's shape.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The policy is <see cref="NonFinitePolicy.Stop"/> (a single step throws or skips).</exception>
     /// <exception cref="NonFiniteGradientException">The gradient is not finite and the policy is <see cref="NonFinitePolicy.Throw"/>.</exception>
+    /// <exception cref="InvalidOperationException"><paramref name="state"/> was donated (<see cref="StepDonating{T}(IGradientTransformation, OptimizerState{T}, ReadOnlySpan{T}, NonFinitePolicy)"/>).</exception>
     [OverloadResolutionPriority(1)] // collection expressions ([1.0, 2.0]) take the span overload
     public static OptimizerState<T> Step<T>(this IGradientTransformation transformation, OptimizerState<T> state, ReadOnlySpan<T> gradient, NonFinitePolicy policy = NonFinitePolicy.Throw)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (!Admit(transformation, state, gradient, policy)) return state with { SkippedSteps = state.SkippedSteps + 1 };
-        var n = state.Parameters.Length;
-        var parameters = GC.AllocateUninitializedArray<T>(n);
-        var vectors = GC.AllocateUninitializedArray<T>(state.Transform.Vectors.Length);
-        var scalars = new double[state.Transform.Scalars.Length];
-        StepInto(transformation, state.Parameters.AsSpan(), state.Transform.Vectors.AsSpan(), state.Transform.Scalars.AsSpan(), gradient, parameters, vectors, scalars, state.Step);
-        return new(
-            ImmutableCollectionsMarshal.AsImmutableArray(parameters),
-            TransformState<T>.Wrap(state.Transform.Shape, n, vectors, scalars, state.Step + 1),
-            state.SkippedSteps);
+        return Fresh(transformation, state.Parameters, state.Transform, state.SkippedSteps, gradient);
     }
 
     /// <summary>
     /// One optimizer step that donates <paramref name="state"/> to the next one, as JAX donates a jitted function's
     /// arguments (<c>jax.jit(…, donate_argnums=…)</c>): the result is the state <see cref="Step{T}(IGradientTransformation, OptimizerState{T}, ReadOnlySpan{T}, NonFinitePolicy)"/>
-    /// returns, bit for bit, but computed in <paramref name="state"/>'s own arrays, so a fold allocates no vectors and
-    /// runs at the span level's speed. For folds that never look back: <c>state = optimizer.StepDonating(state, g)</c>.
+    /// returns, bit for bit, but computed in <paramref name="state"/>'s own arrays, so a fold allocates no vectors (only
+    /// a few small objects) and runs close to the span level's speed. For folds that never look back:
+    /// <c>state = optimizer.StepDonating(state, g)</c>.
     /// </summary>
     /// <remarks>
-    /// Once donated, <paramref name="state"/> and every state sharing its arrays (its <c>with</c> copies, and a state
-    /// <c>Step</c> returned for it when it skipped a gradient) refuse to be read (<see cref="InvalidOperationException"/>). What was read from it before — its <see cref="OptimizerState{T}.Parameters"/>,
-    /// its <see cref="OptimizerState{T}.Transform"/> and their vectors — shares its arrays and shows the new values: copy
-    /// what you keep (<c>ToArray()</c>) before donating. When the step throws because the gradient is not finite, nothing
-    /// was written and <paramref name="state"/> stays usable; when a hyperparameter or schedule throws during the step, the
-    /// state is donated and lost. The gradient may be the state's own parameters (every step reads an element of the
+    /// Once donated, <paramref name="state"/> refuses to be read (<see cref="InvalidOperationException"/>), and so do its
+    /// <c>with</c> copies and what <c>Step</c> returned for it when it skipped a gradient, which share its arrays. Anything
+    /// else that shares them sees the new values: what was read from the state before (its
+    /// <see cref="OptimizerState{T}.Parameters"/>, its <see cref="OptimizerState{T}.Transform"/>, their vectors) and a state
+    /// constructed from those. Copy what you keep (<c>ToArray()</c>) before donating. When the step refuses its inputs
+    /// (wrong length or shape, a non-finite gradient under <see cref="NonFinitePolicy.Throw"/>, a donated state), nothing
+    /// was written and <paramref name="state"/> stays usable; when a hyperparameter or schedule throws during the step,
+    /// the state is donated and lost. The gradient may be the state's own parameters (every step reads an element of the
     /// gradient before it writes that element of x, or works on a copy of the gradient).
     /// </remarks>
     /// <param name="transformation">The optimizer.</param>
@@ -296,7 +304,8 @@ public static class TransformationExtensions
     /// <param name="gradient">g, the gradient at <c>state.Parameters</c>; only read.</param>
     /// <param name="policy">What a gradient holding NaN or ±∞ does.</param>
     /// <returns>The next state; or, when a non-finite gradient is skipped, the same values with one more skipped step.</returns>
-    /// <exception cref="ArgumentException">The gradient's length differs from the parameters'.</exception>
+    /// <exception cref="ArgumentException">The gradient's length differs from the parameters', or the state is not of this transformation's shape.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The policy is <see cref="NonFinitePolicy.Stop"/> (a single step throws or skips).</exception>
     /// <exception cref="NonFiniteGradientException">The gradient is not finite and the policy is <see cref="NonFinitePolicy.Throw"/>.</exception>
     /// <exception cref="InvalidOperationException"><paramref name="state"/> was donated already.</exception>
     [OverloadResolutionPriority(1)] // collection expressions ([1.0, 2.0]) take the span overload
@@ -310,8 +319,25 @@ public static class TransformationExtensions
         var x = ImmutableCollectionsMarshal.AsArray(parameters)!;
         var vectors = ImmutableCollectionsMarshal.AsArray(transform.Vectors)!;
         var scalars = ImmutableCollectionsMarshal.AsArray(transform.Scalars)!;
+        // A state built by hand from one array for two roles (x and a vector) cannot be stepped in place.
+        if (Shared(MemoryMarshal.AsBytes(x.AsSpan()), MemoryMarshal.AsBytes(vectors.AsSpan()), MemoryMarshal.AsBytes(scalars.AsSpan())))
+            return Fresh(transformation, parameters, transform, skipped, gradient);
         StepInto<T>(transformation, x, vectors, scalars, gradient, x, vectors, scalars, transform.Count);
         return new(parameters, TransformState<T>.Wrap(transform.Shape, x.Length, vectors, scalars, transform.Count + 1), skipped);
+    }
+
+    private static bool Shared(ReadOnlySpan<byte> x, ReadOnlySpan<byte> vectors, ReadOnlySpan<byte> scalars) =>
+        x.Overlaps(vectors) || x.Overlaps(scalars) || vectors.Overlaps(scalars);
+
+    // The next state in fresh arrays.
+    private static OptimizerState<T> Fresh<T>(IGradientTransformation transformation, ImmutableArray<T> parameters, TransformState<T> transform, long skipped, ReadOnlySpan<T> gradient)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var x = GC.AllocateUninitializedArray<T>(parameters.Length);
+        var vectors = GC.AllocateUninitializedArray<T>(transform.Vectors.Length);
+        var scalars = new double[transform.Scalars.Length];
+        StepInto(transformation, parameters.AsSpan(), transform.Vectors.AsSpan(), transform.Scalars.AsSpan(), gradient, x, vectors, scalars, transform.Count);
+        return new(ImmutableCollectionsMarshal.AsImmutableArray(x), TransformState<T>.Wrap(transform.Shape, x.Length, vectors, scalars, transform.Count + 1), skipped);
     }
 
     // The checks every record-level step makes before it computes: false when a non-finite gradient is to be skipped.

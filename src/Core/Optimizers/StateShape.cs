@@ -210,7 +210,7 @@ public sealed record TransformState<T>
 
 /// <summary>
 /// An optimizer's whole state at the record level: the parameters x and the transformation's state, as one immutable
-/// value that a fold carries from step to step (<see cref="TransformationExtensions.Step{T}(IGradientTransformation, OptimizerState{T}, ReadOnlySpan{T}, NonFinitePolicy)"/>).
+/// value (until it is donated, below) that a fold carries from step to step (<see cref="TransformationExtensions.Step{T}(IGradientTransformation, OptimizerState{T}, ReadOnlySpan{T}, NonFinitePolicy)"/>).
 /// </summary>
 /// <param name="Parameters">x.</param>
 /// <param name="Transform">The transformation's state; its <see cref="TransformState{T}.Count"/> is the number of steps taken.</param>
@@ -218,8 +218,9 @@ public sealed record TransformState<T>
 /// <remarks>
 /// A state given to <see cref="TransformationExtensions.StepDonating{T}(IGradientTransformation, OptimizerState{T}, ReadOnlySpan{T}, NonFinitePolicy)"/>
 /// is donated: its arrays become the next state's, and reading its <see cref="Parameters"/> or <see cref="Transform"/>
-/// afterwards throws <see cref="InvalidOperationException"/>, as it does for every state sharing those arrays: its
-/// <c>with</c> copies, and what <c>Step</c> returned for it when it skipped a non-finite gradient.
+/// afterwards (and so comparing, hashing or printing its values) throws <see cref="InvalidOperationException"/>, as it
+/// does for its <c>with</c> copies and for what <c>Step</c> returned for it when it skipped a non-finite gradient. Values
+/// read from it before it was donated share its arrays and change with them.
 /// </remarks>
 public sealed record OptimizerState<T>(ImmutableArray<T> Parameters, TransformState<T> Transform, long SkippedSteps = 0)
     where T : unmanaged, IFloatingPointIeee754<T>
