@@ -198,6 +198,8 @@ public class FamilyProperties
         Assert.Equal([2, 0, 2, 1, 0], scalars);          // notfinite_count, last_finite, total_notfinite, inner_count, inner.initialized
         Step(1, 3);
         Assert.Equal(0, x[0]);
+        var (updates, _) = optimizer.Update<double>([double.NaN], optimizer.Init<double>([1.0]), [1.0]);
+        Assert.Equal([0.0], updates.ToArray());   // a skipped gradient passes on no update
         Assert.Equal([0, 1, 2, 2, 0], scalars);
         Step(double.NaN, 4); Step(double.NaN, 5); Step(double.NaN, 6);
         Assert.True(double.IsNaN(x[0]));                 // the third in a row is let through

@@ -97,6 +97,14 @@ public class JsonProperties
         { """{"kind": "chain", "links": [{"kind": "sgd", "learning_rate": 0.1}, {"kind": "trace", "momentum": -1}]}""", "$.links[1].momentum: must be in [0, 1) (found -1)." },
         { """{"kind": "lookahead", "inner": 3}""", "$.inner: expected a transformation object {\"kind\": …}, found 3." },
         { """{"kind": "sgd", "learning_rate": 0.1, "nesterov": "yes"}""", "$.nesterov: expected true or false, found the string \"yes\"." },
+        { """{"kind": "sgd", "learning_rate": 0.1, "learning_rate": 0.2}""", "$.learning_rate: given twice." },
+        { """{"kind": "sgd", "learning_rate": 1e999}""", "$.learning_rate: 1e999 is out of the range of a double." },
+        { """{"kind": "aggmo", "learning_rate": 0.1, "betas": [0.9, null]}""", "$.betas[1]: expected a number, found null." },
+        { """{"kind": "aggmo", "learning_rate": 0.1, "betas": {"first": 0.9}}""", "$.betas: expected a list, found an object." },
+        { """{"kind": "lookahead", "inner": [{"kind": "sgd", "learning_rate": 0.1}]}""", "$.inner: expected a transformation object {\"kind\": …}, found a list." },
+        { """{"kind": "aggmo", "learning_rate": 0.1, "betas": []}""", "$.betas: needs at least one momentum" },
+        { """{"kind": "sgd", "learning_rate": {"kind": "piecewise_constant", "boundaries": [10, 5], "values": [0.1, 0.05, 0.01]}}""",
+            "$.learning_rate: boundaries[1] = 5: boundaries must be positive and strictly increasing." },
     };
 
     [Theory]
@@ -148,5 +156,76 @@ public class JsonProperties
         Assert.Contains("missing momentum_buffer", wrongShape.Message);
         var overflow = Assert.Throws<JsonException>(() => TransformationJson.ReadState<float>(document.RootElement, state.Shape));
         Assert.Equal("$.vectors.trace[0]: 1E+300 is not a Single value (this state is Single).", overflow.Message);
+    }
+
+    private sealed record Labelled(Schedule LearningRate, string Label) : GradientTransformation
+    {
+        public override StateShape Shape => StateShape.Empty;
+
+        public override void Update<T>(Span<T> updates, StateBuffers<T> state, ReadOnlySpan<T> parameters, long step) { }
+    }
+
+    private sealed record Optional(Schedule? LearningRate = null) : GradientTransformation
+    {
+        public override StateShape Shape => StateShape.Empty;
+
+        public override void Update<T>(Span<T> updates, StateBuffers<T> state, ReadOnlySpan<T> parameters, long step) { }
+    }
+
+    [Fact]
+    public void The_catalog_names_its_kinds_and_refuses_what_it_cannot_hold()
+    {
+        Assert.Equal(typeof(Sgd), Catalog.Default.TypeOf("sgd"));
+        Assert.Equal(typeof(PiecewiseConstantSchedule), Catalog.Default.TypeOf("piecewise_constant"));
+        Assert.Null(Catalog.Default.TypeOf("adam"));
+        Assert.Equal("String is neither an IGradientTransformation nor a Schedule. (Parameter 'T')",
+            Assert.Throws<ArgumentException>(() => Catalog.Default.With<string>()).Message);
+        Assert.Equal("the kind \"sgd\" is already Sgd's. (Parameter 'kind')",
+            Assert.Throws<ArgumentException>(() => Catalog.Default.With<Halving>("sgd")).Message);
+        Assert.Equal(typeof(Halving), Catalog.Default.With<Halving>().With<Halving>().TypeOf("halving"));
+    }
+
+    [Fact]
+    public void A_schedule_reads_back_as_the_same_record()
+    {
+        var schedule = Schedule.WarmupCosine(0, 0.1, 100, 10_000, 0.001);
+        var json = TransformationJson.Write(schedule);
+        Assert.StartsWith("{\"kind\": \"warmup_cosine\"", json.Replace("\n", "").Replace("  ", ""));
+        Assert.Equal(schedule, TransformationJson.ReadSchedule(json));
+    }
+
+    [Fact]
+    public void A_hyperparameter_left_out_is_written_as_null_and_reads_back_left_out()
+    {
+        var catalog = Catalog.Default.With<Optional>();
+        var json = TransformationJson.Write(new Optional(), catalog);
+        Assert.Contains("\"learning_rate\": null", json);
+        Assert.Equal(new Optional(), TransformationJson.ReadTransformation(json, catalog));
+    }
+
+    [Fact]
+    public void A_hyperparameter_of_a_type_JSON_does_not_hold_is_refused_both_ways()
+    {
+        var catalog = Catalog.Default.With<Labelled>();
+        Assert.Equal("$.label: a String cannot be written as JSON.",
+            Assert.Throws<JsonException>(() => TransformationJson.Write(new Labelled(0.1, "mine"), catalog)).Message);
+        Assert.Equal("$.label: a String cannot be read from JSON.",
+            Assert.Throws<JsonException>(() => TransformationJson.ReadTransformation("""{"kind": "labelled", "learning_rate": 0.1, "label": "mine"}""", catalog)).Message);
+    }
+
+    [Fact]
+    public void A_state_holding_NaN_and_infinities_reads_back_and_a_vector_of_the_wrong_length_is_refused()
+    {
+        var shape = Optimizer.HeavyBall(0.1, 0.9).Shape;
+        var state = new TransformState<double>(shape, 3, [double.NaN, double.PositiveInfinity, double.NegativeInfinity], [1.0], 7);
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer)) TransformationJson.WriteState(writer, state);
+        var text = Encoding.UTF8.GetString(buffer.WrittenSpan);
+        Assert.Contains("\"trace\":[\"NaN\",\"Infinity\",\"-Infinity\"]", text);
+        using (var document = JsonDocument.Parse(text))
+            Assert.Equal(state, TransformationJson.ReadState<double>(document.RootElement, shape));
+        using var shorter = JsonDocument.Parse(text.Replace("\"trace\":[\"NaN\",", "\"trace\":["));
+        Assert.Equal("$.vectors.trace: expected a list of 3 numbers.",
+            Assert.Throws<JsonException>(() => TransformationJson.ReadState<double>(shorter.RootElement, shape)).Message);
     }
 }

@@ -41,7 +41,8 @@ public class RecordLevelProperties
             gradient[index] = double.NaN;
             gradient[^1] = double.PositiveInfinity;
             var e = Record.Exception(() => c.Options.Step(state, gradient));
-            return e is NonFiniteGradientException bad && bad.Index == index && bad.Step == 1 && e.Message.Contains($"gradient[{index}]");
+            return e is NonFiniteGradientException bad && bad.Index == index && bad.Step == 1 && bad.Value.Equals(gradient[index])
+                && e.Message.Contains($"gradient[{index}]");
         });
 
     [Property(MaxTest = 200)]

@@ -154,6 +154,18 @@ public class TransformationProperties
                 && identity.SequenceEqual(run.Gradients[0]);
         });
 
+    [Property(MaxTest = 200)]
+    public Property Scale_multiplies_every_update_by_its_factor_and_the_empty_chain_steps_by_adding_the_gradient() =>
+        Prop.ForAll(RunsOf(Generators.Transformation).ToArbitrary(), Generators.Normal.ToArbitrary(), (run, c) =>
+        {
+            var g = run.Gradients[0];
+            var scaled = new Scale(c).Update<double>(g, new Scale(c).Init<double>(run.Start), run.Start).Updates;
+            var negated = new Scale(-1).Update<double>(g, new Scale(-1).Init<double>(run.Start), run.Start).Updates;
+            var stepped = new Chain().Step(new Chain().Start<double>(run.Start), g).Parameters;
+            return Enumerable.Range(0, g.Length).All(i =>
+                scaled[i].Equals(c * g[i]) && negated[i].Equals(-g[i]) && stepped[i].Equals(run.Start[i] + g[i]));
+        });
+
     [Fact]
     public void Span_level_steps_allocate_nothing()
     {

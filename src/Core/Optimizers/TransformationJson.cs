@@ -225,7 +225,7 @@ public static class TransformationJson
             case int i: w.WriteNumberValue(i); break;
             case long l: w.WriteNumberValue(l); break;
             case double d: Number(w, d); break;
-            case IEnumerable list:
+            case IEnumerable list when value is not string:
                 w.WriteStartArray();
                 var k = 0;
                 foreach (var item in list) WriteValue(w, item, catalog, $"{path}[{k++}]");
