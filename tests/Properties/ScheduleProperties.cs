@@ -24,13 +24,16 @@ public class ScheduleProperties
 
     [Property(MaxTest = 300)]
     public Property Warmup_cosine_rises_linearly_to_the_peak_then_falls_monotonically_to_the_final_rate() =>
-        Prop.ForAll(Gen.Choose(0, 200).ToArbitrary(), Gen.Choose(1, 2000).ToArbitrary(), Steps, (warmup, decay, t) =>
+        Prop.ForAll((from warmup in Gen.Choose(0, 200) from decay in Gen.Choose(1, 2000) from t in Gen.Choose(0, 2300) from initial in Generators.Uniform(0, 0.5)
+                     select (warmup, decay, t, initial)).ToArbitrary(), c =>
         {
-            var schedule = Schedule.WarmupCosine(0.0, 1.0, warmup, warmup + decay, 0.01);
+            var (warmup, decay, t, initial) = c;
+            // t drawn up to just past the end, so the warmup, the cosine and the tail are each reached.
+            var schedule = Schedule.WarmupCosine(initial, 1.0, warmup, warmup + decay, 0.01);
             var at = schedule.At(t);
             var next = schedule.At(t + 1);
             return t < warmup
-                ? Math.Abs(at - (double)t / warmup) <= 1e-15 && next > at
+                ? Math.Abs(at - (initial + (1 - initial) * t / warmup)) <= 1e-15 && next > at
                 : t <= warmup + decay
                     ? at <= 1 && at >= 0.01 - 1e-15 && next <= at && (t != warmup || at == 1)
                     : at == 0.01;
@@ -48,6 +51,12 @@ public class ScheduleProperties
             var k = boundaries.Count(b => b <= t % (sum + 10));
             return schedule.At(t % (sum + 10)) == values[k];
         });
+
+    [Property(MaxTest = 100)]
+    public Property The_running_mean_is_t_over_t_plus_1_and_a_function_schedule_is_its_function() =>
+        Prop.ForAll(Steps, t =>
+            Schedule.RunningMean().At(t) == t / (t + 1.0)
+            && Schedule.FromFunction(s => 0.1 / Math.Sqrt(s + 1), "0.1/√(t+1)").At(t) == 0.1 / Math.Sqrt(t + 1));
 
     [Fact]
     public void Schedules_refuse_bad_arguments()
