@@ -62,6 +62,9 @@ public class RecordLevelEdgeCases
         { "a record state for other parameters", () => HeavyBall.Step(State with { Parameters = [1.0] }, [1.0]), typeof(ArgumentException), "the state is for 2 parameters, but there are 1. (Parameter 'state')" },
         { "a record state of another optimizer", () => Optimizer.Qhm(0.1, 0.9, 0.7).Step(State, [1.0, 2.0]), typeof(ArgumentException), "the state's shape (StateShape { Vectors = [trace], Scalars = [initialized] }) is not this transformation's (StateShape { Vectors = [momentum_buffer], Scalars = [] }). (Parameter 'state')" },
         { "a gradient of another length", () => HeavyBall.Step(State, [1.0]), typeof(ArgumentException), "gradient" },
+        { "an update's gradient of another length", () => HeavyBall.Update<double>([1.0], State.Transform, [1.0, 2.0]), typeof(ArgumentException), "gradient" },
+        { "an update of another optimizer's state", () => Optimizer.Qhm(0.1, 0.9, 0.7).Update<double>([1.0, 2.0], State.Transform, [1.0, 2.0]), typeof(ArgumentException), "the state's shape (StateShape { Vectors = [trace], Scalars = [initialized] }) is not this transformation's (StateShape { Vectors = [momentum_buffer], Scalars = [] }). (Parameter 'state')" },
+        { "updates of another length", () => TransformationExtensions.ApplyUpdates<double>([1.0, 2.0], [1.0]), typeof(ArgumentException), "updates" },
         { "a donated gradient of another length", () => HeavyBall.StepDonating(State, [1.0, 2.0, 3.0]), typeof(ArgumentException), "gradient" },
         { "Stop for a single step", () => HeavyBall.Step(State, [1.0, 2.0], NonFinitePolicy.Stop), typeof(ArgumentOutOfRangeException), "a single step throws or skips; Stop is for folds (Trainer, Trajectory). (Parameter 'policy')\nActual value was Stop." },
         { "parameters left default", () => _ = new OptimizerState<double>(default, State.Transform), typeof(ArgumentException), "Parameters must not be a default ImmutableArray. (Parameter 'Parameters')" },
@@ -121,6 +124,12 @@ public class RecordLevelEdgeCases
     }
 
     [Fact]
+    public void Applying_updates_adds_them()
+    {
+        Assert.Equal([1.5, 1.0], TransformationExtensions.ApplyUpdates<double>([1.0, 2.0], [0.5, -1.0]).ToArray());
+    }
+
+    [Fact]
     public void The_default_initial_state_is_zero_whatever_the_buffers_held()
     {
         var (vectors, scalars) = (new double[] { 7, 7 }, new double[] { 7 });
@@ -158,6 +167,9 @@ public class RecordLevelEdgeCases
     [Fact]
     public void A_stateless_shape_expects_nothing_and_NaN_reads_into_float()
     {
+        using var twice = JsonDocument.Parse("""{"length": 1, "count": 0, "vectors": {"a": [0], "a": [0]}, "scalars": {}}""");
+        Assert.Equal("$.vectors: expected exactly a, b; missing b.",
+            Assert.Throws<JsonException>(() => TransformationJson.ReadState<double>(twice.RootElement, StateShape.Of(["a", "b"]))).Message);
         using var extra = JsonDocument.Parse("""{"length": 1, "count": 0, "vectors": {"trace": [0]}, "scalars": {}}""");
         Assert.Equal("$.vectors: expected exactly nothing; not of this optimizer: trace.",
             Assert.Throws<JsonException>(() => TransformationJson.ReadState<double>(extra.RootElement, StateShape.Empty)).Message);
