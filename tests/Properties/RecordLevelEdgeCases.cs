@@ -191,9 +191,40 @@ public class RecordLevelEdgeCases
         protected override double Evaluate(long step) => Value;
     }
 
+    private sealed record NAGSchedule(double Value) : Schedule
+    {
+        protected override double Evaluate(long step) => Value;
+    }
+
+    [Fact]
+    public void Schedules_are_written_and_read_with_the_catalog_given_and_refused_with_their_path()
+    {
+        var catalog = Catalog.Default.With<NAGSchedule>();
+        var json = TransformationJson.Write(new NAGSchedule(0.25), catalog);
+        Assert.Equal(new NAGSchedule(0.25), TransformationJson.ReadSchedule(json, catalog));
+        Assert.Equal("$.initial: must be in [0, 1) (found 2).",
+            Assert.Throws<JsonException>(() => TransformationJson.ReadSchedule("""{"kind": "demon", "initial": 2, "steps": 10}""")).Message);
+        var joined = Schedule.Join([0.1, Schedule.FromFunction(t => 0.01, "0.01")], [10]);
+        Assert.Equal("$.schedules[1]: FunctionSchedule { 0.01 } is a function and cannot be written as JSON; write a record deriving from Schedule.",
+            Assert.Throws<JsonException>(() => TransformationJson.Write(joined)).Message);
+        using var longest = JsonDocument.Parse("""{"length": 1, "count": 9223372036854775807, "vectors": {"trace": [0]}, "scalars": {"initialized": 0}}""");
+        Assert.Equal(long.MaxValue, TransformationJson.ReadState<double>(longest.RootElement, HeavyBall.Shape).Count);
+    }
+
+    [Theory]
+    [InlineData(-30, "9.313225746154785E-10")]      // G17 would write 9.3132257461547852E-10
+    [InlineData(-1074, "5E-324")]                    // the smallest subnormal
+    [InlineData(1023, "8.98846567431158E+307")]
+    [InlineData(-25, "2.9802322387695312E-08")]     // the runtime's shortest, 2.980232238769531E-08, reads back as another double
+    public void A_power_of_two_is_written_as_the_shortest_text_that_reads_back(int exponent, string text)
+    {
+        Assert.Equal(text, TransformationJson.ExactText(Math.ScaleB(1.0, exponent)));
+    }
+
     [Fact]
     public void Kinds_are_snake_case_names_without_Schedule_in_one_sorted_catalog()
     {
+        Assert.Equal("nag", Catalog.KindOf(typeof(NAGSchedule)));
         Assert.Equal("warmup_cosine", Catalog.KindOf(typeof(WarmupCosineSchedule)));
         Assert.Equal("xml_reader", Catalog.KindOf(typeof(XMLReaderSchedule)));
         Assert.Equal("schedule2", Catalog.KindOf(typeof(Schedule2)));
