@@ -71,6 +71,8 @@ public class RecordLevelEdgeCases
         { "a negative count of skipped steps", () => _ = new OptimizerState<double>([1.0, 2.0], State.Transform, -1), typeof(ArgumentOutOfRangeException), "SkippedSteps" },
         { "a vector that is not there", () => State.Transform.Vector("velocity"), typeof(KeyNotFoundException), "no vector \"velocity\"; the state has trace." },
         { "a scalar that is not there", () => Optimizer.Sgdw(0.1, 0.9, 0.01).Start<double>([1.0]).Transform.Scalar("count"), typeof(KeyNotFoundException), "no scalar \"count\"; the state has 0.initialized." },
+        { "a scalar of a wrapper that is not there", () => Optimizer.SkipNonFinite(Optimizer.GradientDescent(0.5), 2).Start<double>([1.0]).Transform.Scalar("x"), typeof(KeyNotFoundException), "no scalar \"x\"; the state has notfinite_count, last_finite, total_notfinite, inner_count, inner.initialized." },
+        { "a vector of a wrapper that is not there", () => Optimizer.Lookahead(Optimizer.HeavyBall(0.1, 0.9)).Start<double>([1.0]).Transform.Vector("x"), typeof(KeyNotFoundException), "no vector \"x\"; the state has slow, inner.trace." },
         { "a trajectory of negative length", () => Trajectory.Run(Chapter, HeavyBall, [1.0, 2.0], -1, (t, x, f) => true), typeof(ArgumentOutOfRangeException), "steps" },
         { "a trajectory collected every 0 steps", () => Trajectory.Collect(Chapter, HeavyBall, [1.0, 2.0], 5, every: 0), typeof(ArgumentOutOfRangeException), "every" },
     };
@@ -94,6 +96,9 @@ public class RecordLevelEdgeCases
         Assert.NotEqual(shape, StateShape.Of(["trace"], ["count"]));
         Assert.NotEqual(shape, StateShape.Of(["buffer"], ["initialized"]));
         Assert.Equal("StateShape { Vectors = [a, b], Scalars = [c, d] }", StateShape.Of(["a", "b"], ["c", "d"]).ToString());
+        Assert.Equal(StateShape.Of([], ["c"]), StateShape.Of(scalars: ["c"]));
+        Assert.Equal(StateShape.Of(["a"], []), StateShape.Of(vectors: ["a"]));
+        Assert.Throws<OverflowException>(() => StateShape.Of(["a", "b", "c", "d"]).VectorLength((1 << 30) + 1));   // 4·(2³⁰ + 1) would wrap to 4
 
         var state = new TransformState<double>(shape, 2, [1.0, 2.0], [1.0], 3);
         Assert.Equal(state, new TransformState<double>(shape, 2, [1.0, 2.0], [1.0], 3));
@@ -121,6 +126,7 @@ public class RecordLevelEdgeCases
         // float prints the float's shortest text, double the double's: 0.1f is not 0.1.
         Assert.Contains("Parameters = [0.1]", HeavyBall.Start<float>([0.1f]).ToString());
         Assert.Contains("Parameters = [0.10000000149011612]", HeavyBall.Start<double>([(double)0.1f]).ToString());
+        Assert.Contains("Parameters = [2.9802322387695312E-08]", HeavyBall.Start<double>([Math.ScaleB(1.0, -25)]).ToString());   // the text that reads back
     }
 
     [Fact]
@@ -152,6 +158,7 @@ public class RecordLevelEdgeCases
         { """{"length": 2, "count": 0, "vectors": {"trace": [0, 0]}, "scalars": {"initialized": 0, "count": 1}}""", "$.scalars: expected exactly initialized; not of this optimizer: count." },
         { """{"length": 2, "count": 0, "vectors": {"trace": [0, 0]}, "scalars": {"flag": 0}}""", "$.scalars: expected exactly initialized; missing initialized; not of this optimizer: flag." },
         { """{"length": 2, "count": 0, "vectors": {"trace": [0, 0]}, "scalars": {"initialized": 0, "initialized": 0}}""", "$.scalars: expected exactly initialized." },
+        { """{"length": 2, "count": 0, "vectors": {"trace": [0, 0], "x": [0, 0], "y": [0, 0]}, "scalars": {}}""", "$.vectors: expected exactly trace; not of this optimizer: x, y." },
         { """{"length": 2, "count": 0, "vectors": {"trace": [0, "fast"]}, "scalars": {"initialized": 0}}""", "$.vectors.trace[1]: expected a number, found the string \"fast\"." },
         { """{"length": 2, "count": 0, "vectors": {"trace": [0, 0]}, "scalars": {"initialized": true}}""", "$.scalars.initialized: expected a number, found true." },
     };
@@ -167,6 +174,9 @@ public class RecordLevelEdgeCases
     [Fact]
     public void A_stateless_shape_expects_nothing_and_NaN_reads_into_float()
     {
+        using var none = JsonDocument.Parse("""{"length": 1, "count": 0, "vectors": {"x": [0], "y": [0]}, "scalars": {}}""");
+        Assert.Equal("$.vectors: expected exactly a, b; missing a, b; not of this optimizer: x, y.",
+            Assert.Throws<JsonException>(() => TransformationJson.ReadState<double>(none.RootElement, StateShape.Of(["a", "b"]))).Message);
         using var twice = JsonDocument.Parse("""{"length": 1, "count": 0, "vectors": {"a": [0], "a": [0]}, "scalars": {}}""");
         Assert.Equal("$.vectors: expected exactly a, b; missing b.",
             Assert.Throws<JsonException>(() => TransformationJson.ReadState<double>(twice.RootElement, StateShape.Of(["a", "b"]))).Message);
@@ -194,6 +204,24 @@ public class RecordLevelEdgeCases
     private sealed record NAGSchedule(double Value) : Schedule
     {
         protected override double Evaluate(long step) => Value;
+    }
+
+    private sealed record Maybe(double? Factor = null) : GradientTransformation
+    {
+        public override StateShape Shape => StateShape.Empty;
+
+        public override void Update<T>(Span<T> updates, StateBuffers<T> state, ReadOnlySpan<T> parameters, long step) { }
+    }
+
+    [Fact]
+    public void A_nullable_number_reads_back_and_a_kind_must_be_a_transformations_string()
+    {
+        var catalog = Catalog.Default.With<Maybe>();
+        Assert.Equal(new Maybe(0.5), TransformationJson.ReadTransformation(TransformationJson.Write(new Maybe(0.5), catalog), catalog));
+        Assert.StartsWith("$: a transformation needs \"kind\" (one of add_decayed_weights, aggmo, ",
+            Assert.Throws<JsonException>(() => TransformationJson.ReadTransformation("""{"kind": 3}""")).Message);
+        Assert.StartsWith("$.kind: unknown transformation kind \"demon\"; known: add_decayed_weights, aggmo, ",
+            Assert.Throws<JsonException>(() => TransformationJson.ReadTransformation("""{"kind": "demon", "initial": 0.9, "steps": 10}""")).Message);
     }
 
     [Fact]
