@@ -48,7 +48,7 @@ fi
 
 concurrency="${MUTATION_CONCURRENCY:-1}"
 searches=(Theory/Tuning.cs Theory/GradientNoise.cs Theory/MinibatchNoise.cs)
-SEARCH_TESTS='FullyQualifiedName!~Monte_Carlo_runs_of_the_optimizer_agree&FullyQualifiedName!~The_numerical_optimum_of_QHM_is&FullyQualifiedName!~The_numerical_optimiser_finds_the_closed_forms&FullyQualifiedName!~The_reshuffled_prediction_matches_the_trainers_plateau'
+source "$root/bench/mutation/search-tests.sh"
 out="$root/artifacts/mutation"
 mkdir -p "$out"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1

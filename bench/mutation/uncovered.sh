@@ -14,7 +14,7 @@ cd "$root"
 under="${1:-}"
 [ -z "$under" ] || [ -e "src/Core/$under" ] || { echo "$under: not a folder or file of src/Core" >&2; exit 2; }
 
-SEARCH_TESTS='FullyQualifiedName!~Monte_Carlo_runs_of_the_optimizer_agree&FullyQualifiedName!~The_numerical_optimum_of_QHM_is&FullyQualifiedName!~The_numerical_optimiser_finds_the_closed_forms&FullyQualifiedName!~The_reshuffled_prediction_matches_the_trainers_plateau'
+source "$root/bench/mutation/search-tests.sh"
 out="$(mktemp -d "${TMPDIR:-/tmp}/momentum-coverage.XXXXXX")"
 trap 'rm -rf "$out"' EXIT
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
