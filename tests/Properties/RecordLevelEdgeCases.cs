@@ -79,7 +79,7 @@ public class RecordLevelEdgeCases
 
     [Theory]
     [MemberData(nameof(WrongSizes))]
-    public void Wrong_sizes_names_and_counts_are_refused_saying_what_is_allowed(string what, Action call, Type type, string parameterOrMessage)
+    public void Wrong_sizes_names_and_counts_are_refused_by_parameter_name_or_with_what_is_allowed(string what, Action call, Type type, string parameterOrMessage)
     {
         var e = Record.Exception(call);
         Assert.True(e?.GetType() == type, $"{what}: {e?.GetType().Name ?? "nothing"} thrown");
@@ -211,6 +211,30 @@ public class RecordLevelEdgeCases
         public override StateShape Shape => StateShape.Empty;
 
         public override void Update<T>(Span<T> updates, StateBuffers<T> state, ReadOnlySpan<T> parameters, long step) { }
+    }
+
+    private sealed record TwoWays(double Rate) : GradientTransformation
+    {
+        public TwoWays() : this(0.5) { }
+
+        public override StateShape Shape => StateShape.Empty;
+
+        public override void Update<T>(Span<T> updates, StateBuffers<T> state, ReadOnlySpan<T> parameters, long step) { }
+    }
+
+    [Fact]
+    public void A_type_with_several_constructors_is_written_and_read_through_its_longest()
+    {
+        var catalog = Catalog.Default.With<TwoWays>();
+        Assert.Equal(new TwoWays(0.25), TransformationJson.ReadTransformation(TransformationJson.Write(new TwoWays(0.25), catalog), catalog));
+    }
+
+    [Fact]
+    public void A_state_cannot_be_donated_twice()
+    {
+        var state = HeavyBall.Start<double>([1.0]);
+        state.Donate(0);
+        Assert.StartsWith("this optimizer state was donated to step 1", Assert.Throws<InvalidOperationException>(() => state.Donate(0)).Message);
     }
 
     [Fact]

@@ -240,8 +240,8 @@ public class TrainerProperties
         var e = Assert.Throws<NonFiniteGradientException>(() => Trajectory.Collect(f, Optimizer.GradientDescent(2), [-5.0, -2.0], 5000));
         Assert.True(e.Step > 100);
         Assert.False(double.IsFinite(e.Value));
-        Assert.Equal("Step = 20, Point = [" + string.Join(", ", points[^1].Point.Select(v => v.ToString("R"))) + "], Value = "
-            + points[^1].Value.ToString("R"), points[^1].ToString()[("Iterate { ".Length)..^" }".Length]);
+        Assert.Equal("Step = 20, Point = [" + string.Join(", ", points[^1].Point.Select(v => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture))) + "], Value = "
+            + points[^1].Value.ToString("R", System.Globalization.CultureInfo.InvariantCulture), points[^1].ToString()[("Iterate { ".Length)..^" }".Length]);
         Assert.Equal(points[18].GetHashCode(), thinned[3].GetHashCode());
         var wrong = Assert.Throws<ArgumentException>(() => Trajectory.Run(f, Optimizer.GradientDescent(0.1), [1.0, 2.0, 3.0], 5, (t, x, v) => true));
         Assert.Equal("start has 3 coordinates; the objective has 2. (Parameter 'start')", wrong.Message);

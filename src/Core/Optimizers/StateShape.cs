@@ -203,7 +203,10 @@ public sealed record TransformState<T>
         return true;
     }
 
-    /// <summary>Wraps freshly made arrays without copying them (they must not be written afterwards).</summary>
+    /// <summary>
+    /// Wraps freshly made arrays without copying them: they must not be written afterwards, except by the donating step
+    /// when this state is donated.
+    /// </summary>
     internal static TransformState<T> Wrap(StateShape shape, int length, T[] vectors, double[] scalars, long count) =>
         new(shape, length, ImmutableCollectionsMarshal.AsImmutableArray(vectors), ImmutableCollectionsMarshal.AsImmutableArray(scalars), count);
 }
@@ -218,8 +221,8 @@ public sealed record TransformState<T>
 /// <remarks>
 /// A state given to <see cref="TransformationExtensions.StepDonating{T}(IGradientTransformation, OptimizerState{T}, ReadOnlySpan{T}, NonFinitePolicy)"/>
 /// is donated: its arrays become the next state's, and reading its <see cref="Parameters"/> or <see cref="Transform"/>
-/// afterwards (and so comparing, hashing or printing its values) throws <see cref="InvalidOperationException"/>, as it
-/// does for its <c>with</c> copies and for what <c>Step</c> returned for it when it skipped a non-finite gradient. Values
+/// afterwards (and so comparing or hashing it) throws <see cref="InvalidOperationException"/>, and it prints as
+/// "donated to step N". So do its <c>with</c> copies and for what <c>Step</c> returned for it when it skipped a non-finite gradient. Values
 /// read from it before it was donated share its arrays and change with them.
 /// </remarks>
 public sealed record OptimizerState<T>(ImmutableArray<T> Parameters, TransformState<T> Transform, long SkippedSteps = 0)
