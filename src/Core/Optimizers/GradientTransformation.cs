@@ -225,7 +225,7 @@ public static class TransformationExtensions
         var updates = gradient.ToArray();
         var (vectors, scalars) = (state.Vectors.ToArray(), state.Scalars.ToArray());
         transformation.Update<T>(updates, new StateBuffers<T>(vectors, scalars, parameters.Length), parameters, state.Count);
-        return (ImmutableCollectionsMarshal.AsImmutableArray(updates), TransformState<T>.Wrap(state.Shape, state.Length, vectors, scalars, state.Count + 1));
+        return (ImmutableCollectionsMarshal.AsImmutableArray(updates), state.Next(vectors, scalars));
     }
 
     /// <summary>x + u elementwise (Optax's <c>apply_updates</c>).</summary>
@@ -323,7 +323,7 @@ public static class TransformationExtensions
         if (Shared(MemoryMarshal.AsBytes(x.AsSpan()), MemoryMarshal.AsBytes(vectors.AsSpan()), MemoryMarshal.AsBytes(scalars.AsSpan())))
             return Fresh(transformation, parameters, transform, skipped, gradient);
         StepInto<T>(transformation, x, vectors, scalars, gradient, x, vectors, scalars, transform.Count);
-        return new(parameters, TransformState<T>.Wrap(transform.Shape, x.Length, vectors, scalars, transform.Count + 1), skipped);
+        return new(parameters, transform.Next(vectors, scalars), skipped);
     }
 
     private static bool Shared(ReadOnlySpan<byte> x, ReadOnlySpan<byte> vectors, ReadOnlySpan<byte> scalars) =>
@@ -337,7 +337,7 @@ public static class TransformationExtensions
         var vectors = GC.AllocateUninitializedArray<T>(transform.Vectors.Length);
         var scalars = new double[transform.Scalars.Length];
         StepInto(transformation, parameters.AsSpan(), transform.Vectors.AsSpan(), transform.Scalars.AsSpan(), gradient, x, vectors, scalars, transform.Count);
-        return new(ImmutableCollectionsMarshal.AsImmutableArray(x), TransformState<T>.Wrap(transform.Shape, x.Length, vectors, scalars, transform.Count + 1), skipped);
+        return new(ImmutableCollectionsMarshal.AsImmutableArray(x), transform.Next(vectors, scalars), skipped);
     }
 
     // The checks every record-level step makes before it computes: false when a non-finite gradient is to be skipped.

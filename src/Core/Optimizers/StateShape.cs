@@ -209,6 +209,9 @@ public sealed record TransformState<T>
     /// </summary>
     internal static TransformState<T> Wrap(StateShape shape, int length, T[] vectors, double[] scalars, long count) =>
         new(shape, length, ImmutableCollectionsMarshal.AsImmutableArray(vectors), ImmutableCollectionsMarshal.AsImmutableArray(scalars), count);
+
+    /// <summary>The state after one more update, in <paramref name="vectors"/> and <paramref name="scalars"/> (wrapped as <see cref="Wrap"/> does).</summary>
+    internal TransformState<T> Next(T[] vectors, double[] scalars) => Wrap(Shape, Length, vectors, scalars, Count + 1);
 }
 
 /// <summary>
@@ -222,8 +225,8 @@ public sealed record TransformState<T>
 /// A state given to <see cref="TransformationExtensions.StepDonating{T}(IGradientTransformation, OptimizerState{T}, ReadOnlySpan{T}, NonFinitePolicy)"/>
 /// is donated: its arrays become the next state's, and reading its <see cref="Parameters"/> or <see cref="Transform"/>
 /// afterwards (and so comparing or hashing it) throws <see cref="InvalidOperationException"/>, and it prints as
-/// "donated to step N". So do its <c>with</c> copies and for what <c>Step</c> returned for it when it skipped a non-finite gradient. Values
-/// read from it before it was donated share its arrays and change with them.
+/// "donated to step N"; so do its <c>with</c> copies, and what <c>Step</c> returned for it when it skipped a non-finite
+/// gradient. Values read from it before it was donated share its arrays and change with them.
 /// </remarks>
 public sealed record OptimizerState<T>(ImmutableArray<T> Parameters, TransformState<T> Transform, long SkippedSteps = 0)
     where T : unmanaged, IFloatingPointIeee754<T>
@@ -265,7 +268,7 @@ public sealed record OptimizerState<T>(ImmutableArray<T> Parameters, TransformSt
     private bool PrintMembers(System.Text.StringBuilder builder)
     {
         if (Volatile.Read(ref donation.Step) is var step and not Donation.Live)
-            builder.Append("donated to step ").Append(step + 1);
+            builder.Append(Donation.Describe(step));
         else
             builder.Append("Parameters = ").Append(Show.Values(Parameters.AsSpan())).Append(", Transform = ").Append(Transform);
         builder.Append(", SkippedSteps = ").Append(SkippedSteps);
@@ -283,6 +286,9 @@ public sealed record OptimizerState<T>(ImmutableArray<T> Parameters, TransformSt
     {
         public const long Live = -1;
 
+        // A state donated after `step` steps went to step `step + 1`.
+        public static string Describe(long step) => $"donated to step {step + 1}";
+
         // The state's step count when it was donated; Live until then.
         public long Step = Live;
 
@@ -291,7 +297,7 @@ public sealed record OptimizerState<T>(ImmutableArray<T> Parameters, TransformSt
             var step = Volatile.Read(ref Step);
             if (step != Live)
                 throw new InvalidOperationException(
-                    $"this optimizer state was donated to step {step + 1} (StepDonating) and can no longer be read; copy what you keep before donating, or use Step, which leaves its input alone.");
+                    $"this optimizer state was {Describe(step)} (StepDonating) and can no longer be read; copy what you keep before donating, or use Step, which leaves its input alone.");
         }
     }
 }
