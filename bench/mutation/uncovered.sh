@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The lines of src/Core that no test of tests/Properties executes, per file: where most of Stryker's "no coverage"
-# mutants will be (Stryker also counts some executed lines so), found in a minute or two instead of a mutation run. Uses the code-coverage collector of Microsoft.NET.Test.Sdk,
-# and leaves out the same four slow search tests as run.sh does outside its Theory-searches run.
+# mutants will be (Stryker also counts some executed lines so), found in a minute or two instead of a mutation run.
+# Uses the code-coverage collector of Microsoft.NET.Test.Sdk, and leaves out the same four slow search tests as run.sh
+# does outside its Theory-searches run.
 #
 #   bench/mutation/uncovered.sh                 every folder of src/Core
 #   bench/mutation/uncovered.sh Optimizers      one folder (or a file: Optimizers/Schedule.cs)

@@ -131,9 +131,9 @@ public abstract record GradientTransformation : IGradientTransformation
     /// <summary>
     /// One step from one set of buffers into another, for the record level: fresh arrays every step, or the inputs
     /// themselves (the donating step passes each output as the same span as its input, and the gradient may be the
-    /// parameters' span: an override reads each gradient element before it writes that element of x). By default a copy of the inputs
-    /// stepped in place; a transformation with an out-of-place kernel overrides it to read each input once. Computes the
-    /// bits of <see cref="Step{T}(Span{T}, StateBuffers{T}, Span{T}, long)"/>.
+    /// parameters' span: an override reads each gradient element before it writes that element of x). By default a copy
+    /// of the inputs stepped in place; a transformation with an out-of-place kernel overrides it to read each input once.
+    /// Computes the bits of <see cref="Step{T}(Span{T}, StateBuffers{T}, Span{T}, long)"/>.
     /// </summary>
     internal virtual void StepInto<T>(ReadOnlySpan<T> parameters, ReadOnlySpan<T> vectors, ReadOnlySpan<double> scalars, ReadOnlySpan<T> gradient,
         Span<T> parametersOut, Span<T> vectorsOut, Span<double> scalarsOut, long step)
@@ -285,8 +285,8 @@ public static class TransformationExtensions
     /// One optimizer step that donates <paramref name="state"/> to the next one, as JAX donates a jitted function's
     /// arguments (<c>jax.jit(…, donate_argnums=…)</c>): the result is the state <see cref="Step{T}(IGradientTransformation, OptimizerState{T}, ReadOnlySpan{T}, NonFinitePolicy)"/>
     /// returns, bit for bit, but computed in <paramref name="state"/>'s own arrays, so a fold allocates no vectors (only
-    /// a few small objects) and runs close to the span level's speed. For folds that never look back:
-    /// <c>state = optimizer.StepDonating(state, g)</c>.
+    /// a few small objects); for <see cref="Sgd"/> it runs at 1.2–1.7 × the span level's time (docs/PERFORMANCE.md,
+    /// <c>RecordLevelBenchmarks</c>). For folds that never look back: <c>state = optimizer.StepDonating(state, g)</c>.
     /// </summary>
     /// <remarks>
     /// Once donated, <paramref name="state"/> refuses to be read (<see cref="InvalidOperationException"/>), and so do its
