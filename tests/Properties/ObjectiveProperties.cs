@@ -93,8 +93,9 @@ public class ObjectiveProperties
     public Property The_logistic_loss_is_the_mean_cross_entropy_and_its_gradient_the_mean_of_p_minus_y_times_x() =>
         Prop.ForAll(Gen.Choose(1, 25).ToArbitrary(), Gen.Choose(1, 6).ToArbitrary(), Gen.Choose(0, 9999).ToArbitrary(), (rows, features, seed) =>
         {
-            // −[y log p + (1 − y) log(1 − p)] with p = 1/(1 + e^{−z}), written naively (|z| stays below 40 here, so
-            // neither log nor exp loses the digits the objective's stable form keeps).
+            // −[y log p + (1 − y) log(1 − p)] with p = 1/(1 + e^{−z}): −log p = log(1 + e^{−z}) and −log(1 − p) = log(1 + eᶻ),
+            // written naively (|z| stays below 40 here, so exp cannot overflow). Not −log(1 − p) itself: 1 − p cancels for
+            // large z (z = 15.7 leaves 1 − p ≈ 1.5e-7 with 9 digits) and the reference, not the objective, would be wrong.
             var data = TrainerProperties.RandomData<double>(rows, features, seed, binary: true);
             var objective = new LogisticRegression<double>(data);
             var random = new Random(seed);
@@ -102,7 +103,7 @@ public class ObjectiveProperties
             var batch = Enumerable.Range(0, rows).Where(_ => random.Next(3) > 0).DefaultIfEmpty(rows - 1).ToArray();
             double Z(int row) => Enumerable.Range(0, features).Sum(j => data.Features[row * features + j] * theta[j]) + theta[features];
             double P(int row) => 1 / (1 + Math.Exp(-Z(row)));
-            double CrossEntropy(int row) => data.Labels[row] == 1 ? -Math.Log(P(row)) : -Math.Log(1 - P(row));
+            double CrossEntropy(int row) => Math.Log(1 + Math.Exp(data.Labels[row] == 1 ? -Z(row) : Z(row)));
             var expected = new double[features + 1];
             foreach (var row in batch)
             {
