@@ -215,9 +215,11 @@ public sealed class RegressionObjective<T> : IMinibatchObjective<T>
         var rows = batchRows.AsSpan(0, length);
         for (var k = worker; k < parts; k += threads)
         {
-            // Each worker prefetches its own next part: its following part here, else its part of the next minibatch.
+            // Each worker prefetches its own next part: its following part here, else its part of the next minibatch; and,
+            // a minibatch ahead, the same part of the next minibatch.
             var ahead = k + threads < parts ? rows[RegressionKernel.Part(length, parts, k + threads)] : UpcomingPart(worker);
-            RegressionKernel.Sums<T>(features, featureCount, labels, rows[RegressionKernel.Part(length, parts, k)], batchParameters, partials[k]!, ahead);
+            var far = RegressionKernel.SamePart(upcomingRows.AsSpan(0, upcomingLength), featureCount, k);
+            RegressionKernel.Sums<T>(features, featureCount, labels, rows[RegressionKernel.Part(length, parts, k)], batchParameters, partials[k]!, ahead, far);
         }
     }
 
