@@ -139,6 +139,25 @@ internal sealed partial class ChildProcess : IDisposable
     /// <summary>Lets a stopped process run again (SIGCONT).</summary>
     public void Resume() => Signal(SIGCONT);
 
+    /// <summary>
+    /// Whether <paramref name="signal"/> was sent to the process and not yet delivered (its bit in /proc/PID/status's
+    /// ShdPnd or SigPnd): a second signal of the same kind sent now would be merged into the first.
+    /// </summary>
+    public bool IsPending(int signal)
+    {
+        try
+        {
+            var bit = 1UL << (signal - 1);
+            return File.ReadLines($"/proc/{process.Id.ToString(CultureInfo.InvariantCulture)}/status")
+                .Where(line => line.StartsWith("ShdPnd:", StringComparison.Ordinal) || line.StartsWith("SigPnd:", StringComparison.Ordinal))
+                .Any(line => (ulong.Parse(line[7..].Trim(), NumberStyles.HexNumber, CultureInfo.InvariantCulture) & bit) != 0);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;   // the process is gone
+        }
+    }
+
     /// <summary>Whether the process's main thread is blocked opening a FIFO that has no other end yet.</summary>
     public bool IsWaitingForFifo() =>
         File.Exists($"/proc/{process.Id}/task/{process.Id}/wchan")

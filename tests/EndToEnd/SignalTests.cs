@@ -189,7 +189,10 @@ public sealed class SignalTests : IDisposable
         File.WriteAllText(fifo, manifest);
         ChildProcess.WaitFor(() => child.Out.Contains("[2/2]", StringComparison.Ordinal) && child.IsWaitingForFifo(), 120, "the merge to open the FIFO");
         child.Signal(ChildProcess.SIGTERM);
-        // The first signal asks the run to stop at its next boundary, which a blocked read never reaches.
+        // The first signal asks the run to stop at its next boundary, which a blocked read never reaches. The second is
+        // sent once the first is delivered (Linux merges a signal into one still pending), and after a moment in which a
+        // first signal that ended the run at once would have.
+        ChildProcess.WaitFor(() => !child.IsPending(ChildProcess.SIGTERM), 60, "the first SIGTERM to be delivered");
         Thread.Sleep(200);
         Assert.False(child.HasExited);
         child.Signal(ChildProcess.SIGTERM);

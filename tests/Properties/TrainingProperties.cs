@@ -31,7 +31,13 @@ public class TrainingProperties
                 var column = Enumerable.Range(0, t.Rows).Select(i => standardized[i, j]).ToArray();
                 var mean = column.Average();
                 var variance = column.Sum(v => (v - mean) * (v - mean)) / t.Rows;
-                return Math.Abs(mean) < 1e-10 && Math.Abs(variance - 1) < 1e-10;
+                // The column's mean m is rounded (a few ulps of max |x| per row summed), and every z = (x − m)/σ carries
+                // that error over σ: two rows 8e-6 apart around 7 give a mean z of 1.1e-10 with a correct standardisation.
+                var raw = Enumerable.Range(0, t.Rows).Select(i => t.Values[i * t.Columns + j]).ToArray();
+                var rawMean = raw.Average();
+                var deviation = Math.Sqrt(raw.Sum(v => (v - rawMean) * (v - rawMean)) / t.Rows);
+                var meanTolerance = 1e-10 + 4 * t.Rows * Math.ScaleB(1.0, -53) * raw.Max(Math.Abs) / deviation;
+                return Math.Abs(mean) <= meanTolerance && Math.Abs(variance - 1) < 1e-10;
             });
         });
 
