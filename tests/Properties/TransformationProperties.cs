@@ -42,6 +42,38 @@ public class TransformationProperties
         return (x, vectors, scalars);
     }
 
+    /// <summary>
+    /// Optax's form, x ← x + u with u from <c>Update</c>, against the in-place <c>Step</c>: two code paths wherever a
+    /// transformation writes its own step (Sgd, AggMo, Lookahead, Polyak averaging, MultiSteps, ApplyIfFinite,
+    /// Schedule-Free), and the only path a chain takes through its links. The parameters and every state value agree to
+    /// the rounding of x + u (one ε of the parameters per step), for every member, wrapper and chain of two.
+    /// </summary>
+    [Property(MaxTest = 400)]
+    public Property The_update_form_applied_to_the_parameters_is_the_in_place_step() =>
+        Prop.ForAll(Runs, run =>
+        {
+            var t = run.Transformation;
+            var n = run.Start.Length;
+            var (stepped, steppedVectors, steppedScalars) = SpanSteps<double>(t, run.Start, run.Gradients);
+            var x = run.Start.ToArray();
+            var (vectors, scalars) = (new double[t.Shape.Vectors.Length * n], new double[t.Shape.Scalars.Length]);
+            t.Init<double>(x, new StateBuffers<double>(vectors, scalars, n));
+            for (var k = 0; k < run.Gradients.Length; k++)
+            {
+                var updates = run.Gradients[k].ToArray();
+                t.Update<double>(updates, new StateBuffers<double>(vectors, scalars, n), x, k);
+                for (var i = 0; i < n; i++) x[i] += updates[i];
+            }
+            static bool Near(double a, double b) => a == b || Math.Abs(a - b) <= 1e-12 * (1 + Math.Abs(a) + Math.Abs(b));
+            var parameters = Enumerable.Range(0, n).FirstOrDefault(i => !Near(stepped[i], x[i]), -1);
+            var vector = Enumerable.Range(0, vectors.Length).FirstOrDefault(i => !Near(steppedVectors[i], vectors[i]), -1);
+            var scalar = Enumerable.Range(0, scalars.Length).FirstOrDefault(i => !Near(steppedScalars[i], scalars[i]), -1);
+            return (parameters < 0 && vector < 0 && scalar < 0).Label(
+                parameters >= 0 ? $"x[{parameters}]: step {stepped[parameters]:R}, update form {x[parameters]:R}"
+                : vector >= 0 ? $"vectors[{vector}] ({t.Shape.Vectors[vector / n]}): step {steppedVectors[vector]:R}, update form {vectors[vector]:R}"
+                : scalar >= 0 ? $"scalar {t.Shape.Scalars[scalar]}: step {steppedScalars[scalar]:R}, update form {scalars[scalar]:R}" : "");
+        });
+
     [Property(MaxTest = 400)]
     public Property The_record_level_step_computes_the_span_level_bits_at_every_length_and_offset() =>
         Harness.SpanLevelEqualsRecordLevel(Generators.Transformation);
