@@ -257,6 +257,57 @@ public class FamilyProperties
                 .And(Close([.. state.Parameters], y, path, gamma));
         });
 
+    [Property(MaxTest = 300)]
+    public Property Schedule_free_with_warmup_weights_and_decay_is_the_reference_algorithm() =>
+        Prop.ForAll(Paths, Rates,
+            (from beta in Generators.Uniform(0.05, 0.95) from warmup in Gen.Choose(0, 4) from r in Gen.Elements(0.0, 0.5, 1.0)
+             from power in Gen.Elements(0.0, 1.0, 2.0) from decay in Gen.Elements(0.0, 0.01, 0.3) select (beta, warmup, r, power, decay)).ToArbitrary(),
+            (path, gamma, o) =>
+            {
+                var beta = o.beta;
+                // Defazio et al. 2024, "The road less scheduled", Algorithm 1 with warmup and weighting as in schedule_free's
+                // SGDScheduleFree: γ_t = γ(t + 1)/W during warmup, lr_max = max(lr_max, γ_t) (from −1),
+                // w_t = (t + 1)^r · lr_max^p, c = w_t/Σw (0 while Σw = 0), g ← ∇ + λy, z ← z − γ_t g, x ← (1 − c)x + cz,
+                // y = (1 − β)z + βx. Written here in plain arithmetic, without the fused multiply-adds of the code.
+                var sf = new ScheduleFree(gamma, beta, o.decay, o.warmup, o.power, o.r);
+                var state = sf.Start<double>(path.Start);
+                var (z, x, y) = ((double[])path.Start.Clone(), (double[])path.Start.Clone(), (double[])path.Start.Clone());
+                var (lrMax, weightSum) = (-1.0, 0.0);
+                for (var t = 0; t < path.Gradients.Length; t++)
+                {
+                    state = sf.Step(state, path.Gradients[t]);
+                    var rate = t < o.warmup ? gamma * (t + 1) / o.warmup : gamma;
+                    lrMax = Math.Max(lrMax, rate);
+                    var weight = Math.Pow(t + 1, o.r) * Math.Pow(lrMax, o.power);
+                    weightSum += weight;
+                    var c = weightSum == 0 ? 0 : weight / weightSum;
+                    for (var i = 0; i < z.Length; i++)
+                    {
+                        z[i] -= rate * (path.Gradients[t][i] + o.decay * y[i]);
+                        x[i] = (1 - c) * x[i] + c * z[i];
+                        y[i] = (1 - beta) * z[i] + beta * x[i];
+                    }
+                }
+                return Close([.. state.Transform.Vector("z")], z, path, gamma).Label("z")
+                    .And(Close([.. ScheduleFree.EvaluationPoint(state.Transform)], x, path, gamma).Label("x"))
+                    .And(Close([.. state.Parameters], y, path, gamma).Label("y"))
+                    .And((state.Transform.Scalar("lr_max") == lrMax).Label($"lr_max {state.Transform.Scalar("lr_max"):R} vs {lrMax:R}"));
+            });
+
+    [Fact]
+    public void Schedule_free_starts_its_average_at_the_start_and_stays_there_with_a_rate_of_0()
+    {
+        var sf = Optimizer.ScheduleFree(0.0, 0.9);
+        var state = sf.Start<double>([1.5, -2.0]);
+        Assert.Equal([1.5, -2.0], ScheduleFree.EvaluationPoint(state.Transform).ToArray());
+        Assert.Equal(["z", "x"], sf.Shape.Vectors.ToArray());
+        Assert.Equal(["lr_max", "weight_sum"], sf.Shape.Scalars.ToArray());
+        for (var t = 0; t < 3; t++) state = sf.Step(state, [1.0, 1.0]);
+        // Every weight is 0^2 = 0, so Σw = 0 and c = 0: nothing moves, and nothing is NaN.
+        Assert.Equal([1.5, -2.0], ScheduleFree.EvaluationPoint(state.Transform).ToArray());
+        Assert.Equal([1.5, -2.0], state.Parameters.ToArray());
+    }
+
     [Fact]
     public void Schedule_free_warms_its_step_size_up_linearly()
     {
@@ -341,5 +392,79 @@ public class FamilyProperties
         for (var t = 0; t < 4; t++) state = optimizer.Step(state, [1.0]);
         Assert.Equal(-(1 + 1 / Math.Sqrt(2) + 1 / Math.Sqrt(3) + 0.5), state.Parameters[0], 14);
         Assert.Equal(new InverseSquareRoot(1.0), new InverseSquareRoot(1.0));
+    }
+
+    [Fact]
+    public void AggMo_and_chains_are_equal_exactly_when_every_part_is_and_print_their_parts()
+    {
+        var aggMo = new AggMo(0.1, [0.0, 0.9]);
+        Assert.Equal(aggMo, new AggMo(0.1, [0.0, 0.9]));
+        Assert.Equal(aggMo.GetHashCode(), new AggMo(0.1, [0.0, 0.9]).GetHashCode());
+        Assert.NotEqual(aggMo, new AggMo(0.2, [0.0, 0.9]));
+        Assert.NotEqual(aggMo, new AggMo(0.1, [0.0, 0.5]));
+        Assert.False(aggMo.Equals(null));
+        Assert.Equal("AggMo { LearningRate = 0.1, Betas = [0, 0.9] }", aggMo.ToString());
+
+        var chain = new Chain(new ClipByValue(0.5), aggMo);
+        Assert.Equal(chain, new Chain(new ClipByValue(0.5), new AggMo(0.1, [0.0, 0.9])));
+        Assert.Equal(chain.GetHashCode(), new Chain(new ClipByValue(0.5), new AggMo(0.1, [0.0, 0.9])).GetHashCode());
+        Assert.NotEqual(chain, new Chain(new ClipByValue(0.25), aggMo));
+        Assert.False(chain.Equals(null));
+        Assert.Equal(new Chain().GetHashCode(), new Chain().GetHashCode());
+        Assert.Equal(new Chain(), new Chain());
+    }
+
+    [Fact]
+    public void A_chain_refuses_buffers_of_another_shape_on_both_levels()
+    {
+        var chain = new Chain(Optimizer.HeavyBall(0.1, 0.9));
+        const string Message = "the state has 4 vector values; this transformation needs 1 vectors of 2. (Parameter 'state')";
+        Assert.Equal(Message, Assert.Throws<ArgumentException>(() => chain.Update<double>(new double[2], new StateBuffers<double>(new double[4], new double[1], 2), new double[2], 0)).Message);
+        Assert.Equal(Message, Assert.Throws<ArgumentException>(() => chain.Step<double>(new double[2], new StateBuffers<double>(new double[4], new double[1], 2), new double[2], 0)).Message);
+    }
+
+    [Fact]
+    public void Scaling_by_1_leaves_the_updates_and_by_minus_1_negates_them_exactly()
+    {
+        double[] g = [0.5, -2.0, 3.25];
+        Assert.Equal(g, new Scale(1.0).Update<double>(g, new Scale(1.0).Init<double>(g), g).Updates.ToArray());
+        Assert.Equal([-0.5, 2.0, -3.25], new Scale(-1.0).Update<double>(g, new Scale(-1.0).Init<double>(g), g).Updates.ToArray());
+    }
+
+    [Fact]
+    public void A_range_says_what_it_allows_on_each_side()
+    {
+        Assert.Equal("must be ≤ 1", new ValueRange(double.NegativeInfinity, false, 1, true).Describe());
+        Assert.Equal("must be < 1", new ValueRange(double.NegativeInfinity, false, 1, false).Describe());
+        Assert.Equal("must be > 0", new ValueRange(0, false, double.PositiveInfinity, false).Describe());
+        Assert.Equal("must be in (0, 1]", new ValueRange(0, false, 1, true).Describe());
+        Assert.Equal("must be a finite number", new ValueRange(double.NegativeInfinity, false, double.PositiveInfinity, false).Describe());
+        var e = Assert.Throws<HyperparameterException>(() => Optimizer.Lookahead(Optimizer.HeavyBall(0.1, 0.9), 0));
+        Assert.Equal(("SyncPeriod", 0.0), (e.Name, e.Value));
+        Assert.Contains("must be an integer ≥ 1", e.Message);
+        var warmup = Assert.Throws<HyperparameterException>(() => Optimizer.ScheduleFree(0.1, warmupSteps: -1));
+        Assert.Equal(("WarmupSteps", -1.0), (warmup.Name, warmup.Value));
+        Assert.Contains("must be an integer ≥ 0", warmup.Message);
+    }
+
+    [Fact]
+    public void Gradient_accumulation_starts_each_mean_afresh_even_after_huge_gradients()
+    {
+        // Two minibatches of 10²⁰, then two of 1: the second mean is exactly 1. A mean that started from the first one's
+        // leftover would lose the 1 against 10²⁰ (10²⁰ + (1 − 10²⁰) = 0 in double precision).
+        var accumulate = Optimizer.Accumulate(Optimizer.GradientDescent(1.0), 2);
+        var state = accumulate.Init<double>([0.0]);
+        var updates = System.Collections.Immutable.ImmutableArray<double>.Empty;
+        foreach (var g in new[] { 1e20, 1e20, 1.0, 1.0 }) (updates, state) = accumulate.Update<double>([g], state, [0.0]);
+        Assert.Equal([-1.0], updates.ToArray());
+    }
+
+    [Fact]
+    public void Skipping_non_finite_gradients_starts_its_counters_whatever_the_buffers_held()
+    {
+        var skip = Optimizer.SkipNonFinite(Optimizer.GradientDescent(0.5), 2);
+        var scalars = Enumerable.Repeat(7.0, skip.Shape.Scalars.Length).ToArray();
+        skip.Init<double>([1.0], new StateBuffers<double>(new double[skip.Shape.Vectors.Length], scalars, 1));
+        Assert.Equal([0.0, 1.0, 0.0, 0.0], scalars[..4]);
     }
 }

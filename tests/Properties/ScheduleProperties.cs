@@ -67,4 +67,61 @@ public class ScheduleProperties
         Assert.Throws<ArgumentException>(() => Schedule.PiecewiseConstant([5], [1]));
         Assert.Throws<ArgumentOutOfRangeException>(() => Schedule.Constant(0.1).At(-1));
     }
+
+    [Fact]
+    public void A_warmup_cosine_decays_from_the_end_of_its_warmup_over_the_steps_left()
+    {
+        // W = 10, T = 110: at t = 60 the cosine is halfway through its 100 steps of decay, (1 + cos(π/2))/2 = ½.
+        var schedule = Schedule.WarmupCosine(0, 1, 10, 110, 0);
+        Assert.Equal(0.5, schedule.At(60), 15);
+        Assert.Equal((1 + Math.Cos(Math.PI * 0.25)) / 2, schedule.At(35), 15);
+        Assert.Equal(0.5, schedule.At(5), 15);      // the warmup: 5/10 of the way from 0 to 1
+        Assert.Equal(0.0, schedule.At(110));
+    }
+
+    public static TheoryData<string, Action, string> Refusals() => new()
+    {
+        { "values missing", () => _ = new PiecewiseConstantSchedule([2], default), "0 values for 1 boundaries: need one more value than boundaries. (Parameter 'values')" },
+        { "a value too many", () => _ = new PiecewiseConstantSchedule([2], [1.0, 0.5, 0.25]), "3 values for 1 boundaries: need one more value than boundaries. (Parameter 'values')" },
+        { "boundaries out of order", () => _ = new PiecewiseConstantSchedule([5, 3], [1.0, 0.5, 0.25]), "boundaries[1] = 3: boundaries must be positive and strictly increasing. (Parameter 'boundaries')" },
+        { "schedules missing", () => _ = new JoinedSchedule(default, [2]), "0 schedules for 1 boundaries: need one more schedule than boundaries. (Parameter 'schedules')" },
+        { "a schedule too many", () => _ = new JoinedSchedule([0.1, 0.2, 0.3], [2]), "3 schedules for 1 boundaries: need one more schedule than boundaries. (Parameter 'schedules')" },
+        { "joined boundaries out of order", () => _ = new JoinedSchedule([0.1, 0.2, 0.3], [4, 4]), "boundaries[1] = 4: boundaries must be positive and strictly increasing. (Parameter 'boundaries')" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Refusals))]
+    public void A_piecewise_or_joined_schedule_that_does_not_fit_is_refused_saying_why(string what, Action build, string message)
+    {
+        var e = Assert.ThrowsAny<ArgumentException>(build);
+        Assert.True(message == e.Message, $"{what}: {e.Message}");
+    }
+
+    [Fact]
+    public void A_piecewise_value_that_is_not_a_rate_and_a_missing_joined_schedule_are_refused()
+    {
+        Assert.Throws<HyperparameterException>(() => Schedule.PiecewiseConstant([2], [0.1, double.NaN]));
+        Assert.Throws<HyperparameterException>(() => Schedule.PiecewiseConstant([2], [-0.1, 0.1]));
+        Assert.Equal("schedules", Assert.Throws<ArgumentNullException>(() => Schedule.Join([0.1, null!], [2])).ParamName);
+    }
+
+    [Fact]
+    public void Piecewise_and_joined_schedules_are_equal_exactly_when_every_part_is_and_print_their_parts()
+    {
+        var piecewise = Schedule.PiecewiseConstant([2, 5], [1.0, 0.5, 0.25]);
+        Assert.Equal(piecewise, Schedule.PiecewiseConstant([2, 5], [1.0, 0.5, 0.25]));
+        Assert.Equal(piecewise.GetHashCode(), Schedule.PiecewiseConstant([2, 5], [1.0, 0.5, 0.25]).GetHashCode());
+        Assert.NotEqual(piecewise, Schedule.PiecewiseConstant([2, 6], [1.0, 0.5, 0.25]));
+        Assert.NotEqual(piecewise, Schedule.PiecewiseConstant([2, 5], [1.0, 0.5, 0.125]));
+        Assert.False(((PiecewiseConstantSchedule)piecewise).Equals(null));
+        Assert.Equal("PiecewiseConstantSchedule { Boundaries = [2, 5], Values = [1, 0.5, 0.25] }", piecewise.ToString());
+
+        var joined = Schedule.Join([0.1, piecewise], [3]);
+        Assert.Equal(joined, Schedule.Join([0.1, Schedule.PiecewiseConstant([2, 5], [1.0, 0.5, 0.25])], [3]));
+        Assert.Equal(joined.GetHashCode(), Schedule.Join([0.1, Schedule.PiecewiseConstant([2, 5], [1.0, 0.5, 0.25])], [3]).GetHashCode());
+        Assert.NotEqual(joined, Schedule.Join([0.1, piecewise], [4]));
+        Assert.NotEqual(joined, Schedule.Join([0.2, piecewise], [3]));
+        Assert.False(((JoinedSchedule)joined).Equals(null));
+        Assert.Equal($"JoinedSchedule {{ Schedules = [{(Schedule)0.1}, {piecewise}], Boundaries = [3] }}", joined.ToString());
+    }
 }

@@ -70,4 +70,15 @@ public class UpdateFormProperties
         var e = Assert.Throws<HyperparameterException>(() => trace.Update<double>([0.5, -0.5], state, [1.0, 2.0]));
         Assert.Equal((nameof(Trace), nameof(Trace.Dampening), 0.5, 2L), (e.Transformation, e.Name, e.Value, e.Step));
     }
+
+    [Fact]
+    public void Sgds_nesterov_refuses_a_dampening_schedule_at_the_first_step_it_turns_non_zero()
+    {
+        // The same rule in Sgd's fused step (its own hyperparameter check), on the span level.
+        var sgd = new Sgd(0.1, 0.9, Schedule.PiecewiseConstant([2], [0.0, 0.5]), nesterov: true);
+        var (x, trace, scalars) = (new[] { 1.0, 2.0 }, new double[2], new double[1]);
+        for (var step = 0; step < 2; step++) sgd.Step<double>(new[] { 0.5, -0.5 }, new StateBuffers<double>(trace, scalars, 2), x, step);
+        var e = Assert.Throws<HyperparameterException>(() => sgd.Step<double>(new[] { 0.5, -0.5 }, new StateBuffers<double>(trace, scalars, 2), x, 2));
+        Assert.Equal((nameof(Sgd), nameof(Sgd.Dampening), 0.5, 2L), (e.Transformation, e.Name, e.Value, e.Step));
+    }
 }
