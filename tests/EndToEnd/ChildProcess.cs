@@ -46,6 +46,10 @@ internal sealed partial class ChildProcess : IDisposable
 
     private static ChildProcess Start(string workingDirectory, string file, string[] args, (string Name, string Value)[] environment)
     {
+        // A test run started in the background by a non-interactive shell (`bash .ci/run &`) ignores SIGINT, and an
+        // ignored signal stays ignored across exec: the program would never see the Ctrl+C the tests send. GNU env
+        // restores the default disposition before it execs the program (same process id), which then handles it.
+        if (InheritsIgnoredSignals.Value) (file, args) = ("env", ["--default-signal=INT,TERM", file, .. args]);
         var start = new ProcessStartInfo(file)
         {
             WorkingDirectory = workingDirectory,
@@ -138,6 +142,11 @@ internal sealed partial class ChildProcess : IDisposable
 
     /// <summary>Lets a stopped process run again (SIGCONT).</summary>
     public void Resume() => Signal(SIGCONT);
+
+    // Whether this process ignores SIGINT or SIGTERM (bits 2 and 15 of /proc/self/status's SigIgn), as its children would.
+    private static readonly Lazy<bool> InheritsIgnoredSignals = new(() =>
+        File.ReadLines("/proc/self/status").FirstOrDefault(line => line.StartsWith("SigIgn:", StringComparison.Ordinal)) is { } line
+        && (ulong.Parse(line[7..].Trim(), NumberStyles.HexNumber, CultureInfo.InvariantCulture) & (1UL << (SIGINT - 1) | 1UL << (SIGTERM - 1))) != 0);
 
     /// <summary>
     /// Whether <paramref name="signal"/> was sent to the process and not yet delivered (its bit in /proc/PID/status's
