@@ -74,6 +74,28 @@ public class TransformationProperties
                 : scalar >= 0 ? $"scalar {t.Shape.Scalars[scalar]}: step {steppedScalars[scalar]:R}, update form {scalars[scalar]:R}" : "");
         });
 
+    /// <summary>
+    /// <c>Init</c> writes the whole state, whatever the buffers held before: a caller may reuse buffers (the span level's
+    /// contract), so a count, flag or accumulator that Init leaves alone, or an inner state it forgets to start, shows
+    /// as a difference from the state started in fresh, zeroed buffers.
+    /// </summary>
+    [Property(MaxTest = 300)]
+    public Property Init_writes_the_whole_state_whatever_the_buffers_held() =>
+        Prop.ForAll(Runs, run =>
+        {
+            var t = run.Transformation;
+            var n = run.Start.Length;
+            var (vectors, scalars) = (new double[t.Shape.Vectors.Length * n], new double[t.Shape.Scalars.Length]);
+            t.Init<double>(run.Start, new StateBuffers<double>(vectors, scalars, n));
+            var (reused, reusedScalars) = (Enumerable.Repeat(7.5, vectors.Length).ToArray(), Enumerable.Repeat(7.5, scalars.Length).ToArray());
+            t.Init<double>(run.Start, new StateBuffers<double>(reused, reusedScalars, n));
+            var vector = Enumerable.Range(0, vectors.Length).FirstOrDefault(i => vectors[i] != reused[i], -1);
+            var scalar = Enumerable.Range(0, scalars.Length).FirstOrDefault(i => scalars[i] != reusedScalars[i], -1);
+            return (vector < 0 && scalar < 0).Label(
+                vector >= 0 ? $"{t.Shape.Vectors[vector / n]}[{vector % n}]: {vectors[vector]:R} from fresh buffers, {reused[vector]:R} from reused ones"
+                : scalar >= 0 ? $"{t.Shape.Scalars[scalar]}: {scalars[scalar]:R} from fresh buffers, {reusedScalars[scalar]:R} from reused ones" : "");
+        });
+
     [Property(MaxTest = 400)]
     public Property The_record_level_step_computes_the_span_level_bits_at_every_length_and_offset() =>
         Harness.SpanLevelEqualsRecordLevel(Generators.Transformation);
