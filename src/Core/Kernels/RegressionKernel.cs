@@ -19,9 +19,9 @@ internal static class RegressionKernel
     /// How many rows ahead a row is prefetched: measured on a 10⁶ × 100 float32 set read in shuffled order, 16 rows
     /// ahead took random row reads from 128 ms to 71 ms per pass, while 64 or more ahead gave the gain back (lines
     /// evicted before use). Rows a whole minibatch ahead go to the second-level cache instead (<see cref="Sums{T}"/>'s
-    /// <c>far</c>): measured on 2026-12-01 with the machine busy, that took the one-thread epoch of the same set from
-    /// 55–61 to 30–34 ms with <c>--shuffle batches</c> and from 138–148 to 100–125 ms with the book's row shuffle,
-    /// while the same requests into the first-level cache gave back half of the gain.
+    /// <c>far</c>): measured on 2026-12-01 on a quiet machine, that took the one-thread epoch of the same set from 43.5
+    /// to 26.6–30.5 ms with <c>--shuffle batches</c> and from 123 to 82–96 ms with the book's row shuffle, while the same
+    /// requests into the first-level cache gave back most of the gain (39.4 ms; docs/PERFORMANCE.md).
     /// </summary>
     public const int PrefetchDistance = 16;
 
