@@ -77,6 +77,8 @@ public class ScheduleProperties
         Assert.Equal((1 + Math.Cos(Math.PI * 0.25)) / 2, schedule.At(35), 15);
         Assert.Equal(0.5, schedule.At(5), 15);      // the warmup: 5/10 of the way from 0 to 1
         Assert.Equal(0.0, schedule.At(110));
+        // No warmup: step 0 is already the cosine's start (the warmup line would divide 0 by 0 there).
+        Assert.Equal(1.0, Schedule.WarmupCosine(0.2, 1, 0, 10, 0).At(0));
     }
 
     public static TheoryData<string, Action, string> Refusals() => new()

@@ -71,6 +71,7 @@ public class TheoryEdgeCases
         { "an affine start", new ShiftedStart(), NonlinearReason.NotLinear, "Init(−2.5) gives trace = -1.5, not −2.5 × 2" },
         { "a learning rate refused at step 3", new RefusedFrom(3), NonlinearReason.VariesWithStep, "a hyperparameter is refused at step 3 (" },
         { "a learning rate refused at step 10⁶", new RefusedFrom(1_000_000), NonlinearReason.VariesWithStep, "a hyperparameter is refused at step 1000000 (" },
+        { "a learning rate refused at step 2⁶², the last step probed", new RefusedFrom(1L << 62), NonlinearReason.VariesWithStep, "a hyperparameter is refused at step 4611686018427387904 (" },
         { "scalars that follow the gradient", new RemembersGradient(), NonlinearReason.NotLinear, "the scalars it leaves at step 0 depend on the state (unit gradient)" },
     };
 
@@ -87,8 +88,8 @@ public class TheoryEdgeCases
     [Fact]
     public void A_learning_rate_refused_only_after_the_last_step_probed_is_read_as_linear()
     {
-        // The probes reach 2⁶² (LinearMethod's LaterSteps); a refusal beyond it is never seen, and the map is η = 0.1's.
-        var map = LinearMethod.Of(new RefusedFrom(long.MaxValue)).At(2);
+        // The probes reach 2⁶² (LinearMethod's LaterSteps); a refusal from 2⁶² + 1 on is never seen, and the map is η = 0.1's.
+        var map = LinearMethod.Of(new RefusedFrom((1L << 62) + 1)).At(2);
         Assert.Equal([1 - 0.1 * 2], map.Matrix.ToArray());
     }
 
@@ -181,7 +182,7 @@ public class TheoryEdgeCases
         Assert.NotEqual(method, LinearMethod.Of(Optimizer.HeavyBall(0.1, 0.8)));
         Assert.NotEqual(method, LinearMethod.Of(Optimizer.HeavyBall(0.2, 0.9)));
         Assert.False(method.Equals(null));
-        // Another transformation with the same matrices (dampening 0 written out is the same Sgd; a chain of one is not).
+        // Another transformation with the same matrices: a chain of one.
         var chained = LinearMethod.Of(new Chain(Optimizer.HeavyBall(0.1, 0.9)));
         Assert.True(method.Transition.SequenceEqual(chained.Transition) && method.GradientInput.SequenceEqual(chained.GradientInput));
         Assert.NotEqual(method, chained);

@@ -60,7 +60,7 @@ public class TrainingEdgeCases
         var other = options with { Optimizer = Optimizer.Nesterov(0.1, 0.9) };
         var stateless = Trainer.Init(new RegressionObjective<double>(data), options with { Optimizer = new Scale(-0.1) }, [0.0, 0.0]);
         Assert.Throws<ArgumentException>(() => Trainer.Advance(new RegressionObjective<double>(data), options, stateless));
-        Assert.NotNull(Trainer.Advance(new RegressionObjective<double>(data), other, Trainer.Init(new RegressionObjective<double>(data), other, [0.0, 0.0])));
+        Assert.Equal(2, Trainer.Advance(new RegressionObjective<double>(data), other, Trainer.Init(new RegressionObjective<double>(data), other, [0.0, 0.0]), 1).Examples);
     }
 
     [Fact]

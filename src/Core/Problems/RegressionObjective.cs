@@ -217,17 +217,10 @@ public sealed class RegressionObjective<T> : IMinibatchObjective<T>
         {
             // Each worker prefetches its own next part: its following part here, else its part of the next minibatch; and,
             // a minibatch ahead, the same part of the next minibatch.
-            var ahead = k + threads < parts ? rows[RegressionKernel.Part(length, parts, k + threads)] : UpcomingPart(worker);
-            var far = RegressionKernel.SamePart(upcomingRows.AsSpan(0, upcomingLength), featureCount, k);
+            var upcoming = upcomingRows.AsSpan(0, upcomingLength);
+            var ahead = k + threads < parts ? rows[RegressionKernel.Part(length, parts, k + threads)] : RegressionKernel.SamePart(upcoming, featureCount, worker);
+            var far = RegressionKernel.SamePart(upcoming, featureCount, k);
             RegressionKernel.Sums<T>(features, featureCount, labels, rows[RegressionKernel.Part(length, parts, k)], batchParameters, partials[k]!, ahead, far);
         }
-    }
-
-    private ReadOnlySpan<int> UpcomingPart(int worker)
-    {
-        var next = upcomingRows.AsSpan(0, upcomingLength);
-        if (next.IsEmpty) return default;
-        var nextParts = RegressionKernel.Parts(next.Length, featureCount);
-        return next[RegressionKernel.Part(next.Length, nextParts, Math.Min(worker, nextParts - 1))];
     }
 }
