@@ -125,5 +125,6 @@ public class ScheduleProperties
         Assert.NotEqual(joined, Schedule.Join([0.2, piecewise], [3]));
         Assert.False(((JoinedSchedule)joined).Equals(null));
         Assert.Equal($"JoinedSchedule {{ Schedules = [{(Schedule)0.1}, {piecewise}], Boundaries = [3] }}", joined.ToString());
+        Assert.EndsWith("], Boundaries = [3, 7] }", Schedule.Join([0.1, 0.2, 0.3], [3, 7]).ToString());
     }
 }
