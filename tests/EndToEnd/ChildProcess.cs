@@ -143,10 +143,15 @@ internal sealed partial class ChildProcess : IDisposable
     /// <summary>Lets a stopped process run again (SIGCONT).</summary>
     public void Resume() => Signal(SIGCONT);
 
-    // Whether this process ignores SIGINT or SIGTERM (bits 2 and 15 of /proc/self/status's SigIgn), as its children would.
+    // Whether this process ignores SIGINT or SIGTERM (/proc/self/status's SigIgn), as its children would.
     private static readonly Lazy<bool> InheritsIgnoredSignals = new(() =>
-        File.ReadLines("/proc/self/status").FirstOrDefault(line => line.StartsWith("SigIgn:", StringComparison.Ordinal)) is { } line
-        && (ulong.Parse(line[7..].Trim(), NumberStyles.HexNumber, CultureInfo.InvariantCulture) & (1UL << (SIGINT - 1) | 1UL << (SIGTERM - 1))) != 0);
+        HasSignal("/proc/self/status", ["SigIgn:"], SIGINT) || HasSignal("/proc/self/status", ["SigIgn:"], SIGTERM));
+
+    // Whether any of the signal masks named by fields (hexadecimal, bit k − 1 for signal k) of a /proc status file has signal.
+    private static bool HasSignal(string status, string[] fields, int signal) =>
+        File.ReadLines(status)
+            .Where(line => fields.Any(field => line.StartsWith(field, StringComparison.Ordinal)))
+            .Any(line => (ulong.Parse(line[(line.IndexOf(':') + 1)..].Trim(), NumberStyles.HexNumber, CultureInfo.InvariantCulture) & 1UL << (signal - 1)) != 0);
 
     /// <summary>
     /// Whether <paramref name="signal"/> was sent to the process and not yet delivered (its bit in /proc/PID/status's
@@ -156,10 +161,7 @@ internal sealed partial class ChildProcess : IDisposable
     {
         try
         {
-            var bit = 1UL << (signal - 1);
-            return File.ReadLines($"/proc/{process.Id.ToString(CultureInfo.InvariantCulture)}/status")
-                .Where(line => line.StartsWith("ShdPnd:", StringComparison.Ordinal) || line.StartsWith("SigPnd:", StringComparison.Ordinal))
-                .Any(line => (ulong.Parse(line[7..].Trim(), NumberStyles.HexNumber, CultureInfo.InvariantCulture) & bit) != 0);
+            return HasSignal($"/proc/{process.Id.ToString(CultureInfo.InvariantCulture)}/status", ["ShdPnd:", "SigPnd:"], signal);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

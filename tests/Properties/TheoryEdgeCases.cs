@@ -34,11 +34,9 @@ public class TheoryEdgeCases
         public override string ToString() => "ShiftedStart";
     }
 
-    /// <summary>Gradient descent that refuses its learning rate from step <see cref="From"/> on.</summary>
+    /// <summary>Gradient descent that refuses its learning rate from the step it is given on.</summary>
     private sealed class RefusedFrom(long from) : IGradientTransformation
     {
-        public long From => from;
-
         public StateShape Shape { get; } = StateShape.Of();
 
         public void Update<T>(Span<T> updates, StateBuffers<T> state, ReadOnlySpan<T> parameters, long step)

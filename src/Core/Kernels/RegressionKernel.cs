@@ -363,13 +363,14 @@ internal static class RegressionKernel
         if (!Sse.IsSupported) return;
         var rowBytes = f * (nuint)sizeof(T);
         var start = (byte*)Unsafe.AsPointer(ref Unsafe.Add(ref x0, (nuint)row * f));
-        if (toSecondLevel)
+        for (nuint offset = 0; offset < rowBytes; offset += 64) Line(start + offset, toSecondLevel);
+        Line(start + rowBytes - 1, toSecondLevel);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        static void Line(byte* address, bool toSecondLevel)
         {
-            for (nuint offset = 0; offset < rowBytes; offset += 64) Sse.Prefetch1(start + offset);
-            Sse.Prefetch1(start + rowBytes - 1);
-            return;
+            if (toSecondLevel) Sse.Prefetch1(address);
+            else Sse.Prefetch0(address);
         }
-        for (nuint offset = 0; offset < rowBytes; offset += 64) Sse.Prefetch0(start + offset);
-        Sse.Prefetch0(start + rowBytes - 1);
     }
 }
