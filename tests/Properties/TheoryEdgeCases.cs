@@ -193,6 +193,39 @@ public class TheoryEdgeCases
     }
 
     [Fact]
+    public void Tuned_parameters_are_equal_exactly_when_method_names_values_and_rate_are_and_print_each_value()
+    {
+        TunedParameters Tuned(double eta = 0.1, double beta = 0.9, string name = "Momentum", double rate = 0.5) =>
+            new(Optimizer.HeavyBall(eta, beta), ["LearningRate", name], [eta, beta], rate);
+        var tuned = Tuned();
+        Assert.Equal(tuned, Tuned());
+        Assert.Equal(tuned.GetHashCode(), Tuned().GetHashCode());
+        Assert.NotEqual(tuned, new TunedParameters(Optimizer.HeavyBall(0.1, 0.8), ["LearningRate", "Momentum"], [0.1, 0.9], 0.5));
+        Assert.NotEqual(tuned, Tuned(name: "Beta"));
+        Assert.NotEqual(tuned, new TunedParameters(Optimizer.HeavyBall(0.1, 0.9), ["LearningRate", "Momentum"], [0.1, 0.8], 0.5));
+        Assert.NotEqual(tuned, Tuned(rate: 0.25));
+        Assert.False(tuned.Equals(null));
+        Assert.Equal(0.9, tuned["Momentum"]);
+        Assert.Equal($"TunedParameters {{ Method = {Optimizer.HeavyBall(0.1, 0.9)}, LearningRate = 0.1, Momentum = 0.9, Rate = 0.5 }}",
+            tuned.ToString());
+    }
+
+    [Fact]
+    public void Regression_noise_is_equal_exactly_when_its_data_and_loss_give_the_same_parts()
+    {
+        var again = RegressionNoise.Of(new Dataset<double>([1.0, 0.0, 0.0, 1.0, 1.0, 1.0, 2.0, 1.0], [1.0, 2.0, 2.5, 4.0], 2));
+        Assert.Equal(Regression, again);
+        Assert.Equal(Regression.GetHashCode(), again.GetHashCode());
+        Assert.False(Regression.Equals(null));
+        // Each part changed on its own: the loss (same optimum and example variances up to 4×), a target (optimum and
+        // minimum loss), the rows (one more row, the same optimum), a feature (the Hessian).
+        Assert.NotEqual(Regression, RegressionNoise.Of(new Dataset<double>([1.0, 0.0, 0.0, 1.0, 1.0, 1.0, 2.0, 1.0], [1.0, 2.0, 2.5, 4.0], 2), RegressionLoss.SquaredError));
+        Assert.NotEqual(Regression, RegressionNoise.Of(new Dataset<double>([1.0, 0.0, 0.0, 1.0, 1.0, 1.0, 2.0, 1.0], [1.0, 2.0, 2.5, 4.5], 2)));
+        Assert.NotEqual(Regression, RegressionNoise.Of(new Dataset<double>([1.0, 0.0, 0.0, 1.0, 1.0, 1.0, 2.0, 1.0, 2.0, 1.0], [1.0, 2.0, 2.5, 4.0, 4.0], 2)));
+        Assert.NotEqual(Regression, RegressionNoise.Of(new Dataset<double>([1.0, 0.0, 0.0, 1.0, 1.0, 1.0, 3.0, 1.0], [1.0, 2.0, 2.5, 4.0], 2)));
+    }
+
+    [Fact]
     public void The_theory_s_records_print_their_values()
     {
         Assert.Equal("StateCovariance { State = [x, trace], Values = [1, 2, 2, 3] }", Covariance.ToString());
