@@ -31,10 +31,11 @@ public class LoaderBenchmarks
     public Dataset<float> TrainingReady()
     {
         // As train --data builds it (TrainingData), on Threads threads (train uses every core): the statistics in one
-        // thread, then the blocks standardised and converted in parallel.
+        // thread, then the blocks standardised and converted in parallel into the shell's arrays (LargeArrays).
         var table = DataFile.Read(path, Threads).Table;
         var options = new ParallelOptions { MaxDegreeOfParallelism = Threads };
-        return Dataset<float>.FromTable(table, table.Columns - 1, null, Standardization.Of(table), (count, body) => Parallel.For(0, count, options, body));
+        return Dataset<float>.FromTable(table, table.Columns - 1, null, Standardization.Of(table), (count, body) => Parallel.For(0, count, options, body),
+            LargeArrays.Allocate<float>);
     }
 }
 

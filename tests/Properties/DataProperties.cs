@@ -46,7 +46,7 @@ public sealed class DataProperties
         });
 
     [Property(MaxTest = 300)]
-    public Property The_fused_load_gives_the_bits_of_standardising_then_converting_for_any_blocks_target_rows_and_block_order() =>
+    public Property The_fused_load_gives_the_bits_of_standardising_then_converting_for_any_blocks_target_rows_block_order_and_arrays() =>
         Prop.ForAll(Tables, Gen.Choose(0, 8).ToArbitrary(), Gen.Choose(1, 40).ToArbitrary(), (t, target, keep) =>
         {
             var table = Cut(t.Values, t.Columns, t.Cuts);
@@ -56,8 +56,11 @@ public sealed class DataProperties
             var standardized = Standardization.Standardize(table).Table;
             var statistics = Standardization.Of(table);
             var reversed = Dataset<float>.FromTable(table, target, keep, statistics, (count, body) => { for (var k = count - 1; k >= 0; k--) body(k); });
+            // Arrays from the caller, full of NaN: every element is overwritten.
+            var given = Dataset<float>.FromTable(table, target, keep, statistics, allocate: n => Enumerable.Repeat(float.NaN, n).ToArray());
             return Dataset<float>.FromTable(table, target, keep, statistics).Equals(Dataset<float>.FromTable(standardized, target, keep))
                 && reversed.Equals(Dataset<float>.FromTable(standardized, target, keep))
+                && given.Equals(Dataset<float>.FromTable(standardized, target, keep))
                 && Dataset<double>.FromTable(table, target, keep, statistics).Equals(Dataset<double>.FromTable(standardized, target, keep))
                 && Dataset<float>.FromTable(standardized, target, keep).Features.SequenceEqual(
                     Enumerable.Range(0, keep).SelectMany(i => Enumerable.Range(0, t.Columns).Where(j => j != target).Select(j => (float)standardized[i, j])));

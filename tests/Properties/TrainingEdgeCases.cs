@@ -34,6 +34,20 @@ public class TrainingEdgeCases
     }
 
     [Fact]
+    public void Arrays_of_another_length_from_the_callers_allocator_are_refused_with_both_lengths()
+    {
+        var shorter = Assert.Throws<InvalidOperationException>(() => Dataset<double>.FromTable(Table, 0, allocate: n => new double[n - 1]));
+        Assert.Equal("allocate(6) returned an array of 5; expected a new array of 6.", shorter.Message);
+        var none = Assert.Throws<InvalidOperationException>(() => Dataset<double>.FromTable(Table, 0, allocate: n => n == 3 ? null! : new double[n]));
+        Assert.Equal("allocate(3) returned null; expected a new array of 3.", none.Message);
+        // Features first (rows × features), then labels (rows); the arrays given are the data set's own.
+        var lengths = new List<int>();
+        var data = Dataset<double>.FromTable(Table, 0, rows: 2, allocate: n => { lengths.Add(n); return new double[n]; });
+        Assert.Equal([4, 2], lengths);
+        Assert.Equal(Dataset<double>.FromTable(Table, 0, rows: 2), data);
+    }
+
+    [Fact]
     public void A_policy_or_a_shuffle_that_does_not_exist_is_refused_by_name()
     {
         var options = new TrainingOptions(Optimizer.HeavyBall(0.1, 0.9));

@@ -151,8 +151,12 @@ internal static class RegressionKernel
         sums.Clear();
         var biasSum = T.Zero;
         // Rows of long features come from scattered places in memory: while a row's residual is computed, the lines of
-        // the row PrefetchDistance ahead (in this batch, then in the next one) are requested.
+        // the row PrefetchDistance ahead (in this batch, then in the next one) are requested, and those of the same row
+        // of the next minibatch (far). A part whose rows are one run of the file (--shuffle batches or none) is read in
+        // order, which the hardware prefetches by itself: there the near requests only compete with the loads (measured
+        // on 2026-12-01: 5–10 % of the batches epoch), and only the far ones, for a block elsewhere, are made.
         var prefetchRows = f * (nuint)Unsafe.SizeOf<T>() >= 64;
+        var near = prefetchRows && !IsRun(rows);
 
         // Four rows at a time: their four residuals (independent dot products), then g_w += Σ rᵢ xᵢ while the rows are
         // still in the first-level cache, loading and storing the sums once per four rows.
@@ -162,7 +166,7 @@ internal static class RegressionKernel
             if (prefetchRows)
                 for (var j = k; j < k + 4; j++)
                 {
-                    PrefetchAhead(ref x0, f, rows, prefetch, j);
+                    if (near) PrefetchAhead(ref x0, f, rows, prefetch, j);
                     if (j < far.Length) Prefetch(ref x0, f, far[j], toSecondLevel: true);
                 }
             ref var a = ref Unsafe.Add(ref x0, (nuint)rows[k] * f);
@@ -181,7 +185,7 @@ internal static class RegressionKernel
         {
             if (prefetchRows)
             {
-                PrefetchAhead(ref x0, f, rows, prefetch, k);
+                if (near) PrefetchAhead(ref x0, f, rows, prefetch, k);
                 if (k < far.Length) Prefetch(ref x0, f, far[k], toSecondLevel: true);
             }
             ref var a = ref Unsafe.Add(ref x0, (nuint)rows[k] * f);
@@ -345,6 +349,9 @@ internal static class RegressionKernel
             Unsafe.Add(ref y, i) = T.FusedMultiplyAdd(Unsafe.Add(ref d, i), s3, acc);
         }
     }
+
+    /// <summary>Whether <paramref name="rows"/> looks like one run of consecutive rows of the file, judged by its ends: only a hint, so a shuffled part that passes loses nothing but its near requests.</summary>
+    private static bool IsRun(ReadOnlySpan<int> rows) => rows.Length > 1 && rows[^1] - rows[0] == rows.Length - 1;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void PrefetchAhead<T>(ref T x0, nuint f, ReadOnlySpan<int> rows, ReadOnlySpan<int> next, int k)

@@ -55,10 +55,17 @@ public sealed record Dataset<T>
     /// block of the table's rows and touches nothing else); null runs them in order on the calling thread. The result
     /// is the same either way.
     /// </param>
+    /// <param name="allocate">
+    /// Creates the two arrays the data set keeps, features then labels, given their lengths: a new array of exactly that
+    /// length that nothing else holds, whose contents are all overwritten (the shell's memory policy, e.g. memory backed
+    /// by huge pages for a large set); null creates them with <c>new</c>. The values are the same either way.
+    /// </param>
     /// <exception cref="ArgumentOutOfRangeException">The target column or row count is out of range.</exception>
     /// <exception cref="ArgumentException">The table has fewer than 2 columns, or the statistics are for another number of columns.</exception>
+    /// <exception cref="InvalidOperationException"><paramref name="allocate"/> returned null or an array of another length.</exception>
     public static Dataset<T> FromTable(
-        NumericTable table, int targetColumn, int? rows = null, ColumnStatistics? standardization = null, Action<int, Action<int>>? forEach = null)
+        NumericTable table, int targetColumn, int? rows = null, ColumnStatistics? standardization = null, Action<int, Action<int>>? forEach = null,
+        Func<int, T[]>? allocate = null)
     {
         ArgumentNullException.ThrowIfNull(table);
         if (table.Columns < 2) throw new ArgumentException($"The table has {table.Columns} column; regression needs features and a target.", nameof(table));
@@ -72,8 +79,8 @@ public sealed record Dataset<T>
 
         var columns = table.Columns;
         var featureCount = columns - 1;
-        var features = new T[checked(n * featureCount)];
-        var labels = new T[n];
+        var features = Allocate(allocate, checked(n * featureCount));
+        var labels = Allocate(allocate, n);
         var blocks = 0;
         while (blocks < table.BlockCount && table.FirstRowOf(blocks) < n) blocks++;
         (forEach ?? InOrder)(blocks, k =>
@@ -100,6 +107,15 @@ public sealed record Dataset<T>
             if (standardized is not null) ArrayPool<double>.Shared.Return(standardized);
         });
         return new(ImmutableCollectionsMarshal.AsImmutableArray(features), ImmutableCollectionsMarshal.AsImmutableArray(labels), featureCount);
+    }
+
+    private static T[] Allocate(Func<int, T[]>? allocate, int length)
+    {
+        if (allocate is null) return new T[length];
+        var array = allocate(length);
+        if (array is null || array.Length != length)
+            throw new InvalidOperationException($"allocate({length}) returned {(array is null ? "null" : $"an array of {array.Length}")}; expected a new array of {length}.");
+        return array;
     }
 
     private static void InOrder(int count, Action<int> body)

@@ -197,8 +197,11 @@ internal sealed record TrainingData(NumericTable Table, ColumnStatistics Statist
         return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 
-    /// <summary>The data set in the chosen precision, standardised, its blocks converted on every core.</summary>
+    /// <summary>
+    /// The data set in the chosen precision, standardised, its blocks converted on every core, a large set's arrays
+    /// backed by huge pages (<see cref="LargeArrays"/>).
+    /// </summary>
     public Dataset<T> ToDataset<T>()
         where T : unmanaged, System.Numerics.IFloatingPointIeee754<T> =>
-        Dataset<T>.FromTable(Table, Target, Rows, Statistics, (count, body) => Parallel.For(0, count, body));
+        Dataset<T>.FromTable(Table, Target, Rows, Statistics, (count, body) => Parallel.For(0, count, body), LargeArrays.Allocate<T>);
 }
