@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using Momentum.Kernels;
+using Momentum.Runner.Data;
 using Momentum.Runner.Execution;
 using Momentum.Optimizers;
 using Momentum.Runner.Cli;
@@ -65,7 +66,11 @@ internal sealed class BenchVerb : Verb<BenchVerb.Settings>
     {
         var n = s.Size;
         var size = Unsafe.SizeOf<T>();
-        var (x, v, g, copy) = (new T[n], new T[n], new T[n], new T[n]);
+        // In memory as `train` keeps a large set (LargeArrays: huge pages where the system grants them), so the floor,
+        // the steps and the gather are measured in the memory the training epoch reads.
+        var (x, v, g, copy) = (LargeArrays.Allocate<T>(n), LargeArrays.Allocate<T>(n), LargeArrays.Allocate<T>(n), LargeArrays.Allocate<T>(n));
+        v.AsSpan().Clear();
+        copy.AsSpan().Clear();
         var random = new Random(0);
         for (var i = 0; i < n; i++)
         {
@@ -79,7 +84,8 @@ internal sealed class BenchVerb : Verb<BenchVerb.Settings>
         // The chains the fused steps compose (Sgd.AsChain), stepped transformation by transformation.
         var composed = momentum.AsChain();
         var composedNesterov = nesterov.AsChain();
-        var chainVectors = new T[composed.Shape.Vectors.Length * n];
+        var chainVectors = LargeArrays.Allocate<T>(composed.Shape.Vectors.Length * n);
+        chainVectors.AsSpan().Clear();
         var chainScalars = new double[composed.Shape.Scalars.Length];
         long t = 0;
         void Fused(Sgd sgd) => sgd.Step<T>(g, new StateBuffers<T>(v, scalars, n), x, ++t);
