@@ -11,7 +11,7 @@ namespace Momentum.EndToEnd;
 /// </summary>
 public class LargeArraysTests
 {
-    [LinuxFact]
+    [HugePagesFact]
     public void A_large_array_is_advised_for_huge_pages_from_its_first_whole_huge_page_to_its_last()
     {
         var array = LargeArrays.Allocate<float>((int)(LargeArrays.Threshold / sizeof(float)) * 2);
@@ -24,13 +24,15 @@ public class LargeArraysTests
         GC.KeepAlive(array);
     }
 
-    [Fact]
-    public void A_small_array_is_an_ordinary_one()
-    {
-        var array = LargeArrays.Allocate<double>(1000);
-        Assert.Equal(1000, array.Length);
-        Assert.All(array, v => Assert.Equal(0.0, v)); // created with new: zeroed
-    }
+    [Theory]
+    [InlineData(0x1000L, 10L << 20, 2L << 20, 10L << 20)]          // from the first boundary after the start to the last before the end
+    [InlineData(2L << 20, 4L << 20, 2L << 20, 6L << 20)]           // a start on a boundary is its first page
+    [InlineData((2L << 20) + 1, 4L << 20, 4L << 20, 6L << 20)]     // one byte past it is not
+    [InlineData(0x1000L, (4L << 20) - 0x1000, 2L << 20, 4L << 20)] // an end on a boundary keeps the page before it
+    [InlineData(0x1000L, (4L << 20) - 0x1001, 2L << 20, 2L << 20)] // one byte short of it leaves none
+    [InlineData(0x1000L, 1L << 20, 2L << 20, 2L << 20)]            // a megabyte inside one page: none
+    public void The_advice_covers_the_whole_huge_pages_inside_the_array_and_nothing_outside(long start, long bytes, long first, long end) =>
+        Assert.Equal(((nint)first, (nint)end), LargeArrays.AdvisedRange((nint)start, bytes));
 
     [Fact]
     public void A_set_in_the_shells_memory_is_the_same_data_set()
@@ -60,11 +62,13 @@ public class LargeArraysTests
     }
 }
 
-/// <summary>A fact about Linux's memory: skipped, saying why, elsewhere.</summary>
-public sealed class LinuxFactAttribute : FactAttribute
+/// <summary>A fact about Linux's transparent huge pages: skipped, saying why, where the kernel has none.</summary>
+public sealed class HugePagesFactAttribute : FactAttribute
 {
-    public LinuxFactAttribute()
+    public HugePagesFactAttribute()
     {
         if (!OperatingSystem.IsLinux()) Skip = "madvise and /proc/self/smaps are Linux's";
+        else if (!File.Exists("/sys/kernel/mm/transparent_hugepage/enabled")) Skip = "this kernel has no transparent huge pages";
+        else if (File.ReadAllText("/sys/kernel/mm/transparent_hugepage/enabled").Contains("[never]")) Skip = "transparent huge pages are set to never";
     }
 }

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Text.RegularExpressions;
 using Momentum.Optimizers;
+using Momentum.Properties;
 using Momentum.Problems;
 using Momentum.Training;
 
@@ -12,22 +13,6 @@ namespace Momentum.Package;
 /// </summary>
 public partial class ReadmeTests
 {
-    /// <summary>
-    /// The fewest bytes <paramref name="round"/> allocates on this thread in three calls: code that allocates does so every
-    /// time, while the runtime's one-off work (a method recompiled at a higher tier) lands in one call at most.
-    /// </summary>
-    private static long FewestBytes(Action round)
-    {
-        var fewest = long.MaxValue;
-        for (var r = 0; r < 3; r++)
-        {
-            var before = GC.GetAllocatedBytesForCurrentThread();
-            round();
-            fewest = Math.Min(fewest, GC.GetAllocatedBytesForCurrentThread() - before);
-        }
-        return fewest;
-    }
-
     [Fact]
     public void The_first_example_ends_where_the_book_prints()
     {
@@ -144,7 +129,7 @@ public partial class ReadmeTests
         var big = momentum.Start(new double[100_000]);
         var gradient = new double[100_000];
         big = momentum.StepDonating(big, gradient);
-        Assert.InRange(FewestBytes(() => big = momentum.StepDonating(big, gradient)), 1, 1000);   // the new records, never the 10⁵ values
+        Assert.InRange(Allocation.Fewest(3, () => big = momentum.StepDonating(big, gradient)), 1, 1000);   // the new records, never the 10⁵ values
     }
 
     [Fact]
@@ -160,7 +145,7 @@ public partial class ReadmeTests
         // README: end
         g.AsSpan().Fill(1);
         var (step, afterFirst) = (1L, float.NaN);
-        Assert.Equal(0, FewestBytes(() =>
+        Assert.Equal(0, Allocation.Fewest(3, () =>
         {
             sgd.Step<float>(g, new StateBuffers<float>(vectors, scalars, x.Length), x, step);
             if (step++ == 1) afterFirst = x[0];

@@ -217,12 +217,24 @@ public class TheoryEdgeCases
         Assert.Equal(Regression, again);
         Assert.Equal(Regression.GetHashCode(), again.GetHashCode());
         Assert.False(Regression.Equals(null));
-        // Each part changed on its own: the loss (same optimum and example variances up to 4×), a target (optimum and
-        // minimum loss), the rows (one more row, the same optimum), a feature (the Hessian).
-        Assert.NotEqual(Regression, RegressionNoise.Of(new Dataset<double>([1.0, 0.0, 0.0, 1.0, 1.0, 1.0, 2.0, 1.0], [1.0, 2.0, 2.5, 4.0], 2), RegressionLoss.SquaredError));
+        // Other data: a target, a row more, a feature, the loss.
         Assert.NotEqual(Regression, RegressionNoise.Of(new Dataset<double>([1.0, 0.0, 0.0, 1.0, 1.0, 1.0, 2.0, 1.0], [1.0, 2.0, 2.5, 4.5], 2)));
         Assert.NotEqual(Regression, RegressionNoise.Of(new Dataset<double>([1.0, 0.0, 0.0, 1.0, 1.0, 1.0, 2.0, 1.0, 2.0, 1.0], [1.0, 2.0, 2.5, 4.0, 4.0], 2)));
         Assert.NotEqual(Regression, RegressionNoise.Of(new Dataset<double>([1.0, 0.0, 0.0, 1.0, 1.0, 1.0, 3.0, 1.0], [1.0, 2.0, 2.5, 4.0], 2)));
+        // Each part changed on its own (through the private constructor: data cannot change one part alone).
+        var r = Regression;
+        var constructor = typeof(RegressionNoise).GetConstructors(System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance).Single(c => c.GetParameters().Length == 6);
+        RegressionNoise With(int? rows = null, RegressionLoss? loss = null, ImmutableArray<double>? optimum = null, double? minimum = null,
+            SymmetricEigendecomposition? hessian = null, ImmutableArray<double>? variances = null) =>
+            (RegressionNoise)constructor.Invoke([rows ?? r.Rows, loss ?? r.Loss, optimum ?? r.Optimum, minimum ?? r.MinimumLoss, hessian ?? r.Hessian,
+                variances ?? r.ExampleVariances]);
+        Assert.Equal(r, With());
+        Assert.NotEqual(r, With(rows: r.Rows + 1));
+        Assert.NotEqual(r, With(loss: RegressionLoss.SquaredError));
+        Assert.NotEqual(r, With(optimum: [.. r.Optimum.Select(v => v + 1)]));
+        Assert.NotEqual(r, With(minimum: r.MinimumLoss + 1));
+        Assert.NotEqual(r, With(hessian: new SymmetricEigendecomposition([.. r.Hessian.Eigenvalues.Select(v => v + 1)], r.Hessian.Eigenvectors)));
+        Assert.NotEqual(r, With(variances: [.. r.ExampleVariances.Select(v => v + 1)]));
     }
 
     [Fact]

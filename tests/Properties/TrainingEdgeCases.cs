@@ -34,12 +34,15 @@ public class TrainingEdgeCases
     }
 
     [Fact]
-    public void Arrays_of_another_length_from_the_callers_allocator_are_refused_with_both_lengths()
+    public void Arrays_of_another_length_or_one_array_twice_from_the_callers_allocator_are_refused()
     {
         var shorter = Assert.Throws<InvalidOperationException>(() => Dataset<double>.FromTable(Table, 0, allocate: n => new double[n - 1]));
         Assert.Equal("allocate(6) returned an array of 5; expected a new array of 6.", shorter.Message);
         var none = Assert.Throws<InvalidOperationException>(() => Dataset<double>.FromTable(Table, 0, allocate: n => n == 3 ? null! : new double[n]));
         Assert.Equal("allocate(3) returned null; expected a new array of 3.", none.Message);
+        var cached = new double[3];
+        var twice = Assert.Throws<InvalidOperationException>(() => Dataset<double>.FromTable(new NumericTable([1.0, 2.0, 3.0, 4.0, 5.0, 6.0], 2), 0, allocate: _ => cached));
+        Assert.Equal("allocate returned the same array for the features and the labels; expected a new array each time.", twice.Message);
         // Features first (rows × features), then labels (rows); the arrays given are the data set's own.
         var lengths = new List<int>();
         var data = Dataset<double>.FromTable(Table, 0, rows: 2, allocate: n => { lengths.Add(n); return new double[n]; });

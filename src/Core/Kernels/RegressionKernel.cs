@@ -72,7 +72,7 @@ internal static class RegressionKernel
     /// <param name="parameters">[w, b].</param>
     /// <param name="scale">c/B.</param>
     /// <param name="gradient">Receives the F + 1 gradient entries.</param>
-    /// <param name="prefetch">Rows the caller will need next (the next minibatch): their cache lines are requested now.</param>
+    /// <param name="prefetch">Rows the caller will need next (the next minibatch): their cache lines are requested while this one is summed (<see cref="Sums{T}"/>).</param>
     /// <returns>Whether every element of the gradient is finite.</returns>
     [SkipLocalsInit]
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -134,7 +134,7 @@ internal static class RegressionKernel
     /// <param name="rows">The rows of the part.</param>
     /// <param name="parameters">[w, b].</param>
     /// <param name="sums">Receives the F + 1 sums.</param>
-    /// <param name="prefetch">Rows the caller will need next: their cache lines are requested into the first-level cache, <see cref="PrefetchDistance"/> rows ahead.</param>
+    /// <param name="prefetch">Rows the caller will need next: their cache lines are requested into the first-level cache, <see cref="PrefetchDistance"/> rows ahead, unless <paramref name="rows"/> is one run of consecutive rows (read in order, which the hardware prefetches).</param>
     /// <param name="far">Rows needed one minibatch later (this part's rows in the next minibatch): row k's lines are requested into the second-level cache while row k is summed.</param>
     [SkipLocalsInit]
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

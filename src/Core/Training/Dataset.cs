@@ -62,7 +62,7 @@ public sealed record Dataset<T>
     /// </param>
     /// <exception cref="ArgumentOutOfRangeException">The target column or row count is out of range.</exception>
     /// <exception cref="ArgumentException">The table has fewer than 2 columns, or the statistics are for another number of columns.</exception>
-    /// <exception cref="InvalidOperationException"><paramref name="allocate"/> returned null or an array of another length.</exception>
+    /// <exception cref="InvalidOperationException"><paramref name="allocate"/> returned null, an array of another length, or one array twice.</exception>
     public static Dataset<T> FromTable(
         NumericTable table, int targetColumn, int? rows = null, ColumnStatistics? standardization = null, Action<int, Action<int>>? forEach = null,
         Func<int, T[]>? allocate = null)
@@ -81,6 +81,8 @@ public sealed record Dataset<T>
         var featureCount = columns - 1;
         var features = Allocate(allocate, checked(n * featureCount));
         var labels = Allocate(allocate, n);
+        if (ReferenceEquals(features, labels))
+            throw new InvalidOperationException("allocate returned the same array for the features and the labels; expected a new array each time.");
         var blocks = 0;
         while (blocks < table.BlockCount && table.FirstRowOf(blocks) < n) blocks++;
         (forEach ?? InOrder)(blocks, k =>
