@@ -206,5 +206,17 @@ public class MethodReadingEdgeCases
             else high = mid;
         }
         Assert.Equal(high + 1, ErrorModes.LastCrossing(Envelope, [new ErrorMode(rho, [Complex.Zero, Complex.One])], threshold), 6);
+
+        // The same mode's bound on when terms stop rising (t₀ = 1 + 2·2/−ln ρ ≈ 399), with a hump that starts at t = 250
+        // and is over by t₀: no doubling past t₀, so only the scan for the peak keeps the search off the dip before it.
+        static double Late(double t) => t <= 250 ? (t <= 0 ? 1 : 0) : (t - 250) * Math.Pow(0.9, t - 251);
+        (low, high) = (260.0, 399.0);
+        for (var i = 0; i < 200; i++)
+        {
+            var mid = (low + high) / 2;
+            if (Late(mid) > threshold) low = mid;
+            else high = mid;
+        }
+        Assert.Equal(high, ErrorModes.LastCrossing(Late, [new ErrorMode(rho, [Complex.Zero, Complex.One])], threshold), 6);
     }
 }
