@@ -165,6 +165,31 @@ public class MethodReadingEdgeCases
         Assert.Throws<ArgumentNullException>(() => ErrorModes.Of(null!, 1));
     }
 
+    [Fact]
+    public void At_critical_damping_the_modes_give_every_iterate_of_the_map()
+    {
+        // Heavy ball with ηλ = 0.25 and β = (1 − √(ηλ))² = 0.25: one eigenvalue 0.5 twice, a Jordan block, so x_{1+s} =
+        // (a₀ + a₁·s/σ)σ^s. The reference iterates the map itself from the first step.
+        var map = LinearMethod.Of(Optimizer.HeavyBall(0.125, 0.25)).At(2);
+        var modes = ErrorModes.Of(map, 1);
+        Assert.Equal(2, Assert.Single(modes.Modes).Multiplicity);
+        var z = map.AfterFirstStep(1);
+        for (var t = 1; t <= 30; t++)
+        {
+            Assert.Equal(z[0], modes.Value(t), 12);
+            z = map.Apply(z.AsSpan());
+        }
+    }
+
+    [Theory]
+    [InlineData(5, 0, 1)]
+    [InlineData(5, 1, 5)]
+    [InlineData(5, 2, 10)]
+    [InlineData(6, 3, 20)]
+    [InlineData(2.5, 3, 0.3125)]   // 2.5 · 1.5 · 0.5 / 3!
+    public void The_binomial_of_a_real_number_is_its_falling_factorial_over_q_factorial(double s, int q, double expected) =>
+        Assert.Equal(expected, ErrorMode.Binomial(s, q), 12);
+
     [Theory]
     [InlineData(0.5)]   // before the first whole step: the first step's term, x₁
     [InlineData(1)]
