@@ -99,7 +99,7 @@ public class RowReadBenchmarks
 {
     private const int Rows = 1_000_000, Features = 100;
     private float[] features = null!;
-    private int[] inOrder = null!, shuffled = null!;
+    private int[] inOrder = null!, shuffled = null!, inBatches = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -109,6 +109,44 @@ public class RowReadBenchmarks
         for (var i = 0; i < features.Length; i++) features[i] = random.NextSingle();
         inOrder = Enumerable.Range(0, Rows).ToArray();
         shuffled = Minibatches.Order(Rows, 0, 0).ToArray();
+        inBatches = Minibatches.Order(Rows, 100, 0, 0, ShuffleMode.Batches).ToArray();
+    }
+
+    /// <summary>
+    /// Every row once in `--shuffle batches` order (blocks of 100 adjacent rows, the blocks shuffled), with the kernel's
+    /// requests for it: row k of the next block into the second-level cache while row k of this one is read, none a few
+    /// rows ahead (a block is one run of the file). What the `batches` epoch cannot beat on one thread.
+    /// </summary>
+    [Benchmark]
+    public unsafe float InBatches()
+    {
+        const int Batch = 100;
+        var (sum0, sum1, sum2, sum3) = (System.Runtime.Intrinsics.Vector256<float>.Zero, System.Runtime.Intrinsics.Vector256<float>.Zero,
+            System.Runtime.Intrinsics.Vector256<float>.Zero, System.Runtime.Intrinsics.Vector256<float>.Zero);
+        fixed (float* x = features)
+        {
+            for (var k = 0; k < inBatches.Length; k++)
+            {
+                if (k + Batch < inBatches.Length && System.Runtime.Intrinsics.X86.Sse.IsSupported)
+                {
+                    var far = (byte*)(x + (long)inBatches[k + Batch] * Features);
+                    for (var offset = 0; offset < Features * sizeof(float); offset += 64) System.Runtime.Intrinsics.X86.Sse.Prefetch1(far + offset);
+                    System.Runtime.Intrinsics.X86.Sse.Prefetch1(far + Features * sizeof(float) - 1);
+                }
+                var row = x + (long)inBatches[k] * Features;
+                var j = 0;
+                for (; j + 32 <= Features; j += 32)
+                {
+                    sum0 += System.Runtime.Intrinsics.Vector256.Load(row + j);
+                    sum1 += System.Runtime.Intrinsics.Vector256.Load(row + j + 8);
+                    sum2 += System.Runtime.Intrinsics.Vector256.Load(row + j + 16);
+                    sum3 += System.Runtime.Intrinsics.Vector256.Load(row + j + 24);
+                }
+                for (; j + 8 <= Features; j += 8) sum0 += System.Runtime.Intrinsics.Vector256.Load(row + j);
+                if (j < Features) sum1 += System.Runtime.Intrinsics.Vector256.Create(System.Runtime.Intrinsics.Vector128.Load(row + Features - 4), default);
+            }
+        }
+        return System.Runtime.Intrinsics.Vector256.Sum(sum0 + sum1 + (sum2 + sum3));
     }
 
     /// <summary>Every row once, in file order.</summary>
