@@ -133,17 +133,7 @@ public class RowReadBenchmarks
                     for (var offset = 0; offset < Features * sizeof(float); offset += 64) System.Runtime.Intrinsics.X86.Sse.Prefetch1(far + offset);
                     System.Runtime.Intrinsics.X86.Sse.Prefetch1(far + Features * sizeof(float) - 1);
                 }
-                var row = x + (long)inBatches[k] * Features;
-                var j = 0;
-                for (; j + 32 <= Features; j += 32)
-                {
-                    sum0 += System.Runtime.Intrinsics.Vector256.Load(row + j);
-                    sum1 += System.Runtime.Intrinsics.Vector256.Load(row + j + 8);
-                    sum2 += System.Runtime.Intrinsics.Vector256.Load(row + j + 16);
-                    sum3 += System.Runtime.Intrinsics.Vector256.Load(row + j + 24);
-                }
-                for (; j + 8 <= Features; j += 8) sum0 += System.Runtime.Intrinsics.Vector256.Load(row + j);
-                if (j < Features) sum1 += System.Runtime.Intrinsics.Vector256.Create(System.Runtime.Intrinsics.Vector128.Load(row + Features - 4), default);
+                AddRow(x + (long)inBatches[k] * Features, ref sum0, ref sum1, ref sum2, ref sum3);
             }
         }
         return System.Runtime.Intrinsics.Vector256.Sum(sum0 + sum1 + (sum2 + sum3));
@@ -170,8 +160,6 @@ public class RowReadBenchmarks
     {
         const int Batch = 100, Distance = Momentum.Kernels.RegressionKernel.PrefetchDistance;
         var half = Batch / parts;
-        // Four independent sums: with one, each row's twelve dependent vector adds (~36 cycles) would bound the loop,
-        // not the memory.
         var (sum0, sum1, sum2, sum3) = (System.Runtime.Intrinsics.Vector256<float>.Zero, System.Runtime.Intrinsics.Vector256<float>.Zero,
             System.Runtime.Intrinsics.Vector256<float>.Zero, System.Runtime.Intrinsics.Vector256<float>.Zero);
         fixed (float* x = features)
@@ -185,21 +173,30 @@ public class RowReadBenchmarks
                     var line = (byte*)(x + (long)order[ahead] * Features);
                     for (var offset = 0; offset < Features * sizeof(float); offset += 64) System.Runtime.Intrinsics.X86.Sse.Prefetch0(line + offset);
                 }
-                var row = x + (long)order[k] * Features;
-                var j = 0;
-                for (; j + 32 <= Features; j += 32)
-                {
-                    sum0 += System.Runtime.Intrinsics.Vector256.Load(row + j);
-                    sum1 += System.Runtime.Intrinsics.Vector256.Load(row + j + 8);
-                    sum2 += System.Runtime.Intrinsics.Vector256.Load(row + j + 16);
-                    sum3 += System.Runtime.Intrinsics.Vector256.Load(row + j + 24);
-                }
-                for (; j + 8 <= Features; j += 8) sum0 += System.Runtime.Intrinsics.Vector256.Load(row + j);
-                // The row's last four floats (F = 100), so every line of the row is read.
-                if (j < Features) sum1 += System.Runtime.Intrinsics.Vector256.Create(System.Runtime.Intrinsics.Vector128.Load(row + Features - 4), default);
+                AddRow(x + (long)order[k] * Features, ref sum0, ref sum1, ref sum2, ref sum3);
             }
         }
         return System.Runtime.Intrinsics.Vector256.Sum(sum0 + sum1 + (sum2 + sum3));
+    }
+
+    /// <summary>
+    /// Adds a row of <see cref="Features"/> floats into four independent sums (with one, each row's twelve dependent vector
+    /// adds, ~36 cycles, would bound the loop rather than the memory), its last four floats too, so every line is read.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static unsafe void AddRow(float* row, ref System.Runtime.Intrinsics.Vector256<float> sum0, ref System.Runtime.Intrinsics.Vector256<float> sum1,
+        ref System.Runtime.Intrinsics.Vector256<float> sum2, ref System.Runtime.Intrinsics.Vector256<float> sum3)
+    {
+        var j = 0;
+        for (; j + 32 <= Features; j += 32)
+        {
+            sum0 += System.Runtime.Intrinsics.Vector256.Load(row + j);
+            sum1 += System.Runtime.Intrinsics.Vector256.Load(row + j + 8);
+            sum2 += System.Runtime.Intrinsics.Vector256.Load(row + j + 16);
+            sum3 += System.Runtime.Intrinsics.Vector256.Load(row + j + 24);
+        }
+        for (; j + 8 <= Features; j += 8) sum0 += System.Runtime.Intrinsics.Vector256.Load(row + j);
+        if (j < Features) sum1 += System.Runtime.Intrinsics.Vector256.Create(System.Runtime.Intrinsics.Vector128.Load(row + Features - 4), default);
     }
 }
 

@@ -75,6 +75,7 @@ public class TheoryEdgeCases
 
     [Theory]
     [MemberData(nameof(NotLinear))]
+    [MemberData(nameof(MethodReadingEdgeCases.NotLinearAtAnEdge), MemberType = typeof(MethodReadingEdgeCases))]
     public void A_step_that_is_not_a_fixed_linear_map_is_refused_with_what_was_seen(string what, IGradientTransformation method, NonlinearReason reason, string detail)
     {
         var e = Assert.Throws<NonlinearMethodException>(() => LinearMethod.Of(method));
