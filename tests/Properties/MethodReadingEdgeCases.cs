@@ -118,7 +118,8 @@ public class MethodReadingEdgeCases
             "at step 0 the response to a state and gradient of size 1E-06 has x = 8.92848E-07, but A z + b g = 8.83213E-07" },
     };
 
-    private static OnDoubles RefusedAt(long at) => new($"RefusedAt{at}", [], [], (g, _, _, _, t) =>
+    /// <summary>Gradient descent whose learning rate is refused at step <paramref name="at"/> alone.</summary>
+    internal static IGradientTransformation RefusedAt(long at) => new OnDoubles($"RefusedAt{at}", [], [], (g, _, _, _, t) =>
         t == at ? throw new HyperparameterException("RefusedAt", "learningRate", 0.1, "expired", t) : -0.1 * g);
 
     [Fact]

@@ -51,6 +51,15 @@ public class TheoryInputEdgeCases
     }
 
     [Fact]
+    public void A_region_of_a_family_linear_until_a_late_step_is_refused_by_the_full_reading()
+    {
+        // The cells are read quickly (steps 1 and 2); the full reading, once per row and per β, probes step 999.
+        var late = MethodReadingEdgeCases.RefusedAt(999);
+        Assert.Equal(NonlinearReason.VariesWithStep, Assert.Throws<NonlinearMethodException>(() => Region.Row((_, _) => late, 0.5, [1.0])).Reason);
+        Assert.Equal(NonlinearReason.VariesWithStep, Assert.Throws<NonlinearMethodException>(() => Region.Borders((_, _) => late, [0.5], 2, scan: 2)).Reason);
+    }
+
+    [Fact]
     public void Momentum_1_is_allowed_where_the_weights_are_finite()
     {
         Assert.Equal(1, EffectiveSampleWeights.Weight(1, 3));
