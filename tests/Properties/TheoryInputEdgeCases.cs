@@ -44,11 +44,7 @@ public class TheoryInputEdgeCases
     [Theory]
     [MemberData(nameof(Refusals))]
     public void Every_refusal_says_what_was_wrong(string what, Action call, string message)
-    {
-        var e = Record.Exception(call);
-        Assert.True(e is ArgumentException, $"{what}: {e?.GetType().Name ?? "nothing thrown"}");
-        Assert.True(message == e!.Message, $"{what}: {e.Message}");
-    }
+        => Refusal.Says(what, call, message);
 
     [Fact]
     public void A_region_of_a_family_linear_until_a_late_step_is_refused_by_the_full_reading()

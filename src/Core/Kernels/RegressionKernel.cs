@@ -153,8 +153,9 @@ internal static class RegressionKernel
         // Rows of long features come from scattered places in memory: while a row's residual is computed, the lines of
         // the row PrefetchDistance ahead (in this batch, then in the next one) are requested, and those of the same row
         // of the next minibatch (far). A part whose rows are one run of the file (--shuffle batches or none) is read in
-        // order, which the hardware prefetches by itself: there the near requests only compete with the loads (measured
-        // on 2026-12-01: 5–10 % of the batches epoch), and only the far ones, for a block elsewhere, are made.
+        // order, which the hardware prefetches by itself: there the near requests only compete with the loads (5–10 % of
+        // the batches epoch in a scratch comparison on 2026-12-01, not a benchmark of bench/; docs/PERFORMANCE.md), and only
+        // the far ones, for a block elsewhere, are made.
         var prefetchRows = f * (nuint)Unsafe.SizeOf<T>() >= 64;
         var near = prefetchRows && !IsRun(rows);
 
