@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Momentum.Optimizers;
 using Momentum.Problems;
+using Momentum.Runner.Cli;
 using Momentum.Runner.Output;
 using Xunit.Abstractions;
 
@@ -116,6 +117,25 @@ public sealed class ReportTests(ReportTests.Chapter chapter, ITestOutputHelper l
         using var cli = new Cli();
         var first = File.ReadAllBytes(Chapter.Run(cli));
         Assert.Equal(first, File.ReadAllBytes(Chapter.Run(cli)));
+    }
+
+    [Fact]
+    public void A_section_stopped_before_its_first_row_has_no_figure_and_the_report_is_still_written()
+    {
+        // What a training section interrupted in its first epoch keeps: loss.csv with its header alone.
+        using var cli = new Cli();
+        var stopped = Directory.CreateDirectory(cli.PathOf("out", "06-train")).FullName;
+        var finished = Directory.CreateDirectory(cli.PathOf("out", "07-train")).FullName;
+        File.WriteAllText(Path.Combine(stopped, "loss.csv"), "epoch,loss\n");
+        File.WriteAllText(Path.Combine(finished, "loss.csv"), "epoch,loss\n0,2.5\n1,0.75\n");
+        var train = new Experiment("train", "06-train", "stopped", new Dictionary<string, string>());
+        Assert.Null(ReportFigures.LossCurves([(6, train, stopped)]));
+        var lines = JsonNode.Parse(ReportFigures.LossCurves([(6, train, stopped), (7, train with { Folder = "07-train" }, finished)])!)!["data"]!.AsArray();
+        Assert.Equal("7. 07-train", Assert.Single(lines)!["name"]!.GetValue<string>());
+        Assert.Equal([2.5, 0.75], lines[0]!["y"]!.AsArray().Select(y => y!.GetValue<double>()));
+
+        File.WriteAllText(Path.Combine(stopped, "weights.csv"), "t,beta,weight\r\n");
+        Assert.Null(ReportFigures.Section(new Experiment("weights", "06-train", "stopped", new Dictionary<string, string>()), stopped));
     }
 
     [ChromiumFact]

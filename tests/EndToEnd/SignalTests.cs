@@ -34,7 +34,8 @@ public sealed class SignalTests : IDisposable
             {
                 child.Signal(signal);
                 child.Resume();
-                Assert.Equal(130, child.WaitForExit(120));
+                var code = child.WaitForExit(120);
+                Assert.True(code == 130, $"{what}: exit code {code}, not 130\nstandard error:\n{child.Error}\nstandard output:\n{child.Out}");
                 return child;
             }
             child.Dispose();

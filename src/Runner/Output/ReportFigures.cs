@@ -218,7 +218,10 @@ internal static class ReportFigures
 
     // ----- the sections' files -----
 
-    private static DataTable? Read(string path) => File.Exists(path) ? DataFile.Read(path, threads: 1) : null;
+    // A training section stopped before its first epoch ended keeps a loss.csv of its header alone (what it wrote so far):
+    // that section has no figure, and the report is still written.
+    private static DataTable? Read(string path) =>
+        File.Exists(path) && File.ReadLines(path).Skip(1).Any(line => line.Length > 0) ? DataFile.Read(path, threads: 1) : null;
 
     private static double[] Column(DataTable table, string name)
     {
