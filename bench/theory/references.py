@@ -327,6 +327,35 @@ def build():
         kind, p = as_method(method, optimal(method, mu, L))
         horizon = 100000 if method == "gd" else 4000
         out["steps"]["quadratic"].append({"method": method, "measured_steps": measured_steps(kind, p, lams, start, mp.mpf("1e-8"), horizon)})
+    out["spectra"] = spectra()
+    return out
+
+
+def spectra():
+    """2x2 matrices R = [[a, b], [c, d]] whose roots are hard to get in double: a double root near -1, 0 or 1 (entries
+    s + x, s + y with a discriminant near 0, either sign) and a determinant det(sI - R) that cancels ((s - a)(s - d) and bc
+    equal to ~1e-6 of their size, with s - a and s - d exact). The eigenvalues by mpmath from the exact doubles, as
+    [re, im], largest modulus first."""
+    rnd = random.Random(20261201)
+    rows = []
+    for s in (-1.0, 0.0, 1.0):
+        for _ in range(12):
+            x, y = (rnd.choice((-1, 1)) * rnd.uniform(1e-9, 1e-3) for _ in range(2))
+            c = rnd.uniform(0.5, 2)
+            a, d = s + x, s + y
+            b = -((a - d) ** 2) / (4 * c) * rnd.uniform(0.5, 1.5)
+            rows.append([a, b, c, d])
+        for _ in range(12):
+            x = rnd.uniform(0.2, 0.5)  # every entry within [0.5, 2] of s's sign (or s = 0): s - entry is exact (Sterbenz)
+            c = rnd.uniform(0.5, 2)
+            a, d = s + x, s - x + rnd.choice((-1, 1)) * rnd.uniform(1e-7, 1e-5)
+            b = -(x * x) / c * (1 + rnd.choice((-1, 1)) * rnd.uniform(1e-7, 1e-5))
+            rows.append([a, b, c, d])
+    out = []
+    for a, b, c, d in rows:
+        values = eigenvalues(mp.matrix([[a, b], [c, d]]))
+        values = sorted(values, key=lambda v: (-abs(v), -mp.re(v), -mp.im(v)))
+        out.append({"matrix": [a, b, c, d], "eigenvalues": [[f(mp.re(v)), f(mp.im(v))] for v in values]})
     return out
 
 
