@@ -71,6 +71,33 @@ public class RegionProperties
     }
 
     [Fact]
+    public void A_method_stable_only_in_a_band_has_two_stability_crossings_numbered_in_order()
+    {
+        // u = −(ηλ − 1)·g is gradient descent with step ηλ − 1: σ = 2 − ηλ, inside the unit circle for 1 < ηλ < 3 only.
+        var crossings = Region.Borders((eta, _) => new Scale(-(eta - 1)), [0.5], 4);
+        Assert.Equal([(0, 1.0), (1, 3.0)], Of(RegionBorder.Stability, crossings, 0.5).Select(c => (c.Index, Math.Round(c.EtaLambda, 9))));
+        Assert.Empty(Of(RegionBorder.CriticalDamping, crossings, 0.5));
+    }
+
+    [Fact]
+    public void A_coarse_scan_still_finds_critical_damping_below_its_first_step()
+    {
+        // β = 0.01: ηλ = (1 ∓ 0.1)² = 0.81 and 1.21, both below the first linear point max/scan = 2; the grid's geometric
+        // start, 10⁻⁹·max/scan up to max/scan, is what finds them.
+        var crossings = Region.Borders((eta, beta) => Optimizer.HeavyBall(eta, beta), [0.01], 4, scan: 2);
+        Assert.Equal([0.81, 1.21], Of(RegionBorder.CriticalDamping, crossings, 0.01).Select(c => c.EtaLambda), (a, b) => Math.Abs(a - b) <= 1e-9);
+        Assert.Equal([2.02], Of(RegionBorder.Stability, crossings, 0.01).Select(c => c.EtaLambda), (a, b) => Math.Abs(a - b) <= 1e-9);
+    }
+
+    [Fact]
+    public void The_family_is_asked_only_for_the_scanned_range()
+    {
+        // A family may refuse what lies beyond the map's right edge: the checks and the scan stay in (0, max].
+        var crossings = Region.Borders((eta, beta) => eta is > 0 and <= 4 ? Optimizer.HeavyBall(eta, beta) : throw new InvalidOperationException($"asked for ηλ = {eta}"), [0.5], 4);
+        Assert.Equal([3.0], Of(RegionBorder.Stability, crossings, 0.5).Select(c => c.EtaLambda), (a, b) => Math.Abs(a - b) <= 1e-9);
+    }
+
+    [Fact]
     public void A_refused_method_has_no_region()
     {
         Assert.Throws<NonlinearMethodException>(() => Region.Borders((eta, beta) => Optimizer.Lookahead(Optimizer.HeavyBall(eta, beta)), [0.5], 4));
