@@ -33,11 +33,13 @@ public class TheoryInputEdgeCases
         { "the eigendecomposition of no matrix", () => SymmetricEigen.Of(null!), "Value cannot be null. (Parameter 'q')" },
         { "the eigendecomposition of a matrix holding ∞", () => SymmetricEigen.Of(new double[,] { { 1, 0 }, { 0, double.PositiveInfinity } }), "The matrix holds Infinity: every entry must be finite. (Parameter 'q')" },
         { "the eigendecomposition of a matrix that is not symmetric", () => SymmetricEigen.Of(new double[,] { { 1, 2, 0 }, { 2, 1, 0 }, { 0, 0.5, 1 } }), "The matrix is not symmetric: entry (2,3) = 0 but (3,2) = 0.5. (Parameter 'q')" },
+        { "the eigenvalues of a matrix holding −∞", () => Spectrum.Eigenvalues(new double[,] { { 1, double.NegativeInfinity }, { 0, 1 } }), "the matrix holds -Infinity: every entry must be finite. (Parameter 'matrix')" },
         { "the eigenvalues of no matrix", () => Spectrum.Eigenvalues(null!), "Value cannot be null. (Parameter 'matrix')" },
         { "the regime of no eigenvalues", () => Regimes.Of([]), "at least one eigenvalue is needed. (Parameter 'eigenvalues')" },
         { "the regime of a missing list", () => Regimes.Of(null!), "Value cannot be null. (Parameter 'eigenvalues')" },
         { "a row of a missing family", () => Region.Row(null!, 0.5, [1.0]), "Value cannot be null. (Parameter 'family')" },
         { "the borders of a missing family", () => Region.Borders(null!, [0.5], 2), "Value cannot be null. (Parameter 'family')" },
+        { "optimal momentum for κ beyond double precision", () => OptimalParameters.ForMomentum(2, 1e40), "OptimalParameters.largest = 1E+40: must keep κ = L/μ below about 10³² (with μ = 2, κ = 5E+39): the optimal momentum 1 − O(1/√κ) rounds to 1 in double precision" },
         { "the borders scanned at one point", () => Region.Borders((eta, beta) => Optimizer.HeavyBall(eta, beta), [0.5], 2, scan: 1), "Region.scan = 1: must be an integer ≥ 2" },
     };
 
@@ -71,6 +73,22 @@ public class TheoryInputEdgeCases
         Assert.Equal([Complex.ImaginaryOne, -Complex.ImaginaryOne], Spectrum.Eigenvalues(new double[,] { { 0, -1 }, { 1, 0 } }).ToArray());
         // Three dimensions go through MathNet, whose own order is not this one.
         Assert.Equal([Complex.One, -Complex.One, new Complex(0.5, 0)], Spectrum.Eigenvalues(new double[,] { { -1, 0, 0 }, { 0, 0.5, 0 }, { 0, 0, 1 } }).ToArray());
+    }
+
+    [Fact]
+    public void Two_eigenvalues_exactly_the_tolerance_apart_are_critically_damped_and_one_ulp_further_are_not()
+    {
+        var tau = Regimes.CriticalDampingTolerance;
+        Assert.Equal(Regime.CriticallyDamped, Regimes.Of([new Complex(tau, 0), Complex.Zero]));
+        Assert.Equal(Regime.Monotone, Regimes.Of([new Complex(Math.BitIncrement(tau), 0), Complex.Zero]));
+    }
+
+    [Fact]
+    public void A_matrix_symmetric_to_within_its_tolerance_is_decomposed_as_its_lower_triangle_says()
+    {
+        // |q₁₂ − q₂₁| = 10⁻¹² ≤ 10⁻¹⁰·max|q| = 4·10⁻¹⁰: accepted; MathNet's symmetric solver reads the lower triangle.
+        var eigen = SymmetricEigen.Of(new double[,] { { 4, 1 + 1e-12 }, { 1, 2 } });
+        Assert.Equal([3 - Math.Sqrt(2), 3 + Math.Sqrt(2)], eigen.Eigenvalues.ToArray(), (a, b) => Math.Abs(a - b) <= 1e-14);
     }
 
     [Fact]
