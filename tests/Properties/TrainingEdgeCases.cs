@@ -22,13 +22,16 @@ public class TrainingEdgeCases
         { "a table block that is not whole rows", () => _ = new NumericTable([ImmutableArray.Create(1.0, 2.0, 3.0), ImmutableArray.Create(4.0, 5.0)], 3), "2 values do not fill rows of 3 columns. (Parameter 'blocks')" },
         { "a table block that is missing", () => _ = new NumericTable([ImmutableArray.Create(1.0, 2.0, 3.0), default], 3), "0 values do not fill rows of 3 columns. (Parameter 'blocks')" },
         { "statistics of another table", () => Dataset<double>.FromTable(Table, 0, standardization: Standardization.Of(new NumericTable([1.0, 2.0, 3.0, 5.0], 2))), "The statistics are for 2 columns; the table has 3. (Parameter 'standardization')" },
+        { "a diagonal quadratic of eigenvalue −∞", () => _ = new DiagonalQuadratic([1.5, double.NegativeInfinity]), "eigenvalues[1] = -Infinity is not finite. (Parameter 'eigenvalues')" },
+        { "a step on an infinite gradient", () => Optimizer.Nesterov(0.1, 0.9).Step(Optimizer.Nesterov(0.1, 0.9).Start([1.0, 2.0]), [-2.5, double.PositiveInfinity]),
+            "gradient[1] is Infinity at step 0: the step was not taken." },
         { "a table of one column", () => Dataset<double>.FromTable(new NumericTable([1.0, 2.0], 1), 0), "The table has 1 column; regression needs features and a target. (Parameter 'table')" },
     };
 
     [Theory]
     [MemberData(nameof(Refusals))]
     public void Every_refusal_says_what_was_wrong(string what, Action call, string message)
-        => Refusal.Says(what, call, message);
+        => Refusal.Says(what, call, message, e => e is ArgumentException or NonFiniteGradientException);
 
     [Fact]
     public void Arrays_of_another_length_or_one_array_twice_from_the_callers_allocator_are_refused()

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Momentum.Optimizers;
 
 /// <summary>
@@ -30,7 +32,7 @@ public sealed class NonFiniteGradientException : ArithmeticException
     /// <param name="value">That value.</param>
     /// <param name="step">The optimizer step (0-based) that was refused.</param>
     public NonFiniteGradientException(int index, double value, long step)
-        : base($"gradient[{index}] is {value} at step {step}: the step was not taken.")
+        : base(string.Create(CultureInfo.InvariantCulture, $"gradient[{index}] is {value} at step {step}: the step was not taken."))
     {
         Index = index;
         Value = value;

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Globalization;
 using System.Numerics.Tensors;
 
 namespace Momentum.Problems;
@@ -15,7 +16,7 @@ public sealed record DiagonalQuadratic : IObjective
         if (eigenvalues.IsDefaultOrEmpty) throw new ArgumentException("At least one eigenvalue is needed.", nameof(eigenvalues));
         for (var i = 0; i < eigenvalues.Length; i++)
             if (!double.IsFinite(eigenvalues[i]))
-                throw new ArgumentException($"eigenvalues[{i}] = {eigenvalues[i]} is not finite.", nameof(eigenvalues));
+                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"eigenvalues[{i}] = {eigenvalues[i]} is not finite."), nameof(eigenvalues));
         Eigenvalues = eigenvalues;
     }
 

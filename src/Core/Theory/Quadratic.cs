@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Globalization;
 using MathNet.Numerics.LinearAlgebra;
 using Momentum.Problems;
 
@@ -24,8 +25,8 @@ public sealed record Quadratic : IObjective
         var n = q.GetLength(0);
         if (c.Length != n) throw new ArgumentException($"c has {c.Length} elements; Q is {n}×{n}.", nameof(c));
         foreach (var value in c)
-            if (!double.IsFinite(value)) throw new ArgumentException($"c holds {value}: every entry must be finite.", nameof(c));
-        if (!double.IsFinite(b)) throw new ArgumentException($"b = {b} must be finite.", nameof(b));
+            if (!double.IsFinite(value)) throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"c holds {value}: every entry must be finite."), nameof(c));
+        if (!double.IsFinite(b)) throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"b = {b} must be finite."), nameof(b));
         this.q = [.. q.Cast<double>()];
         C = c.ToImmutableArray();
         B = b;

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Globalization;
 using System.Numerics;
 using MathNet.Numerics.LinearAlgebra;
 
@@ -28,7 +29,7 @@ public static class Spectrum
         if (n == 0 || matrix.GetLength(1) != n)
             throw new ArgumentException($"the matrix is {matrix.GetLength(0)}×{matrix.GetLength(1)}: it must be square and non-empty.", nameof(matrix));
         foreach (var value in matrix)
-            if (!double.IsFinite(value)) throw new ArgumentException($"the matrix holds {value}: every entry must be finite.", nameof(matrix));
+            if (!double.IsFinite(value)) throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"the matrix holds {value}: every entry must be finite."), nameof(matrix));
         Complex[] values = n switch
         {
             1 => [matrix[0, 0]],

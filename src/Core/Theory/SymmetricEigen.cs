@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Globalization;
 using MathNet.Numerics.LinearAlgebra;
 using MathNet.Numerics.LinearAlgebra.Factorization;
 
@@ -62,12 +63,12 @@ public static class SymmetricEigen
         var scale = 0.0;
         foreach (var value in q)
         {
-            if (!double.IsFinite(value)) throw new ArgumentException($"The matrix holds {value}: every entry must be finite.", name);
+            if (!double.IsFinite(value)) throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"The matrix holds {value}: every entry must be finite."), name);
             scale = Math.Max(scale, Math.Abs(value));
         }
         for (var i = 0; i < n; i++)
             for (var j = i + 1; j < n; j++)
                 if (Math.Abs(q[i, j] - q[j, i]) > 1e-10 * scale)
-                    throw new ArgumentException($"The matrix is not symmetric: entry ({i + 1},{j + 1}) = {q[i, j]} but ({j + 1},{i + 1}) = {q[j, i]}.", name);
+                    throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"The matrix is not symmetric: entry ({i + 1},{j + 1}) = {q[i, j]} but ({j + 1},{i + 1}) = {q[j, i]}."), name);
     }
 }
