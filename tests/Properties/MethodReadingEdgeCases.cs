@@ -113,8 +113,10 @@ public class MethodReadingEdgeCases
         { "a learning rate refused only at step 1023", RefusedAt(1023), NonlinearReason.VariesWithStep, "a hyperparameter is refused at step 1023 (" },
         { "a learning rate halved from step 2", new OnDoubles("HalvedAt2", [], [], (g, _, _, _, t) => (t >= 2 ? -0.05 : -0.1) * g), NonlinearReason.VariesWithStep,
             "its step 2 gives x = 0.984268 where the map of step 1 gives 1.00498: a scheduled hyperparameter or a period" },
-        { "an update that overflows", new OnDoubles("Overflowing", [], [], (g, _, _, _, _) => g * 1e308 * 10), NonlinearReason.NotFinite,
-            "a unit state gives Infinity at step 0" },
+        { "an update that overflows for a unit gradient", new OnDoubles("Overflowing", [], [], (g, _, _, _, _) => g * 1e308 * 10), NonlinearReason.NotFinite,
+            "the unit gradient gives Infinity at step 0" },
+        { "an update that overflows for a unit state", new OnDoubles("OverflowingInX", [], [], (g, x, _, _, _) => -0.1 * g - x * 1e308 * 10), NonlinearReason.NotFinite,
+            "a unit state gives -Infinity at step 0" },
         { "a gradient clipped below at 0", new OnDoubles("Rectified", [], [], (g, _, _, _, _) => -0.1 * Math.Max(g, 0)), NonlinearReason.NotLinear,
             "at step 0 the response to a state and gradient of size 1 has x = -0.963558, but A z + b g = -0.892848" },
         { "scalars that follow a large state", new OnDoubles("FlagsLarge", [], ["large"], (g, x, _, s, _) => { if (Math.Abs(x) > 100) s[0] = 1; return -0.1 * g; }),
@@ -183,15 +185,17 @@ public class MethodReadingEdgeCases
         Assert.Equal(expected, ErrorMode.Binomial(s, q), 12);
 
     [Theory]
+    [InlineData(0.25)]  // in (0, 0.5), rounded to step 0: x₀
     [InlineData(0.75)]  // in [0.5, 1), rounded to the first whole step: its term, x₁
     [InlineData(1)]
     [InlineData(1.5)]   // between steps: |x₁|·ρ^(t − 1), not a rounded step
     [InlineData(2.7)]
     public void The_envelope_of_gradient_descent_is_x1_times_rho_to_the_steps_after_the_first(double t)
     {
-        // σ = 1 − ηλ = 0.8 and x₁ = 0.8·x₀ = 2.4: E(t) = 2.4·0.8^(t − 1) from t = 1 on, and x₁'s size from t = 0.5 (rounded to step 1).
+        // σ = 1 − ηλ = 0.8 and x₁ = 0.8·x₀ = 2.4: E(t) = 2.4·0.8^(t − 1) from t = 1 on, x₁'s size from t = 0.5 (rounded to
+        // step 1) and x₀'s before.
         var modes = ErrorModes.Of(LinearMethod.Of(Optimizer.GradientDescent(0.1)).At(2), 3);
-        Assert.Equal(t < 1 ? 2.4 : 2.4 * Math.Pow(0.8, t - 1), modes.Envelope(t), 1e-13);
+        Assert.Equal(t < 0.5 ? 3 : t < 1 ? 2.4 : 2.4 * Math.Pow(0.8, t - 1), modes.Envelope(t), 1e-13);
     }
 
     [Fact]

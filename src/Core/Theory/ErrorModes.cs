@@ -133,11 +133,13 @@ public sealed record ErrorModes
     }
 
     /// <summary>
-    /// E(t) = Σ_modes |term| at t steps (real t ≥ 1; |x₀| at t = 0): an upper bound of |x_t| reached at its peaks.
+    /// E(t) = Σ_modes |term| at t steps (real t ≥ 1; |x₀| at t = 0): an upper bound of |x_t| reached at its peaks. Where a
+    /// mode's term is not defined between steps (before step 1, or before its multiplicity allows), the nearest whole
+    /// step's is used: |x₀| for t &lt; 0.5.
     /// </summary>
     public double Envelope(double step)
     {
-        if (step <= 0) return Math.Abs(Start);
+        if (step < 0.5) return Math.Abs(Start);
         var s = step - 1;
         var sum = 0.0;
         foreach (var mode in Modes)

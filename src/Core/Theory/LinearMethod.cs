@@ -257,9 +257,10 @@ public sealed record LinearMethod
             unit.AsSpan().Clear();
             var input = Step(unit, scalarsIn, 1, step);
             Scalars("unit gradient");
-            foreach (var value in matrix.Concat(input))
-                if (!double.IsFinite(value))
-                    throw Refuse(NonlinearReason.NotFinite, $"a unit state gives {Show(value)} at step {step}");
+            foreach (var (values, cause) in new[] { (matrix, "a unit state"), (input, "the unit gradient") })
+                foreach (var value in values)
+                    if (!double.IsFinite(value))
+                        throw Refuse(NonlinearReason.NotFinite, $"{cause} gives {Show(value)} at step {step}");
 
             // A combination of states and a gradient at three scales, and negated, must give A z + b g.
             var z = Combination(k);
