@@ -65,25 +65,21 @@ public static class MomentumMatrix
     }
 
     /// <summary>
-    /// The qualitative behaviour of the iterates along this direction (Goh 2017, figure "the 2D parameter space"):
-    /// <see cref="Regime.Divergence"/> when ρ ≥ 1; <see cref="Regime.CriticallyDamped"/> when the roots coincide,
-    /// |(1 + β − ηλ)² − 4β| ≤ τ² with τ = <see cref="Regimes.CriticalDampingTolerance"/> (|σ₁ − σ₂| ≤ τ: on the curves
-    /// ηλ = (1 ± √β)², where Goh's optimal parameters put μ and L); <see cref="Regime.Ripples"/> when the discriminant is
-    /// negative; else <see cref="Regime.Monotone"/> or <see cref="Regime.Oscillation"/> by the sign of the trace (the sign
-    /// of the dominant root).
+    /// The qualitative behaviour of the iterates along this direction (Goh 2017, figure "the 2D parameter space"): the
+    /// regime of σ₁, σ₂ by <see cref="Regimes.Of"/>, the rule every linear map's regime follows. For heavy ball,
+    /// |σ₁ − σ₂| = √|(1 + β − ηλ)² − 4β|, so the roots coincide (<see cref="Regime.CriticallyDamped"/>, on the curves
+    /// ηλ = (1 ± √β)², where Goh's optimal parameters put μ and L) when that discriminant is within τ² of 0, with
+    /// τ = <see cref="Regimes.CriticalDampingTolerance"/>; they are a complex pair (<see cref="Regime.Ripples"/>) when it is
+    /// negative; else the dominant root has the sign of the trace 1 + β − ηλ (<see cref="Regime.Monotone"/> or
+    /// <see cref="Regime.Oscillation"/>); <see cref="Regime.Divergence"/> when ρ ≥ 1.
     /// </summary>
     /// <exception cref="Optimizers.HyperparameterException">β &lt; 0, or a value is not finite.</exception>
     public static Regime RegimeOf(double momentum, double learningRate, double eigenvalue)
     {
-        if (SpectralRadius(momentum, learningRate, eigenvalue) >= 1)
-            return Regime.Divergence;
-        var trace = 1 + momentum - learningRate * eigenvalue;
-        var discriminant = trace * trace - 4 * momentum;
-        if (Math.Abs(discriminant) <= Regimes.CriticalDampingTolerance * Regimes.CriticalDampingTolerance)
-            return Regime.CriticallyDamped;
-        if (discriminant < 0)
-            return Regime.Ripples;
-        return trace >= 0 ? Regime.Monotone : Regime.Oscillation;
+        // ρ first, as SpectralRadius reads it (√β exactly for a complex pair, whose computed modulus may round below 1).
+        if (SpectralRadius(momentum, learningRate, eigenvalue) >= 1) return Regime.Divergence;
+        var (first, second) = Eigenvalues(momentum, learningRate, eigenvalue);
+        return Regimes.Of([first, second]);
     }
 
     private static void Require(double momentum, double learningRate, double eigenvalue)
