@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Numerics;
+using System.Reflection;
 using Momentum.Optimizers;
 using Momentum.Theory;
 
@@ -186,6 +187,7 @@ public class MethodReadingEdgeCases
 
     [Theory]
     [InlineData(0.25)]  // in (0, 0.5), rounded to step 0: x₀
+    [InlineData(0.5)]   // the first point rounded to step 1
     [InlineData(0.75)]  // in [0.5, 1), rounded to the first whole step: its term, x₁
     [InlineData(1)]
     [InlineData(1.5)]   // between steps: |x₁|·ρ^(t − 1), not a rounded step
@@ -196,6 +198,18 @@ public class MethodReadingEdgeCases
         // step 1) and x₀'s before.
         var modes = ErrorModes.Of(LinearMethod.Of(Optimizer.GradientDescent(0.1)).At(2), 3);
         Assert.Equal(t < 0.5 ? 3 : t < 1 ? 2.4 : 2.4 * Math.Pow(0.8, t - 1), modes.Envelope(t), 1e-13);
+    }
+
+    [Fact]
+    public void Before_its_multiplicity_allows_a_modes_envelope_is_the_exact_iterate_of_the_nearest_step()
+    {
+        // One mode σ = 0.5 of multiplicity 4, a = (1, 2, 3, 4): x_t = Σ_{q ≤ s} a_q C(s, q) σ^(s − q) with s = t − 1, by hand:
+        // x₁ = 1, x₂ = 0.5 + 2 = 2.5, x₃ = 0.25 + 2·2·0.5 + 3 = 5.25. Below s = m − 1 = 3 the envelope is |x| of the nearest step.
+        var modes = (ErrorModes)typeof(ErrorModes).GetConstructor(BindingFlags.NonPublic | BindingFlags.Instance, [typeof(double), typeof(ImmutableArray<ErrorMode>)])!
+            .Invoke([1.0, ImmutableArray.Create(new ErrorMode(0.5, [1, 2, 3, 4]))]);
+        Assert.Equal([1, 2.5, 2.5, 5.25], new[] { 1, 1.75, 2, 3 }.Select(modes.Envelope));
+        Assert.Equal([1, 2.5, 5.25], new long[] { 1, 2, 3 }.Select(modes.Value));
+        Assert.Equal("ErrorModes.step = -1: must be an integer ≥ 0", Assert.Throws<HyperparameterException>(() => modes.Value(-1)).Message);
     }
 
     [Fact]
