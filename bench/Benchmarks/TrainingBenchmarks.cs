@@ -127,12 +127,7 @@ public class RowReadBenchmarks
         {
             for (var k = 0; k < inBatches.Length; k++)
             {
-                if (k + Batch < inBatches.Length && System.Runtime.Intrinsics.X86.Sse.IsSupported)
-                {
-                    var far = (byte*)(x + (long)inBatches[k + Batch] * Features);
-                    for (var offset = 0; offset < Features * sizeof(float); offset += 64) System.Runtime.Intrinsics.X86.Sse.Prefetch1(far + offset);
-                    System.Runtime.Intrinsics.X86.Sse.Prefetch1(far + Features * sizeof(float) - 1);
-                }
+                if (k + Batch < inBatches.Length) Momentum.Kernels.RegressionKernel.Prefetch(ref *x, Features, inBatches[k + Batch], toSecondLevel: true);
                 AddRow(x + (long)inBatches[k] * Features, ref sum0, ref sum1, ref sum2, ref sum3);
             }
         }

@@ -1,6 +1,5 @@
 using System.Collections.Immutable;
 using System.Numerics;
-using System.Reflection;
 using Momentum.Optimizers;
 using Momentum.Theory;
 
@@ -205,8 +204,7 @@ public class MethodReadingEdgeCases
     {
         // One mode σ = 0.5 of multiplicity 4, a = (1, 2, 3, 4): x_t = Σ_{q ≤ s} a_q C(s, q) σ^(s − q) with s = t − 1, by hand:
         // x₁ = 1, x₂ = 0.5 + 2 = 2.5, x₃ = 0.25 + 2·2·0.5 + 3 = 5.25. Below s = m − 1 = 3 the envelope is |x| of the nearest step.
-        var modes = (ErrorModes)typeof(ErrorModes).GetConstructor(BindingFlags.NonPublic | BindingFlags.Instance, [typeof(double), typeof(ImmutableArray<ErrorMode>)])!
-            .Invoke([1.0, ImmutableArray.Create(new ErrorMode(0.5, [1, 2, 3, 4]))]);
+        var modes = new ErrorModes(1.0, [new ErrorMode(0.5, [1, 2, 3, 4])]);
         Assert.Equal([1, 2.5, 2.5, 5.25], new[] { 1, 1.75, 2, 3 }.Select(modes.Envelope));
         Assert.Equal([1, 2.5, 5.25], new long[] { 1, 2, 3 }.Select(modes.Value));
         Assert.Equal("ErrorModes.step = -1: must be an integer ≥ 0", Assert.Throws<HyperparameterException>(() => modes.Value(-1)).Message);

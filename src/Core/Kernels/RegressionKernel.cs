@@ -365,7 +365,7 @@ internal static class RegressionKernel
 
     // A hint to bring a row into the cache (x86; elsewhere a no-op): rows are scattered, so the hardware cannot guess them.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void Prefetch<T>(ref T x0, nuint f, int row, bool toSecondLevel = false)
+    internal static unsafe void Prefetch<T>(ref T x0, nuint f, int row, bool toSecondLevel = false)
         where T : unmanaged
     {
         if (!Sse.IsSupported) return;

@@ -51,7 +51,7 @@ public sealed record ErrorMode(Complex Eigenvalue, ImmutableArray<Complex> Coeff
 /// </remarks>
 public sealed record ErrorModes
 {
-    private ErrorModes(double start, ImmutableArray<ErrorMode> modes)
+    internal ErrorModes(double start, ImmutableArray<ErrorMode> modes)
     {
         Start = start;
         Modes = modes;

@@ -58,11 +58,11 @@ public static class MomentumMatrix
     /// when the roots coincide). In the complex regime |σ₁| = |σ₂| = √β (Goh 2017).
     /// </summary>
     /// <exception cref="Optimizers.HyperparameterException">β &lt; 0, or a value is not finite.</exception>
-    public static double SpectralRadius(double momentum, double learningRate, double eigenvalue)
-    {
-        var (first, _) = Eigenvalues(momentum, learningRate, eigenvalue);
-        return first.Imaginary != 0 ? Math.Sqrt(momentum) : Math.Abs(first.Real);
-    }
+    public static double SpectralRadius(double momentum, double learningRate, double eigenvalue) =>
+        Radius(momentum, Eigenvalues(momentum, learningRate, eigenvalue).First);
+
+    // |σ₁|: √β for a complex pair (σ₁σ₂ = β), whose computed modulus may round below 1 where it is 1.
+    private static double Radius(double momentum, Complex first) => first.Imaginary != 0 ? Math.Sqrt(momentum) : Math.Abs(first.Real);
 
     /// <summary>
     /// The qualitative behaviour of the iterates along this direction (Goh 2017, figure "the 2D parameter space"): the
@@ -76,10 +76,8 @@ public static class MomentumMatrix
     /// <exception cref="Optimizers.HyperparameterException">β &lt; 0, or a value is not finite.</exception>
     public static Regime RegimeOf(double momentum, double learningRate, double eigenvalue)
     {
-        // ρ first, as SpectralRadius reads it (√β exactly for a complex pair, whose computed modulus may round below 1).
-        if (SpectralRadius(momentum, learningRate, eigenvalue) >= 1) return Regime.Divergence;
         var (first, second) = Eigenvalues(momentum, learningRate, eigenvalue);
-        return Regimes.Of([first, second]);
+        return Radius(momentum, first) >= 1 ? Regime.Divergence : Regimes.Of([first, second]);
     }
 
     private static void Require(double momentum, double learningRate, double eigenvalue)
