@@ -218,13 +218,11 @@ public class TheoryEdgeCases
         Assert.NotEqual(Regression, RegressionNoise.Of(new Dataset<double>([1.0, 0.0, 0.0, 1.0, 1.0, 1.0, 2.0, 1.0], [1.0, 2.0, 2.5, 4.5], 2)));
         Assert.NotEqual(Regression, RegressionNoise.Of(new Dataset<double>([1.0, 0.0, 0.0, 1.0, 1.0, 1.0, 2.0, 1.0, 2.0, 1.0], [1.0, 2.0, 2.5, 4.0, 4.0], 2)));
         Assert.NotEqual(Regression, RegressionNoise.Of(new Dataset<double>([1.0, 0.0, 0.0, 1.0, 1.0, 1.0, 3.0, 1.0], [1.0, 2.0, 2.5, 4.0], 2)));
-        // Each part changed on its own (through the private constructor: data cannot change one part alone).
+        // Each part changed on its own (through the internal constructor: data cannot change one part alone).
         var r = Regression;
-        var constructor = typeof(RegressionNoise).GetConstructors(System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance).Single(c => c.GetParameters().Length == 6);
         RegressionNoise With(int? rows = null, RegressionLoss? loss = null, ImmutableArray<double>? optimum = null, double? minimum = null,
             SymmetricEigendecomposition? hessian = null, ImmutableArray<double>? variances = null) =>
-            (RegressionNoise)constructor.Invoke([rows ?? r.Rows, loss ?? r.Loss, optimum ?? r.Optimum, minimum ?? r.MinimumLoss, hessian ?? r.Hessian,
-                variances ?? r.ExampleVariances]);
+            new(rows ?? r.Rows, loss ?? r.Loss, optimum ?? r.Optimum, minimum ?? r.MinimumLoss, hessian ?? r.Hessian, variances ?? r.ExampleVariances);
         Assert.Equal(r, With());
         Assert.NotEqual(r, With(rows: r.Rows + 1));
         Assert.NotEqual(r, With(loss: RegressionLoss.SquaredError));

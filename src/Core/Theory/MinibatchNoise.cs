@@ -56,7 +56,7 @@ public enum MinibatchSampling
 /// </example>
 public sealed record RegressionNoise
 {
-    private RegressionNoise(int rows, RegressionLoss loss, ImmutableArray<double> optimum, double minimumLoss,
+    internal RegressionNoise(int rows, RegressionLoss loss, ImmutableArray<double> optimum, double minimumLoss,
         SymmetricEigendecomposition hessian, ImmutableArray<double> exampleVariances)
     {
         Rows = rows;
