@@ -172,9 +172,11 @@ public class OptimalParameterProperties
         {
             var found = tune(mu, l);
             var exact = closed(mu, l);
+            string[] names = method == "gradient descent" ? ["LearningRate"] : ["LearningRate", "Momentum"];
+            Assert.Equal(names, found.Names.ToArray());
             Assert.True(Math.Abs(found.Rate - exact.Rate) <= 1e-7, $"{method} κ={l / mu}: rate {found.Rate:R} vs {exact.Rate:R}");
             Assert.True(Math.Abs(found["LearningRate"] / exact.LearningRate - 1) <= 1e-5, $"{method}: η {found["LearningRate"]:R} vs {exact.LearningRate:R}");
-            if (found.Names.Contains("Momentum"))
+            if (names.Length == 2)
                 Assert.True(Math.Abs(found["Momentum"] - exact.Momentum) <= 1e-5, $"{method}: β {found["Momentum"]:R} vs {exact.Momentum:R}");
         }
     }
@@ -187,6 +189,9 @@ public class OptimalParameterProperties
         {
             var qhm = Tuning.Qhm(mu, l);
             var polyak = OptimalParameters.ForMomentum(mu, l).Rate;
+            // The values reported are the method's own: QHM is searched over α(1 − β), and α is given back.
+            Assert.Equal(new[] { "LearningRate", "Momentum", "Nu" }, qhm.Names.ToArray());
+            Assert.Equal(Optimizer.Qhm(qhm["LearningRate"], qhm["Momentum"], qhm["Nu"]), qhm.Method);
             Assert.True(qhm.Rate >= polyak - AtDoubleRoot, $"κ={l}: QHM {qhm.Rate:R} beats Polyak's {polyak:R}");
             Assert.True(qhm.Rate <= polyak + 1e-7, $"κ={l}: QHM {qhm.Rate:R}, Polyak {polyak:R}");
         }

@@ -48,6 +48,13 @@ public sealed record ValueRange(double Minimum, bool MinimumIncluded, double Max
         return "must be a finite number";
     }
 
+    // What a refusal of value says: NaN or an infinity, outside a range open towards infinity, is told that it must be finite
+    // ("must be a finite number ≥ 0"), not only the bound it does not break.
+    internal string Describe(double value) =>
+        !double.IsFinite(value) && !(double.IsFinite(Minimum) && double.IsFinite(Maximum)) && (double.IsFinite(Minimum) || double.IsFinite(Maximum))
+            ? "must be a finite number" + Describe()["must be".Length..]
+            : Describe();
+
     private static string Text(double value) => value.ToString("G6", CultureInfo.InvariantCulture);
 }
 
@@ -102,7 +109,7 @@ internal static class Require
 {
     /// <summary><paramref name="value"/> when it is inside <paramref name="range"/>; otherwise throws naming it.</summary>
     public static double In(double value, ValueRange range, string owner, string name) =>
-        range.Contains(value) ? value : throw new HyperparameterException(owner, name, value, range.Describe());
+        range.Contains(value) ? value : throw new HyperparameterException(owner, name, value, range.Describe(value));
 
     /// <summary>
     /// A schedule whose constant value (if it is constant) lies inside <paramref name="range"/>; a varying schedule is
@@ -119,7 +126,7 @@ internal static class Require
     public static double At(Schedule schedule, long step, ValueRange range, string owner, string name)
     {
         var value = schedule.At(step);
-        return range.Contains(value) ? value : throw new HyperparameterException(owner, name, value, range.Describe(), step);
+        return range.Contains(value) ? value : throw new HyperparameterException(owner, name, value, range.Describe(value), step);
     }
 
     /// <summary>A count of at least <paramref name="minimum"/>.</summary>

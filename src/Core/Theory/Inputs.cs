@@ -19,7 +19,7 @@ internal static class Inputs
 
     /// <summary><paramref name="value"/> when it is inside <paramref name="range"/>; otherwise throws naming it.</summary>
     public static double In(double value, ValueRange range, string owner, string name) =>
-        range.Contains(value) ? value : throw new HyperparameterException(owner, name, value, range.Describe());
+        range.Contains(value) ? value : throw new HyperparameterException(owner, name, value, range.Describe(value));
 
     /// <summary>A count of at least <paramref name="minimum"/>.</summary>
     public static int AtLeast(int value, int minimum, string owner, string name) =>

@@ -1,0 +1,162 @@
+using System.Collections.Immutable;
+using System.Numerics;
+using Momentum.Optimizers;
+using Momentum.Problems;
+using Momentum.Theory;
+using Momentum.Training;
+
+namespace Momentum.Properties;
+
+/// <summary>
+/// The edges of the noise models and of the numerical tuning (the files the Theory-searches mutation run measures): what
+/// each entry point refuses, in its own words; a map on the stability border itself; the fewest rows and the most
+/// ill-conditioned data minibatch noise accepts; the transient's start read from the data; a worst rate that lies inside
+/// [μ, L], not at an end; the tuning axes' map onto a range that does not start at 0.
+/// </summary>
+public class TheorySearchEdgeCases
+{
+    private static readonly LinearMethod HeavyBall = LinearMethod.Of(Optimizer.HeavyBall(0.1, 0.9));
+
+    // One feature of mean 0 and mean square 1 beside the constant column: H = I exactly, both eigenvalues 1.
+    private static readonly Dataset<double> TwoRows = new([1.0, -1.0], [3.0, 0.5], 1);
+
+    private static readonly LinearMap OnTheBorder = LinearMethod.Of(Optimizer.GradientDescent(2)).At(1);
+
+    public static TheoryData<string, Action, string> Refusals() => new()
+    {
+        { "a stationary covariance of no map", () => GradientNoise.StationaryCovariance(null!, 1), "Value cannot be null. (Parameter 'map')" },
+        { "a stationary covariance on the border, ρ = 1 exactly", () => GradientNoise.StationaryCovariance(OnTheBorder, 1), "LinearMap { Method = Sgd { LearningRate = 2, Momentum = 0, Dampening = 0, WeightDecay = 0, Nesterov = False, Maximize = False }, Eigenvalue = 1 } has no stationary distribution: ρ(R) = 1 must be < 1. (Parameter 'map')" },
+        { "a stationary loss of no method", () => GradientNoise.StationaryExcessLoss(null!, [1.0], [1.0]), "Value cannot be null. (Parameter 'method')" },
+        { "a transient of no map", () => GradientNoise.Transient(null!, 1, 1, 3), "Value cannot be null. (Parameter 'map')" },
+        { "a transient from x₀ = NaN", () => GradientNoise.Transient(HeavyBall.At(1), double.NaN, 1, 3), "GradientNoise.start = NaN: must be a finite number" },
+        { "a transient of negative variance", () => GradientNoise.Transient(HeavyBall.At(1), 1, -0.5, 3), "GradientNoise.variance = -0.5: must be ≥ 0" },
+        { "a transient of −1 steps", () => GradientNoise.Transient(HeavyBall.At(1), 1, 1, -1), "GradientNoise.steps = -1: must be an integer ≥ 0" },
+        { "an expected loss of no method", () => GradientNoise.ExpectedLoss(null!, [1.0], [1.0], [1.0], 3), "Value cannot be null. (Parameter 'method')" },
+        { "the noise of no data", () => RegressionNoise.Of<double>(null!), "Value cannot be null. (Parameter 'data')" },
+        { "the noise of an undefined loss", () => RegressionNoise.Of(TwoRows, (RegressionLoss)7), "must be HalfSquaredError or SquaredError. (Parameter 'loss')\nActual value was 7." },
+        { "the noise of one row", () => RegressionNoise.Of(new Dataset<double>([1.0], [2.0], 1)), "the data has 1 row: minibatch noise needs at least 2. (Parameter 'data')" },
+        { "a batch factor of a batch larger than the data", () => RegressionNoise.Of(TwoRows).BatchFactor(3), "RegressionNoise.batchSize = 3: must be in [1, 2], the number of rows" },
+        { "a plateau of no method", () => RegressionNoise.Of(TwoRows).Plateau(null!, 1), "Value cannot be null. (Parameter 'method')" },
+        { "a plateau of an undefined sampling", () => RegressionNoise.Of(TwoRows).Plateau(HeavyBall, 1, (MinibatchSampling)5), "must be Independent or Reshuffled. (Parameter 'sampling')\nActual value was 5." },
+        { "a reshuffled plateau on the border, ρ = 1 exactly", () => RegressionNoise.Of(TwoRows).Plateau(LinearMethod.Of(Optimizer.GradientDescent(2)), 1), "LinearMap { Method = Sgd { LearningRate = 2, Momentum = 0, Dampening = 0, WeightDecay = 0, Nesterov = False, Maximize = False }, Eigenvalue = 1 } has no stationary distribution: ρ(R) = 1 must be < 1. (Parameter 'map')" },
+        { "an independent plateau on the border, ρ = 1 exactly", () => RegressionNoise.Of(TwoRows).Plateau(LinearMethod.Of(Optimizer.GradientDescent(2)), 1, MinibatchSampling.Independent), "LinearMap { Method = Sgd { LearningRate = 2, Momentum = 0, Dampening = 0, WeightDecay = 0, Nesterov = False, Maximize = False }, Eigenvalue = 1 } has no stationary distribution: ρ(R) = 1 must be < 1. (Parameter 'map')" },
+        { "a regression's expected loss of no method", () => RegressionNoise.Of(TwoRows).ExpectedLoss(null!, 1, [0.0, 0.0], 3), "Value cannot be null. (Parameter 'method')" },
+        { "the worst rate of a transformation over μ = 0", () => Tuning.WorstRate(Optimizer.HeavyBall(0.1, 0.5), 0, 1), "Tuning.smallest = 0: must be > 0" },
+        { "the worst rate of no method", () => Tuning.WorstRate((LinearMethod)null!, 1, 2), "Value cannot be null. (Parameter 'method')" },
+        { "the worst rate of a method over L < μ", () => Tuning.WorstRate(HeavyBall, 2, 1), "Tuning.largest = 1: must be ≥ 2" },
+        { "a search with no builder", () => Tuning.Minimize(null!, [new("LearningRate", 0.1, 1, true)], [[0.5]], 1, 2), "Value cannot be null. (Parameter 'build')" },
+        { "a search with no starts", () => Tuning.Minimize(v => Optimizer.GradientDescent(v[0]), [new("LearningRate", 0.1, 1, true)], null!, 1, 2), "Value cannot be null. (Parameter 'starts')" },
+        { "a search over μ = −1", () => Tuning.Minimize(v => Optimizer.GradientDescent(v[0]), [new("LearningRate", 0.1, 1, true)], [[0.5]], -1, 2), "Tuning.smallest = -1: must be > 0" },
+        { "a search over no axes", () => Tuning.Minimize(v => Optimizer.GradientDescent(0.5), [], [[0.5]], 1, 2), "at least one hyperparameter to tune is needed. (Parameter 'axes')" },
+        { "a search from no start", () => Tuning.Minimize(v => Optimizer.GradientDescent(v[0]), [new("LearningRate", 0.1, 1, true)], [], 1, 2), "at least one start, each with 1 values. (Parameter 'starts')" },
+        { "a search whose second start is too long", () => Tuning.Minimize(v => Optimizer.GradientDescent(v[0]), [new("LearningRate", 0.1, 1, true)], [[0.5], [0.5, 0.5]], 1, 2), "at least one start, each with 1 values. (Parameter 'starts')" },
+        { "gradient descent tuned over μ = 0", () => Tuning.GradientDescent(0, 2), "Tuning.smallest = 0: must be > 0" },
+        { "heavy ball tuned over L = ∞", () => Tuning.HeavyBall(1, double.PositiveInfinity), "Tuning.largest = Infinity: must be a finite number ≥ 1" },
+        { "QHM tuned over μ = NaN", () => Tuning.Qhm(double.NaN, 2), "Tuning.smallest = NaN: must be a finite number > 0" },
+        { "AggMo tuned over L < μ", () => Tuning.AggMo(2, 1, [0.0, 0.9]), "Tuning.largest = 1: must be ≥ 2" },
+        { "a tuned value by a name it lacks", () => _ = new TunedParameters(Optimizer.GradientDescent(0.5), ["LearningRate"], [0.5], 0.5)["Momentum"], "no hyperparameter \"Momentum\"; there are LearningRate." },
+    };
+
+    [Theory]
+    [MemberData(nameof(Refusals))]
+    public void Every_refusal_says_what_was_wrong(string what, Action call, string message)
+        => Refusal.Says(what, call, message, e => e is ArgumentException or KeyNotFoundException);
+
+    [Fact]
+    public void Two_rows_are_enough_for_minibatch_noise()
+    {
+        // y = 1.25x + 1.75 through both rows: θ* exact, no residual, H = I.
+        var noise = RegressionNoise.Of(TwoRows);
+        Assert.Equal([1.0, 1.0], noise.Hessian.Eigenvalues.Select(v => Math.Round(v, 14)));
+        Assert.Equal([1.25, 1.75], noise.Optimum.Select(v => Math.Round(v, 14)));
+        Assert.True(noise.MinimumLoss <= 1e-30, $"ℓ* = {noise.MinimumLoss}");
+        Assert.Equal([1.0, 0.0], new[] { noise.BatchFactor(1), noise.BatchFactor(2) });
+    }
+
+    [Fact]
+    public void Data_whose_Hessian_has_condition_number_ten_to_the_14_is_refused_as_singular_and_ten_to_the_10_is_not()
+    {
+        // A feature ±s beside the constant column: H = diag(s², 1), smallest/largest = s⁻²; the bound is 10⁻¹².
+        var refused = Assert.Throws<ArgumentException>(() => RegressionNoise.Of(new Dataset<double>([1e7, -1e7], [1.0, 2.0], 1)));
+        Assert.Equal("the data's Hessian (1/n) X̃ᵀX̃ is singular: the features (with the constant column) are linearly dependent. (Parameter 'data')", refused.Message);
+        Assert.Equal([1.0, 1e10], RegressionNoise.Of(new Dataset<double>([1e5, -1e5], [1.0, 2.0], 1)).Hessian.Eigenvalues.Select(v => Math.Round(v, 4)));
+    }
+
+    [Fact]
+    public void The_predicted_loss_starts_at_the_datas_own_loss_at_theta0()
+    {
+        // Four rows of two features; θ₀ away from θ* and from 0. ℓ(θ₀) = (1/n) Σ ½(x̃·θ₀ − y)², written out here.
+        double[] features = [1.0, 0.0, 0.0, 1.0, 1.0, 1.0, 2.0, 1.0];
+        double[] labels = [1.0, 2.0, 2.5, 4.0];
+        var noise = RegressionNoise.Of(new Dataset<double>([.. features], [.. labels], 2));
+        double[] start = [0.5, -1.0, 2.0];
+        var direct = 0.0;
+        for (var i = 0; i < 4; i++)
+        {
+            var residual = features[2 * i] * start[0] + features[2 * i + 1] * start[1] + start[2] - labels[i];
+            direct += 0.5 * residual * residual / 4;
+        }
+        var predicted = noise.ExpectedLoss(HeavyBall, 2, start, 3);
+        Assert.True(Math.Abs(predicted[0] - direct) <= 1e-12 * direct, $"{predicted[0]:R} vs {direct:R}");
+        var atOptimum = noise.ExpectedLoss(HeavyBall, 2, noise.Optimum.AsSpan(), 3);
+        Assert.True(Math.Abs(atOptimum[0] - noise.MinimumLoss) <= 1e-15, $"{atOptimum[0]:R} vs ℓ* {noise.MinimumLoss:R}");
+    }
+
+    [Fact]
+    public void An_empty_covariance_compares_and_hashes()
+    {
+        var empty = new StateCovariance([], []);
+        Assert.Equal(new StateCovariance([], []), empty);
+        Assert.Equal(new StateCovariance([], []).GetHashCode(), empty.GetHashCode());
+    }
+
+    [Fact]
+    public void A_tuning_axis_maps_its_coordinate_onto_the_whole_range_and_back()
+    {
+        // t = (1 + sin u)/2 onto [2, 6]: u = −π/2, 0, π/2 give 2, 4, 6; on a log axis [10⁻³, 10], u = 0 gives the geometric mean 0.1.
+        var linear = new TuningAxis("x", 2, 6, false);
+        Assert.Equal([2.0, 4.0, 6.0], new[] { -Math.PI / 2, 0, Math.PI / 2 }.Select(u => Math.Round(linear.Value(u), 12)));
+        Assert.Equal([-Math.PI / 2, 0, Math.PI / 2], new[] { 2.0, 4.0, 6.0 }.Select(v => Math.Round(linear.Coordinate(v), 12)), (a, b) => Math.Abs(a - b) <= 1e-11);
+        Assert.Equal(3.0, linear.Value(linear.Coordinate(3)), 12);
+        var logarithmic = new TuningAxis("x", 1e-3, 10, true);
+        Assert.Equal(0.1, logarithmic.Value(0), 12);
+        Assert.Equal(0.0, logarithmic.Coordinate(0.1), 12);
+    }
+
+    /// <summary>
+    /// A method with two buffers whose spectral radius rises inside [1, 4] and falls again: u = p·g + q·s, s ← S·s + r·g.
+    /// Found by a random search over such maps; no built-in method has its worst rate inside an interval.
+    /// </summary>
+    private sealed record TwoBuffers : GradientTransformation
+    {
+        public override StateShape Shape => StateShape.Of(["first", "second"]);
+
+        public override void Update<T>(Span<T> updates, StateBuffers<T> state, ReadOnlySpan<T> parameters, long step)
+        {
+            var first = state.Vector(0);
+            var second = state.Vector(1);
+            T C(double value) => T.CreateChecked(value);
+            for (var i = 0; i < updates.Length; i++)
+            {
+                var (g, s1, s2) = (updates[i], first[i], second[i]);
+                updates[i] = C(-0.448) * g + C(0.165) * s1 + C(0.094) * s2;
+                first[i] = C(0.32) * s1 + C(0.536) * s2 + C(-0.845) * g;
+                second[i] = C(-0.667) * s1 + C(0.373) * s2 + C(-0.817) * g;
+            }
+        }
+    }
+
+    [Fact]
+    public void A_worst_rate_inside_the_interval_is_found_to_twelve_digits()
+    {
+        // The map [[1 − 0.448λ, 0.165, 0.094], [−0.845λ, 0.32, 0.536], [−0.817λ, −0.667, 0.373]]: ρ(1) = 0.848198, ρ(4) = 0.899139,
+        // and the largest ρ, 0.94313602279879557 at λ = 2.66509518, is the root of dρ/dλ found by mpmath in 30 digits:
+        //   mp.findroot(lambda l: mp.diff(rho, l), 2.6), rho(l) = max(abs(e) for e in mp.eig(M(l))[0]).
+        var method = LinearMethod.Of(new TwoBuffers());
+        Assert.Equal(0.84819806, method.At(1).SpectralRadius(), 8);
+        Assert.Equal(0.89913881, method.At(4).SpectralRadius(), 8);
+        var worst = Tuning.WorstRate(method, 1, 4);
+        Assert.True(Math.Abs(worst - 0.94313602279879557) <= 1e-12, $"{worst:R}");
+        Assert.Equal(worst, Tuning.WorstRate(new TwoBuffers(), 1, 4));
+    }
+}
