@@ -42,6 +42,7 @@ public class TheorySearchEdgeCases
         { "an independent plateau on the border, ρ = 1 exactly", () => RegressionNoise.Of(TwoRows).Plateau(LinearMethod.Of(Optimizer.GradientDescent(2)), 1, MinibatchSampling.Independent), "LinearMap { Method = Sgd { LearningRate = 2, Momentum = 0, Dampening = 0, WeightDecay = 0, Nesterov = False, Maximize = False }, Eigenvalue = 1 } has no stationary distribution: ρ(R) = 1 must be < 1. (Parameter 'map')" },
         { "a regression's expected loss of no method", () => RegressionNoise.Of(TwoRows).ExpectedLoss(null!, 1, [0.0, 0.0], 3), "Value cannot be null. (Parameter 'method')" },
         { "the worst rate of a transformation over μ = 0", () => Tuning.WorstRate(Optimizer.HeavyBall(0.1, 0.5), 0, 1), "Tuning.smallest = 0: must be > 0" },
+        { "the worst rate of a method that is not linear, over μ = 0: the spectrum is refused first", () => Tuning.WorstRate(Optimizer.Lookahead(Optimizer.HeavyBall(0.1, 0.5)), 0, 1), "Tuning.smallest = 0: must be > 0" },
         { "the worst rate of no method", () => Tuning.WorstRate((LinearMethod)null!, 1, 2), "Value cannot be null. (Parameter 'method')" },
         { "the worst rate of a method over L < μ", () => Tuning.WorstRate(HeavyBall, 2, 1), "Tuning.largest = 1: must be ≥ 2" },
         { "a search with no builder", () => Tuning.Minimize(null!, [new("LearningRate", 0.1, 1, true)], [[0.5]], 1, 2), "Value cannot be null. (Parameter 'build')" },

@@ -198,7 +198,6 @@ public static class Tuning
     /// <summary>Gradient descent's η, numerically (closed form: <see cref="OptimalParameters.ForGradientDescent"/>).</summary>
     public static TunedParameters GradientDescent(double smallest, double largest)
     {
-        Inputs.Spectrum(smallest, largest, nameof(Tuning));
         return Minimize(v => Optimizer.GradientDescent(v[0]), [Rate(largest, 4)], [[1 / largest], [0.5 / largest]], smallest, largest);
     }
 
@@ -220,7 +219,6 @@ public static class Tuning
     /// </summary>
     public static TunedParameters Qhm(double smallest, double largest)
     {
-        Inputs.Spectrum(smallest, largest, nameof(Tuning));
         ImmutableArray<TuningAxis> axes = [Rate(largest, 8), new("Momentum", 0, 1, false), new("Nu", 0, 1, false)];
         var q = Math.Sqrt(smallest) / Math.Sqrt(largest);
         var found = Minimize(v => Optimizer.Qhm(v[0] / (1 - v[1]), v[1], v[2]), axes,
@@ -233,13 +231,11 @@ public static class Tuning
     /// <summary>AggMo's γ for fixed <paramref name="betas"/>, numerically (Lucas et al. 2019; no closed form).</summary>
     public static TunedParameters AggMo(double smallest, double largest, ImmutableArray<double> betas)
     {
-        Inputs.Spectrum(smallest, largest, nameof(Tuning));
         return Minimize(v => new AggMo(v[0], betas), [Rate(largest, 8)], [[1 / largest], [0.25 / largest], [3 / largest]], smallest, largest);
     }
 
     private static TunedParameters TwoParameters(double smallest, double largest, Func<double, double, IGradientTransformation> build)
     {
-        Inputs.Spectrum(smallest, largest, nameof(Tuning));
         var q = Math.Sqrt(smallest) / Math.Sqrt(largest);
         ImmutableArray<TuningAxis> axes = [Rate(largest, 8), new("Momentum", 0, 1, false)];
         return Minimize(v => build(v[0], v[1]), axes,
