@@ -48,10 +48,10 @@ public sealed record ValueRange(double Minimum, bool MinimumIncluded, double Max
         return "must be a finite number";
     }
 
-    // What a refusal of value says: NaN or an infinity, outside a range open towards infinity, is told that it must be finite
-    // ("must be a finite number ≥ 0"), not only the bound it does not break.
+    // What a refusal of value says: NaN or an infinity, refused by a range bounded on one side only, is told that it must
+    // be finite ("must be a finite number ≥ 0"), not only the bound it may not even break.
     internal string Describe(double value) =>
-        !double.IsFinite(value) && !(double.IsFinite(Minimum) && double.IsFinite(Maximum)) && (double.IsFinite(Minimum) || double.IsFinite(Maximum))
+        !double.IsFinite(value) && double.IsFinite(Minimum) != double.IsFinite(Maximum)
             ? "must be a finite number" + Describe()["must be".Length..]
             : Describe();
 

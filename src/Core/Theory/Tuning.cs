@@ -196,10 +196,8 @@ public static class Tuning
     }
 
     /// <summary>Gradient descent's η, numerically (closed form: <see cref="OptimalParameters.ForGradientDescent"/>).</summary>
-    public static TunedParameters GradientDescent(double smallest, double largest)
-    {
-        return Minimize(v => Optimizer.GradientDescent(v[0]), [Rate(largest, 4)], [[1 / largest], [0.5 / largest]], smallest, largest);
-    }
+    public static TunedParameters GradientDescent(double smallest, double largest) =>
+        Minimize(v => Optimizer.GradientDescent(v[0]), [Rate(largest, 4)], [[1 / largest], [0.5 / largest]], smallest, largest);
 
     /// <summary>Heavy ball's η and β, numerically (closed form: <see cref="OptimalParameters.ForMomentum"/>).</summary>
     public static TunedParameters HeavyBall(double smallest, double largest) =>
@@ -229,10 +227,8 @@ public static class Tuning
     }
 
     /// <summary>AggMo's γ for fixed <paramref name="betas"/>, numerically (Lucas et al. 2019; no closed form).</summary>
-    public static TunedParameters AggMo(double smallest, double largest, ImmutableArray<double> betas)
-    {
-        return Minimize(v => new AggMo(v[0], betas), [Rate(largest, 8)], [[1 / largest], [0.25 / largest], [3 / largest]], smallest, largest);
-    }
+    public static TunedParameters AggMo(double smallest, double largest, ImmutableArray<double> betas) =>
+        Minimize(v => new AggMo(v[0], betas), [Rate(largest, 8)], [[1 / largest], [0.25 / largest], [3 / largest]], smallest, largest);
 
     private static TunedParameters TwoParameters(double smallest, double largest, Func<double, double, IGradientTransformation> build)
     {
