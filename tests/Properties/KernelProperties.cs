@@ -114,6 +114,47 @@ public class KernelProperties
         Assert.Equal("velocityDestination", e.ParamName);
     }
 
+    // Each aliasing rule on its own: spans 0 = parameters, 1 = velocity, 2 = gradient, 3 = parametersDestination,
+    // 4 = velocityDestination; `shared` puts the second named span on the first one's memory (the same span, or shifted
+    // by one for a partial overlap); every other span has its own array.
+    public static TheoryData<int, int, bool, string> Aliasing() => new()
+    {
+        { 3, 0, true, "parametersDestination partially overlaps parameters: it must be the same span (in-place) or not overlap it. (Parameter 'parametersDestination')" },
+        { 4, 1, true, "velocityDestination partially overlaps velocity: it must be the same span (in-place) or not overlap it. (Parameter 'velocityDestination')" },
+        { 3, 1, false, "parametersDestination overlaps velocity: it may only alias its own input. (Parameter 'parametersDestination')" },
+        { 3, 2, false, "parametersDestination overlaps gradient: it may only alias its own input. (Parameter 'parametersDestination')" },
+        { 3, 4, false, "parametersDestination overlaps velocityDestination: it may only alias its own input. (Parameter 'parametersDestination')" },
+        { 4, 0, false, "velocityDestination overlaps parameters: it may only alias its own input. (Parameter 'velocityDestination')" },
+        { 4, 2, true, "velocityDestination overlaps gradient: it may only alias its own input. (Parameter 'velocityDestination')" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Aliasing))]
+    public void Step_refuses_each_forbidden_alias_naming_both_spans(int destination, int other, bool shifted, string message)
+    {
+        var arrays = Enumerable.Range(0, 5).Select(_ => new double[9]).ToArray();
+        Span<double> Span(int i) => i == destination ? arrays[other].AsSpan(shifted ? 1 : 0, 8) : arrays[i].AsSpan(0, 8);
+        var e = Assert.Throws<ArgumentException>(() => SgdKernel.Step<double>(HeavyBall<double>(), Span(0), Span(1), Span(2), Span(3), Span(4)));
+        Assert.Equal(message, e.Message);
+    }
+
+    [Fact]
+    public void Work_is_cut_into_whole_cache_lines_of_at_least_64_KiB()
+    {
+        // float: 16 to a 64-byte line, 16384 to 64 KiB; double: 8 and 8192; Half: 32 and 32768.
+        Assert.Equal(16384, Partition.ChunkLength<float>(10, 2));
+        Assert.Equal(8192, Partition.ChunkLength<double>(0, 1));
+        Assert.Equal(500_000, Partition.ChunkLength<float>(1_000_000, 2));
+        Assert.Equal(333_344, Partition.ChunkLength<float>(1_000_001, 3));   // ⌈1000001/3⌉ = 333334, up to 16·20834
+        Assert.Equal(333_336, Partition.ChunkLength<double>(1_000_001, 3));  // up to 8·41667
+        Assert.Equal(32_768, Partition.ChunkLength<Half>(5, 4));
+        Assert.Equal(100_000, Partition.ChunkLength<Half>(199_990, 2));      // ⌈199990/2⌉ = 99995, up to 32·3125
+        Assert.Equal(1 << 30, Partition.ChunkLength<float>(int.MaxValue, 2)); // ⌈(2³¹ − 1)/2⌉ = 2³⁰, without overflow
+        Assert.Equal([0, 1, 1, 2, 3], new[] { (0, 8), (1, 8), (8, 8), (9, 8), (17, 8) }.Select(c => Partition.Count(c.Item1, c.Item2)));
+        Assert.Equal("n", Assert.Throws<ArgumentOutOfRangeException>(() => Partition.ChunkLength<float>(-1, 1)).ParamName);
+        Assert.Equal("workers", Assert.Throws<ArgumentOutOfRangeException>(() => Partition.ChunkLength<float>(1, 0)).ParamName);
+    }
+
     private static StepCoefficients<T> HeavyBall<T>()
         where T : unmanaged, IFloatingPointIeee754<T> => Reference.Coefficients<T>(Optimizer.HeavyBall(0.1, 0.9), true);
 
