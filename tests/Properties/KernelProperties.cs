@@ -146,6 +146,7 @@ public class KernelProperties
         Assert.Equal(8192, Partition.ChunkLength<double>(0, 1));
         Assert.Equal(500_000, Partition.ChunkLength<float>(1_000_000, 2));
         Assert.Equal(333_344, Partition.ChunkLength<float>(1_000_001, 3));   // ⌈1000001/3⌉ = 333334, up to 16·20834
+        Assert.Equal(320_016, Partition.ChunkLength<float>(640_001, 2));     // ⌈640001/2⌉ = 320001, one past a line: up to 16·20001
         Assert.Equal(333_336, Partition.ChunkLength<double>(1_000_001, 3));  // up to 8·41667
         Assert.Equal(32_768, Partition.ChunkLength<Half>(5, 4));
         Assert.Equal(100_000, Partition.ChunkLength<Half>(199_990, 2));      // ⌈199990/2⌉ = 99995, up to 32·3125
