@@ -20,12 +20,13 @@ public class TheorySearchEdgeCases
     // One feature of mean 0 and mean square 1 beside the constant column: H = I exactly, both eigenvalues 1.
     private static readonly Dataset<double> TwoRows = new([1.0, -1.0], [3.0, 0.5], 1);
 
-    private static readonly LinearMap OnTheBorder = LinearMethod.Of(Optimizer.GradientDescent(2)).At(1);
+    // Gradient descent at η = 2: on λ = 1, σ = 1 − ηλ = −1, exactly on the border ρ = 1.
+    private static readonly LinearMethod OnTheBorder = LinearMethod.Of(Optimizer.GradientDescent(2));
 
     public static TheoryData<string, Action, string> Refusals() => new()
     {
         { "a stationary covariance of no map", () => GradientNoise.StationaryCovariance(null!, 1), "Value cannot be null. (Parameter 'map')" },
-        { "a stationary covariance on the border, ρ = 1 exactly", () => GradientNoise.StationaryCovariance(OnTheBorder, 1), "LinearMap { Method = Sgd { LearningRate = 2, Momentum = 0, Dampening = 0, WeightDecay = 0, Nesterov = False, Maximize = False }, Eigenvalue = 1 } has no stationary distribution: ρ(R) = 1 must be < 1. (Parameter 'map')" },
+        { "a stationary covariance on the border, ρ = 1 exactly", () => GradientNoise.StationaryCovariance(OnTheBorder.At(1), 1), "LinearMap { Method = Sgd { LearningRate = 2, Momentum = 0, Dampening = 0, WeightDecay = 0, Nesterov = False, Maximize = False }, Eigenvalue = 1 } has no stationary distribution: ρ(R) = 1 must be < 1. (Parameter 'map')" },
         { "a stationary loss of no method", () => GradientNoise.StationaryExcessLoss(null!, [1.0], [1.0]), "Value cannot be null. (Parameter 'method')" },
         { "a transient of no map", () => GradientNoise.Transient(null!, 1, 1, 3), "Value cannot be null. (Parameter 'map')" },
         { "a transient from x₀ = NaN", () => GradientNoise.Transient(HeavyBall.At(1), double.NaN, 1, 3), "GradientNoise.start = NaN: must be a finite number" },
@@ -33,13 +34,13 @@ public class TheorySearchEdgeCases
         { "a transient of −1 steps", () => GradientNoise.Transient(HeavyBall.At(1), 1, 1, -1), "GradientNoise.steps = -1: must be an integer ≥ 0" },
         { "an expected loss of no method", () => GradientNoise.ExpectedLoss(null!, [1.0], [1.0], [1.0], 3), "Value cannot be null. (Parameter 'method')" },
         { "the noise of no data", () => RegressionNoise.Of<double>(null!), "Value cannot be null. (Parameter 'data')" },
-        { "the noise of an undefined loss", () => RegressionNoise.Of(TwoRows, (RegressionLoss)7), "must be HalfSquaredError or SquaredError. (Parameter 'loss')\nActual value was 7." },
+        { "the noise of an undefined loss", () => RegressionNoise.Of(TwoRows, (RegressionLoss)7), "must be HalfSquaredError or SquaredError. (Parameter 'loss')" + Environment.NewLine + "Actual value was 7." },
         { "the noise of one row", () => RegressionNoise.Of(new Dataset<double>([1.0], [2.0], 1)), "the data has 1 row: minibatch noise needs at least 2. (Parameter 'data')" },
         { "a batch factor of a batch larger than the data", () => RegressionNoise.Of(TwoRows).BatchFactor(3), "RegressionNoise.batchSize = 3: must be in [1, 2], the number of rows" },
         { "a plateau of no method", () => RegressionNoise.Of(TwoRows).Plateau(null!, 1), "Value cannot be null. (Parameter 'method')" },
-        { "a plateau of an undefined sampling", () => RegressionNoise.Of(TwoRows).Plateau(HeavyBall, 1, (MinibatchSampling)5), "must be Independent or Reshuffled. (Parameter 'sampling')\nActual value was 5." },
-        { "a reshuffled plateau on the border, ρ = 1 exactly", () => RegressionNoise.Of(TwoRows).Plateau(LinearMethod.Of(Optimizer.GradientDescent(2)), 1), "LinearMap { Method = Sgd { LearningRate = 2, Momentum = 0, Dampening = 0, WeightDecay = 0, Nesterov = False, Maximize = False }, Eigenvalue = 1 } has no stationary distribution: ρ(R) = 1 must be < 1. (Parameter 'map')" },
-        { "an independent plateau on the border, ρ = 1 exactly", () => RegressionNoise.Of(TwoRows).Plateau(LinearMethod.Of(Optimizer.GradientDescent(2)), 1, MinibatchSampling.Independent), "LinearMap { Method = Sgd { LearningRate = 2, Momentum = 0, Dampening = 0, WeightDecay = 0, Nesterov = False, Maximize = False }, Eigenvalue = 1 } has no stationary distribution: ρ(R) = 1 must be < 1. (Parameter 'map')" },
+        { "a plateau of an undefined sampling", () => RegressionNoise.Of(TwoRows).Plateau(HeavyBall, 1, (MinibatchSampling)5), "must be Independent or Reshuffled. (Parameter 'sampling')" + Environment.NewLine + "Actual value was 5." },
+        { "a reshuffled plateau on the border, ρ = 1 exactly", () => RegressionNoise.Of(TwoRows).Plateau(OnTheBorder, 1), "LinearMap { Method = Sgd { LearningRate = 2, Momentum = 0, Dampening = 0, WeightDecay = 0, Nesterov = False, Maximize = False }, Eigenvalue = 1 } has no stationary distribution: ρ(R) = 1 must be < 1. (Parameter 'map')" },
+        { "an independent plateau on the border, ρ = 1 exactly", () => RegressionNoise.Of(TwoRows).Plateau(OnTheBorder, 1, MinibatchSampling.Independent), "LinearMap { Method = Sgd { LearningRate = 2, Momentum = 0, Dampening = 0, WeightDecay = 0, Nesterov = False, Maximize = False }, Eigenvalue = 1 } has no stationary distribution: ρ(R) = 1 must be < 1. (Parameter 'map')" },
         { "a regression's expected loss of no method", () => RegressionNoise.Of(TwoRows).ExpectedLoss(null!, 1, [0.0, 0.0], 3), "Value cannot be null. (Parameter 'method')" },
         { "the worst rate of a transformation over μ = 0", () => Tuning.WorstRate(Optimizer.HeavyBall(0.1, 0.5), 0, 1), "Tuning.smallest = 0: must be > 0" },
         { "the worst rate of a method that is not linear, over μ = 0: the spectrum is refused first", () => Tuning.WorstRate(Optimizer.Lookahead(Optimizer.HeavyBall(0.1, 0.5)), 0, 1), "Tuning.smallest = 0: must be > 0" },
