@@ -57,6 +57,33 @@ public class ExamplesTests
     }
 
     [Theory]
+    [InlineData("run", "examples/quadratic-rate.cs")]
+    [InlineData("fsi", "examples/quadratic-rate.fsx")]
+    public void On_a_1000_dimensional_quadratic_the_measured_rate_is_the_theory_s(string command, string example)
+    {
+        var (code, output) = Run(command, example);
+        Assert.True(code == 0, output);
+        // κ = 1000 (μ = 0.001, L = 1); the closed forms written here: gradient descent (κ − 1)/(κ + 1), heavy ball
+        // (√κ − 1)/(√κ + 1) (Polyak), Nesterov 1 − 2/√(3κ + 1) (Lessard, Recht, Packard).
+        var kappa = 1000.0;
+        foreach (var (name, rate) in new[]
+        {
+            ("gradient descent", (kappa - 1) / (kappa + 1)),
+            ("heavy ball", (Math.Sqrt(kappa) - 1) / (Math.Sqrt(kappa) + 1)),
+            ("nesterov", 1 - 2 / Math.Sqrt(3 * kappa + 1)),
+        })
+        {
+            var m = Regex.Match(output, name + @" \(η = [0-9.]+, β = [0-9.]+\): measured rate ([0-9.]+), read off its step ([0-9.]+), closed form ([0-9.]+)");
+            Assert.True(m.Success, output);
+            double Read(int group) => double.Parse(m.Groups[group].Value, CultureInfo.InvariantCulture);
+            // Printed to 4 places; the measured rate is within (k/j)^(1/(k − j)) − 1 = 0.00035 of the worst rate.
+            Assert.Equal(rate, Read(3), 0.00005);
+            Assert.Equal(rate, Read(2), 0.00005);
+            Assert.Equal(rate, Read(1), 0.0005);
+        }
+    }
+
+    [Theory]
     [InlineData("run", "examples/verify-my-optimizer.cs")]
     [InlineData("fsi", "examples/verify-my-optimizer.fsx")]
     public void The_harnesses_pass_a_correct_optimizer_and_catch_the_planted_bug(string command, string example)
