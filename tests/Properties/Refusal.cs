@@ -31,6 +31,19 @@ internal static class Refusal
         }
     }
 
+    /// <summary>
+    /// As <see cref="Says"/>, in the tests' own (invariant) culture only: for the refusals of a negative count by the
+    /// runtime's <see cref="ArgumentOutOfRangeException.ThrowIfNegative{T}(T, string?)"/> family, whose text writes the
+    /// value in the caller's culture ("'~1'" with the culture of <see cref="Says"/>). Core keeps those helpers rather than
+    /// writing their text again.
+    /// </summary>
+    public static void SaysInvariant(string what, Action call, string message)
+    {
+        var e = Record.Exception(call);
+        Assert.True(e is ArgumentOutOfRangeException, $"{what}: {e?.GetType().Name ?? "nothing thrown"}");
+        Assert.True(message == e!.Message, $"{what}: {e.Message}");
+    }
+
     /// <summary>The invariant culture with a decimal comma, a space between thousands, "~" for minus and "∞" for infinity (made by hand: the tests run invariant).</summary>
     private static readonly CultureInfo Comma = MakeComma();
 

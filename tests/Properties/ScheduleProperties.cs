@@ -88,6 +88,8 @@ public class ScheduleProperties
         { "boundaries out of order", () => _ = new PiecewiseConstantSchedule([5, 3], [1.0, 0.5, 0.25]), "boundaries[1] = 3: boundaries must be positive and strictly increasing. (Parameter 'boundaries')" },
         { "schedules missing", () => _ = new JoinedSchedule(default, [2]), "0 schedules for 1 boundaries: need one more schedule than boundaries. (Parameter 'schedules')" },
         { "a schedule too many", () => _ = new JoinedSchedule([0.1, 0.2, 0.3], [2]), "3 schedules for 1 boundaries: need one more schedule than boundaries. (Parameter 'schedules')" },
+        { "a negative boundary", () => _ = new PiecewiseConstantSchedule([-5], [1.0, 0.5]), "boundaries[0] = -5: boundaries must be positive and strictly increasing. (Parameter 'boundaries')" },
+        { "a joined boundary of −5", () => _ = new JoinedSchedule([0.1, 0.2], [-5]), "boundaries[0] = -5: boundaries must be positive and strictly increasing. (Parameter 'boundaries')" },
         { "joined boundaries out of order", () => _ = new JoinedSchedule([0.1, 0.2, 0.3], [4, 4]), "boundaries[1] = 4: boundaries must be positive and strictly increasing. (Parameter 'boundaries')" },
     };
 

@@ -26,12 +26,114 @@ public class TrainingEdgeCases
         { "a step on an infinite gradient", () => Optimizer.Nesterov(0.1, 0.9).Step(Optimizer.Nesterov(0.1, 0.9).Start([1.0, 2.0]), [-2.5, double.PositiveInfinity]),
             "gradient[1] is Infinity at step 0: the step was not taken." },
         { "a table of one column", () => Dataset<double>.FromTable(new NumericTable([1.0, 2.0], 1), 0), "The table has 1 column; regression needs features and a target. (Parameter 'table')" },
+        { "a data set of 0 features", () => _ = new Dataset<double>([1.0], [1.0], 0), "featureCount ('0') must be greater than or equal to '1'. (Parameter 'featureCount')" + Environment.NewLine + "Actual value was 0." },
+        { "a data set of no labels", () => _ = new Dataset<double>([1.0], default, 1), "A data set needs at least one row. (Parameter 'labels')" },
+        { "a data set from no table", () => Dataset<double>.FromTable(null!, 0), "Value cannot be null. (Parameter 'table')" },
+        { "a data set whose target is column 4 of 3", () => Dataset<double>.FromTable(Table, 3), "targetColumn ('3') must be less than '3'. (Parameter 'targetColumn')" + Environment.NewLine + "Actual value was 3." },
+        { "a data set of the first 0 rows", () => Dataset<double>.FromTable(Table, 0, rows: 0), "rows ('0') must be greater than or equal to '1'. (Parameter 'rows')" + Environment.NewLine + "Actual value was 0." },
+        { "a data set of the first 4 rows of 3", () => Dataset<double>.FromTable(Table, 0, rows: 4), "rows ('4') must be less than or equal to '3'. (Parameter 'rows')" + Environment.NewLine + "Actual value was 4." },
+        { "an objective of 0 rows", () => MinibatchObjective.From<double>(0, 2, Zero, Nought), "rows ('0') must be greater than or equal to '1'. (Parameter 'rows')" + Environment.NewLine + "Actual value was 0." },
+        { "an objective of 0 parameters", () => MinibatchObjective.From<double>(3, 0, Zero, Nought), "parameterCount ('0') must be greater than or equal to '1'. (Parameter 'parameterCount')" + Environment.NewLine + "Actual value was 0." },
+        { "an objective with no gradient", () => MinibatchObjective.From<double>(3, 2, null!, Nought), "Value cannot be null. (Parameter 'gradient')" },
+        { "an objective with no loss", () => MinibatchObjective.From<double>(3, 2, Zero, null!), "Value cannot be null. (Parameter 'loss')" },
+        { "an order in minibatches of 0", () => Minibatches.Order(3, 0, 0, 0, ShuffleMode.Rows), "batchSize ('0') must be greater than or equal to '1'. (Parameter 'batchSize')" + Environment.NewLine + "Actual value was 0." },
+        { "minibatches of 0 per epoch", () => Minibatches.PerEpoch(3, 0), "batchSize ('0') must be greater than or equal to '1'. (Parameter 'batchSize')" + Environment.NewLine + "Actual value was 0." },
+        { "a table of no blocks", () => _ = new NumericTable((IEnumerable<ImmutableArray<double>>)null!, 2), "Value cannot be null. (Parameter 'blocks')" },
+        { "a table of 0 columns", () => _ = new NumericTable([1.0, 2.0], 0), "columns ('0') must be greater than or equal to '1'. (Parameter 'columns')" + Environment.NewLine + "Actual value was 0." },
+        { "the first row of block 1 of 1", () => Table.FirstRowOf(1), "index ('1') must be less than '1'. (Parameter 'index')" + Environment.NewLine + "Actual value was 1." },
+        { "row 3 of 3", () => _ = Table.Row(3).Length, "row ('3') must be less than '3'. (Parameter 'row')" + Environment.NewLine + "Actual value was 3." },
+        { "the statistics of no table", () => Standardization.Of(null!), "Value cannot be null. (Parameter 'table')" },
+        { "the statistics of a table of no rows", () => Standardization.Of(new NumericTable(ImmutableArray<double>.Empty, 2)), "The table has no rows to standardise. (Parameter 'table')" },
+        { "the statistics of a column holding ∞", () => Standardization.Of(new NumericTable([1.0, 2.0, 3.0, double.PositiveInfinity], 2)), "column 2: holds NaN or ∞; only finite numbers can be standardised." },
+        { "a logistic regression of label −0.5", () => _ = new LogisticRegression<double>(new Dataset<double>([1.0, 2.0], [1.0, -0.5], 1)), "row 2: the label is -0.5; logistic regression needs labels 0 or 1. (Parameter 'data')" },
+        { "the statistics of a constant column", () => Standardization.Of(new NumericTable([1.0, -2.5, 3.0, -2.5], 2)), "column 2 is constant (-2.5 in every row): standardising it would divide by zero." },
+        { "standardising values that are not whole rows", () => Standardization.Of(Table).Apply(new double[4], new double[4]), "4 values are not whole rows of 3 columns. (Parameter 'source')" },
+        { "standardising into a shorter destination", () => Standardization.Of(Table).Apply(new double[6], new double[5]), "The destination holds 5 values; the source has 6. (Parameter 'destination')" },
+        { "a synthetic table of 0 rows", () => SyntheticData.LinearRegression(0, 2, 0), "rows ('0') must be greater than or equal to '1'. (Parameter 'rows')" + Environment.NewLine + "Actual value was 0." },
+        { "a synthetic table of 0 features", () => SyntheticData.LinearRegression(3, 0, 0), "features ('0') must be greater than or equal to '1'. (Parameter 'features')" + Environment.NewLine + "Actual value was 0." },
+        { "a synthetic table of noise −1", () => SyntheticData.LinearRegression(3, 2, 0, -1), "σ must be finite and non-negative. (Parameter 'noise')" + Environment.NewLine + "Actual value was -1." },
+        { "synthetic block 1 of 1", () => SyntheticData.Block(1, 3, 2, 0), "index ('1') must be less than '1'. (Parameter 'index')" + Environment.NewLine + "Actual value was 1." },
+        { "synthetic block 0 of a table of 0 rows", () => SyntheticData.Block(0, 0, 2, 0), "rows ('0') must be greater than or equal to '1'. (Parameter 'rows')" + Environment.NewLine + "Actual value was 0." },
+        { "synthetic rows of 0 features", () => SyntheticData.FillRows(0, 0, 0, new double[2]), "features ('0') must be greater than or equal to '1'. (Parameter 'features')" + Environment.NewLine + "Actual value was 0." },
+        { "synthetic rows of noise NaN", () => SyntheticData.FillRows(2, 0, 0, new double[3], double.NaN), "σ must be finite and non-negative. (Parameter 'noise')" + Environment.NewLine + "Actual value was NaN." },
+        { "synthetic rows of noise ∞", () => SyntheticData.FillRows(2, 0, 0, new double[3], double.PositiveInfinity), "σ must be finite and non-negative. (Parameter 'noise')" + Environment.NewLine + "Actual value was Infinity." },
+        { "synthetic rows of noise −0.5", () => SyntheticData.FillRows(2, 0, 0, new double[3], -0.5), "σ must be finite and non-negative. (Parameter 'noise')" + Environment.NewLine + "Actual value was -0.5." },
+        { "synthetic rows that are not whole rows", () => SyntheticData.FillRows(2, 0, 0, new double[4]), "4 values are not whole rows of 3 columns. (Parameter 'destination')" },
+        { "a run of no objective", () => Trainer.Init(null!, Options, [0.0, 0.0]), "Value cannot be null. (Parameter 'objective')" },
+        { "a run of no options", () => Trainer.Init(Objective, null!, [0.0, 0.0]), "Value cannot be null. (Parameter 'options')" },
+        { "a run from 3 parameters of 2", () => Trainer.Init(Objective, Options, [0.0, 0.0, 0.0]), "initialParameters has length 3; 2 are expected. (Parameter 'initialParameters')" },
+        { "a run of minibatches of 4 rows of 3", () => Trainer.Init(Objective, Options with { BatchSize = 4 }, [0.0, 0.0]), "TrainingOptions.BatchSize = 4: must be in [1, 3], the number of rows" },
+        { "whether a run of no options is finished", () => Trainer.IsFinished(null!, Trainer.Init(Objective, Options, [0.0, 0.0])), "Value cannot be null. (Parameter 'options')" },
+        { "whether no state is finished", () => Trainer.IsFinished<double>(Options, null!), "Value cannot be null. (Parameter 'state')" },
+        { "whether a record is due with no options", () => Trainer.RecordDue(null!, 0, 1), "Value cannot be null. (Parameter 'options')" },
+        { "a record of no objective", () => Trainer.Record(null!, Trainer.Init(Objective, Options, [0.0, 0.0])), "Value cannot be null. (Parameter 'objective')" },
+        { "a record of no state", () => Trainer.Record<double>(Objective, null!), "Value cannot be null. (Parameter 'state')" },
+        { "advancing no objective", () => Trainer.Advance(null!, Options, Trainer.Init(Objective, Options, [0.0, 0.0])), "Value cannot be null. (Parameter 'objective')" },
+        { "advancing with no options", () => Trainer.Advance(Objective, null!, Trainer.Init(Objective, Options, [0.0, 0.0])), "Value cannot be null. (Parameter 'options')" },
+        { "advancing no state", () => Trainer.Advance<double>(Objective, Options, null!), "Value cannot be null. (Parameter 'state')" },
+        { "advancing a finished run with no objective", () => Trainer.Advance(null!, Options, Trainer.Init(Objective, Options, [0.0, 0.0]) with { Epoch = 2 }), "Value cannot be null. (Parameter 'objective')" },
+        { "training on a gradient with NaN at step 2", () => Trainer.Train(MinibatchObjective.From<double>(3, 2, NaNAtThirdCall(), Nought), Options, [0.0, 0.0]), "gradient[1] is NaN at step 2: the step was not taken." },
+        { "options of no optimizer", () => new TrainingOptions(null!).Validate(3), "Value cannot be null. (Parameter 'Optimizer')" },
+        { "options of minibatches of 0", () => (Options with { BatchSize = 0 }).Validate(3), "TrainingOptions.BatchSize = 0: must be in [1, 3], the number of rows" },
+        { "options of 0 epochs", () => (Options with { Epochs = 0 }).Validate(3), "TrainingOptions.Epochs = 0: must be an integer ≥ 1" },
+        { "options recording every 0 examples", () => (Options with { RecordEvery = 0 }).Validate(3), "TrainingOptions.RecordEvery = 0: must be an integer ≥ 1" },
     };
+
+    // A model of 2 parameters over 3 rows whose gradient is 0 everywhere, and its loss 0.
+    private static double Zero(ReadOnlySpan<double> parameters, ReadOnlySpan<int> rows, Span<double> gradient)
+    {
+        gradient.Clear();
+        return 0;
+    }
+
+    private static double Nought(ReadOnlySpan<double> parameters) => 0;
+
+    private static readonly IMinibatchObjective<double> Objective = MinibatchObjective.From<double>(3, 2, Zero, Nought);
+
+    private static readonly TrainingOptions Options = new(Optimizer.HeavyBall(0.1, 0.9), BatchSize: 1);
+
+    // The gradient (0, NaN) on the third minibatch, step 2 (the two before it are 0).
+    private static MinibatchGradient<double> NaNAtThirdCall()
+    {
+        var calls = 0;
+        return (parameters, rows, gradient) =>
+        {
+            gradient.Clear();
+            if (++calls == 3) gradient[1] = double.NaN;
+            return 0;
+        };
+    }
 
     [Theory]
     [MemberData(nameof(Refusals))]
     public void Every_refusal_says_what_was_wrong(string what, Action call, string message)
         => Refusal.Says(what, call, message, e => e is ArgumentException or NonFiniteGradientException);
+
+    /// <summary>Negative counts, refused by the runtime's own checks, which write the value in the caller's culture.</summary>
+    public static TheoryData<string, Action, string> NegativeCounts() => new()
+    {
+        { "a data set whose target is column −1", () => Dataset<double>.FromTable(Table, -1), "targetColumn ('-1') must be a non-negative value. (Parameter 'targetColumn')" + Environment.NewLine + "Actual value was -1." },
+        { "an order of −1 rows", () => Minibatches.Order(-1, 0, 0), "rows ('-1') must be a non-negative value. (Parameter 'rows')" + Environment.NewLine + "Actual value was -1." },
+        { "an order for epoch −1", () => Minibatches.Order(3, 0, -1), "epoch ('-1') must be a non-negative value. (Parameter 'epoch')" + Environment.NewLine + "Actual value was -1." },
+        { "an order of −1 rows in file order", () => Minibatches.Order(-1, 1, 0, 0, ShuffleMode.None), "rows ('-1') must be a non-negative value. (Parameter 'rows')" + Environment.NewLine + "Actual value was -1." },
+        { "an order of −1 rows in shuffled minibatches", () => Minibatches.Order(-1, 1, 0, 0, ShuffleMode.Batches), "rows ('-1') must be a non-negative value. (Parameter 'rows')" + Environment.NewLine + "Actual value was -1." },
+        { "an order for epoch −1 in shuffled minibatches", () => Minibatches.Order(4, 2, 0, -1, ShuffleMode.Batches), "epoch ('-1') must be a non-negative value. (Parameter 'epoch')" + Environment.NewLine + "Actual value was -1." },
+        { "minibatches per epoch of −1 rows", () => Minibatches.PerEpoch(-1, 1), "rows ('-1') must be a non-negative value. (Parameter 'rows')" + Environment.NewLine + "Actual value was -1." },
+        { "the first row of block −1", () => Table.FirstRowOf(-1), "index ('-1') must be a non-negative value. (Parameter 'index')" + Environment.NewLine + "Actual value was -1." },
+        { "row −1 of a table", () => _ = Table.Row(-1).Length, "row ('-1') must be a non-negative value. (Parameter 'row')" + Environment.NewLine + "Actual value was -1." },
+        { "normal numbers from index −1", () => StandardNormal.Fill(1, -1, new double[2]), "first ('-1') must be a non-negative value. (Parameter 'first')" + Environment.NewLine + "Actual value was -1." },
+        { "a synthetic table of −1 features", () => SyntheticData.LinearRegression(3, -1, 0), "features ('-1') must be greater than or equal to '1'. (Parameter 'features')" + Environment.NewLine + "Actual value was -1." },
+        { "the blocks of −1 features", () => SyntheticData.BlockRows(-1), "features ('-1') must be greater than or equal to '1'. (Parameter 'features')" + Environment.NewLine + "Actual value was -1." },
+        { "synthetic block −1", () => SyntheticData.Block(-1, 3, 2, 0), "index ('-1') must be a non-negative value. (Parameter 'index')" + Environment.NewLine + "Actual value was -1." },
+        { "the blocks of −1 rows", () => SyntheticData.BlockCount(-1, 2), "rows ('-1') must be a non-negative value. (Parameter 'rows')" + Environment.NewLine + "Actual value was -1." },
+        { "synthetic rows from row −1", () => SyntheticData.FillRows(2, 0, -1, new double[3]), "firstRow ('-1') must be a non-negative value. (Parameter 'firstRow')" + Environment.NewLine + "Actual value was -1." },
+        { "advancing −1 steps", () => Trainer.Advance(Objective, Options, Trainer.Init(Objective, Options, [0.0, 0.0]), -1), "maxSteps ('-1') must be a non-negative value. (Parameter 'maxSteps')" + Environment.NewLine + "Actual value was -1." },
+    };
+
+    [Theory]
+    [MemberData(nameof(NegativeCounts))]
+    public void Every_negative_count_is_refused_by_name(string what, Action call, string message)
+        => Refusal.SaysInvariant(what, call, message);
 
     [Fact]
     public void Arrays_of_another_length_or_one_array_twice_from_the_callers_allocator_are_refused()
@@ -81,6 +183,19 @@ public class TrainingEdgeCases
     }
 
     [Fact]
+    public void A_table_holds_int_MaxValue_rows_and_not_one_more()
+    {
+        // The blocks are kept, not copied: 2047 references to one block of 2²⁰ one-number rows, and a last block one row
+        // short of it, make 2³¹ − 1 rows in 16 MB.
+        var full = ImmutableArray.Create(new double[1 << 20]);
+        var largest = new NumericTable([.. Enumerable.Repeat(full, 2047), ImmutableArray.Create(new double[(1 << 20) - 1])], 1);
+        Assert.Equal(int.MaxValue, largest.Rows);
+        Assert.Equal(int.MaxValue - ((1 << 20) - 1), largest.FirstRowOf(2047));
+        var e = Assert.Throws<ArgumentException>(() => new NumericTable(Enumerable.Repeat(full, 2048), 1));
+        Assert.Equal("A table holds at most 2147483647 rows. (Parameter 'blocks')", e.Message);
+    }
+
+    [Fact]
     public void A_data_set_in_half_precision_rounds_each_value_once()
     {
         var data = Dataset<Half>.FromTable(Table, 1);
@@ -115,6 +230,12 @@ public class TrainingEdgeCases
             Standardization.Of(new NumericTable([1.0, 1.0, 3.0, 5.0], 2)).ToString());
         var e = Assert.Throws<ConstantColumnException>(() => Standardization.Of(new NumericTable([1.0, 7.0, 2.0, 7.0], 2)));
         Assert.Equal((1, 7.0), (e.Column, e.Value));
+        // A shell names the column its own way, in the message's words.
+        Assert.Equal("column 2 (k) is constant (7 in every row): standardising it would divide by zero", e.Describe("column 2 (k)"));
+        Assert.Equal(e.Message, e.Describe("column 2") + ".");
+        var nan = Assert.Throws<ColumnException>(() => Standardization.Of(new NumericTable([double.NaN, 7.0, 2.0, 8.0], 2)));
+        Assert.Equal("column 1 (x): holds NaN or ∞; only finite numbers can be standardised", nan.Describe("column 1 (x)"));
+        Assert.Equal(nan.Message, nan.Describe("column 1") + ".");
     }
 
     [Fact]

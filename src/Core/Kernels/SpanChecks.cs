@@ -39,10 +39,10 @@ internal static class SpanChecks
     }
 
     /// <summary>Refuses parameters of another length than the <paramref name="expected"/> count an objective has.</summary>
-    public static void RequireParameterCount(int actual, int expected)
+    public static void RequireParameterCount(int actual, int expected, string name = "parameters")
     {
         if (actual != expected)
-            throw new ArgumentException($"parameters has length {actual}; {expected} are expected.", "parameters");
+            throw new ArgumentException($"{name} has length {actual}; {expected} are expected.", name);
     }
 
     private static void RequireSameOrDisjoint<T>(ReadOnlySpan<T> destination, ReadOnlySpan<T> input, string destinationName, string inputName)

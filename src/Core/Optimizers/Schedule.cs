@@ -215,7 +215,7 @@ public sealed record PiecewiseConstantSchedule : Schedule
             throw new ArgumentException($"{(values.IsDefault ? 0 : values.Length)} values for {boundaries.Length} boundaries: need one more value than boundaries.", nameof(values));
         for (var i = 0; i < boundaries.Length; i++)
             if (boundaries[i] <= (i == 0 ? 0 : boundaries[i - 1]))
-                throw new ArgumentException($"boundaries[{i}] = {boundaries[i]}: boundaries must be positive and strictly increasing.", nameof(boundaries));
+                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"boundaries[{i}] = {boundaries[i]}: boundaries must be positive and strictly increasing."), nameof(boundaries));
         foreach (var v in values) RequireRate(v, nameof(PiecewiseConstantSchedule), nameof(Values));
         Boundaries = boundaries;
         Values = values;
@@ -267,7 +267,7 @@ public sealed record JoinedSchedule : Schedule
             throw new ArgumentException($"{(schedules.IsDefault ? 0 : schedules.Length)} schedules for {boundaries.Length} boundaries: need one more schedule than boundaries.", nameof(schedules));
         for (var i = 0; i < boundaries.Length; i++)
             if (boundaries[i] <= (i == 0 ? 0 : boundaries[i - 1]))
-                throw new ArgumentException($"boundaries[{i}] = {boundaries[i]}: boundaries must be positive and strictly increasing.", nameof(boundaries));
+                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"boundaries[{i}] = {boundaries[i]}: boundaries must be positive and strictly increasing."), nameof(boundaries));
         foreach (var s in schedules) ArgumentNullException.ThrowIfNull(s, nameof(schedules));
         Schedules = schedules;
         Boundaries = boundaries;

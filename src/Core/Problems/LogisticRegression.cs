@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Numerics;
 using System.Runtime.InteropServices;
 using Momentum.Kernels;
@@ -27,7 +28,7 @@ public sealed class LogisticRegression<T> : IMinibatchObjective<T>
         ArgumentNullException.ThrowIfNull(data);
         for (var i = 0; i < data.Rows; i++)
             if (data.Labels[i] != T.Zero && data.Labels[i] != T.One)
-                throw new ArgumentException($"row {i + 1}: the label is {data.Labels[i]}; logistic regression needs labels 0 or 1.", nameof(data));
+                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"row {i + 1}: the label is {data.Labels[i]}; logistic regression needs labels 0 or 1."), nameof(data));
         Data = data;
         features = ImmutableCollectionsMarshal.AsArray(data.Features)!;
         labels = ImmutableCollectionsMarshal.AsArray(data.Labels)!;

@@ -79,7 +79,7 @@ public static class Standardization
             deviations[j] = Math.Sqrt(squares[j] / rows);
             // Unreachable for finite, non-constant columns once scaled; kept so that no division by 0 can pass.
             if (!(deviations[j] > 0) || !double.IsFinite(deviations[j]))
-                throw new ColumnException(j, $"its standard deviation ({deviations[j]}) cannot divide");
+                throw new ColumnException(j, $"its standard deviation ({Optimizers.Show.Number(deviations[j])}) cannot divide");
         }
         return new ColumnStatistics(
             ImmutableCollectionsMarshal.AsImmutableArray(means),
@@ -238,20 +238,26 @@ public sealed record StandardizedTable(NumericTable Table, ImmutableArray<double
 /// <summary>A column that cannot be standardised, and why.</summary>
 public class ColumnException : ArgumentException
 {
-    /// <summary>Creates the exception.</summary>
+    private readonly string separator;
+
+    /// <summary>Creates the exception; its message is "column k: problem.".</summary>
     /// <param name="column">The column, 0-based.</param>
-    /// <param name="problem">What is wrong with it, in words that follow "column k".</param>
+    /// <param name="problem">What is wrong with it, in words that follow "column k: ".</param>
     public ColumnException(int column, string problem)
-        : this(column, problem, $"column {column + 1}: {problem}.")
+        : this(column, problem, ": ")
     {
     }
 
-    /// <summary>Creates the exception with its own message.</summary>
-    protected ColumnException(int column, string problem, string message)
-        : base(message)
+    /// <summary>Creates the exception; its message is "column k", <paramref name="separator"/>, the problem and a full stop.</summary>
+    /// <param name="column">The column, 0-based.</param>
+    /// <param name="problem">What is wrong with it.</param>
+    /// <param name="separator">What joins the column's name and the problem (": ", or " " for a problem that reads as a predicate).</param>
+    protected ColumnException(int column, string problem, string separator)
+        : base($"column {column + 1}{separator}{problem}.")
     {
         Column = column;
         Problem = problem;
+        this.separator = separator;
     }
 
     /// <summary>The column, 0-based.</summary>
@@ -259,6 +265,12 @@ public class ColumnException : ArgumentException
 
     /// <summary>What is wrong with it.</summary>
     public string Problem { get; }
+
+    /// <summary>
+    /// The problem said of the column by another name (a shell's "column 2 (pressure)"), in the message's words and
+    /// without its full stop: <c>Describe("column k")</c> is the message without its last character.
+    /// </summary>
+    public string Describe(string column) => column + separator + Problem;
 }
 
 /// <summary>A column has one value in every row, so standardising it would divide by zero.</summary>
@@ -268,8 +280,7 @@ public sealed class ConstantColumnException : ColumnException
     /// <param name="column">The constant column, 0-based.</param>
     /// <param name="value">Its value.</param>
     public ConstantColumnException(int column, double value)
-        : base(column, $"is constant ({value} in every row): standardising it would divide by zero",
-            $"column {column + 1} is constant ({value} in every row): standardising it would divide by zero.")
+        : base(column, $"is constant ({Optimizers.Show.Number(value)} in every row): standardising it would divide by zero", " ")
     {
         Value = value;
     }

@@ -27,6 +27,7 @@ public static class SyntheticData
     /// <param name="features">Features per example, at least 1.</param>
     /// <param name="seed">The seed; equal seeds give equal tables.</param>
     /// <param name="noise">σ, the noise's standard deviation (0.5 by default, so the best loss is well above zero as on real data).</param>
+    /// <exception cref="ArgumentOutOfRangeException">A count is less than 1, or σ is negative or not finite.</exception>
     public static NumericTable LinearRegression(int rows, int features, int seed, double noise = 0.5)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(rows, 1);
@@ -36,20 +37,37 @@ public static class SyntheticData
     }
 
     /// <summary>Rows per block of <see cref="Block"/>: about 2²⁰ numbers, at least one row.</summary>
-    public static int BlockRows(int features) => Math.Max(1, (1 << 20) / (features + 1));
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="features"/> is less than 1.</exception>
+    public static int BlockRows(int features)
+    {
+        // Every entry point that cuts the table into blocks comes here first, so a feature count of −1 is refused by name
+        // instead of dividing by zero.
+        ArgumentOutOfRangeException.ThrowIfLessThan(features, 1);
+        return Math.Max(1, (1 << 20) / (features + 1));
+    }
 
     /// <summary>How many blocks a table of <paramref name="rows"/> rows is built from.</summary>
-    public static int BlockCount(int rows, int features) => (int)(((long)rows + BlockRows(features) - 1) / BlockRows(features));
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="rows"/> is negative or <paramref name="features"/> less than 1.</exception>
+    public static int BlockCount(int rows, int features)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(rows);
+        return (int)(((long)rows + BlockRows(features) - 1) / BlockRows(features));
+    }
 
     /// <summary>
     /// Block <paramref name="index"/> of the table <see cref="LinearRegression"/> builds: its rows from
     /// index·<see cref="BlockRows"/>, row after row. The blocks are independent: build them in any order or at once.
     /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">
+    /// rows or features is less than 1, the block is not one of the table's (index &lt; 0 or at least
+    /// <see cref="BlockCount"/>), or σ is negative or not finite.
+    /// </exception>
     public static ImmutableArray<double> Block(int index, int rows, int features, int seed, double noise = 0.5)
     {
-        var first = (long)index * BlockRows(features);
+        ArgumentOutOfRangeException.ThrowIfLessThan(rows, 1);
         ArgumentOutOfRangeException.ThrowIfNegative(index);
-        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(first, rows, nameof(index));
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, BlockCount(rows, features));
+        var first = (long)index * BlockRows(features);
         var count = (int)Math.Min(BlockRows(features), rows - first);
         var values = new double[checked(count * (features + 1))];
         FillRows(features, seed, (int)first, values, noise);

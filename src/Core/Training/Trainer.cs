@@ -30,7 +30,7 @@ public static class Trainer
         ArgumentNullException.ThrowIfNull(objective);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate(objective.Rows);
-        SpanChecks.RequireLength(initialParameters.Length, objective.ParameterCount, nameof(initialParameters));
+        SpanChecks.RequireParameterCount(initialParameters.Length, objective.ParameterCount, nameof(initialParameters));
         return new(options.Optimizer.Start(initialParameters), 0, 0, 0, OrderOf(objective, options, 0));
     }
 

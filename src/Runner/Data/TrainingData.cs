@@ -142,9 +142,7 @@ internal sealed record TrainingData(NumericTable Table, ColumnStatistics Statist
         catch (ColumnException e)
         {
             var name = header is null ? $"column {e.Column + 1}" : $"column {e.Column + 1} ({header[e.Column]})";
-            throw new UsageException(e is ConstantColumnException constant
-                ? $"{source}: {name} is constant ({constant.Value.ToString(CultureInfo.InvariantCulture)} in every row): standardising it would divide by zero"
-                : $"{source}: {name}: {e.Problem}");
+            throw new UsageException($"{source}: {e.Describe(name)}");
         }
     }
 
