@@ -60,6 +60,36 @@ public class TrainerProperties
             return state.Equals(whole.Final) && state.Minibatches == options.TotalSteps(run.Rows);
         });
 
+    [Property(MaxTest = 300)]
+    public Property A_run_records_at_each_step_that_reaches_a_multiple_of_RecordEvery_and_as_many_times_as_Records_says() =>
+        Prop.ForAll(
+            (from rows in Gen.Choose(1, 40)
+             from batch in Gen.Choose(1, 40)
+             from epochs in Gen.Choose(1, 3)
+             from every in Gen.Choose(1, 50)
+             select (Rows: rows, Batch: Math.Min(batch, rows), Epochs: epochs, Every: every)).ToArbitrary(),
+            run =>
+            {
+                var objective = MinibatchObjective.From<double>(run.Rows, 1, (_, _, g) => { g[0] = 0; return 0; }, _ => 0);
+                var options = new TrainingOptions(Optimizer.GradientDescent(0.1), run.Batch, run.Epochs, RecordEvery: run.Every);
+                var history = Trainer.Train(objective, options, [0.0]).History;
+                // Written out here: each epoch takes minibatches of Batch rows, the last one what is left; a step records
+                // once when the examples seen pass at least one multiple of RecordEvery.
+                var expected = new List<long>();
+                long examples = 0;
+                for (var epoch = 0; epoch < run.Epochs; epoch++)
+                    for (var first = 0; first < run.Rows; first += run.Batch)
+                    {
+                        var before = examples;
+                        examples += Math.Min(run.Batch, run.Rows - first);
+                        if (examples / run.Every > before / run.Every) expected.Add(examples);
+                    }
+                return (history.Select(p => p.Examples).SequenceEqual(expected)
+                        && history.All(p => p.Epoch == (double)p.Examples / run.Rows)
+                        && history.Length == options.Records(run.Rows))
+                    .Label($"history {string.Join(", ", history.Select(p => p.Examples))}; expected {string.Join(", ", expected)}; Records {options.Records(run.Rows)}");
+            });
+
     [Fact]
     public void A_non_finite_gradient_throws_skips_or_stops_as_the_policy_says()
     {
