@@ -66,6 +66,22 @@ public sealed class DataProperties
                     Enumerable.Range(0, keep).SelectMany(i => Enumerable.Range(0, t.Columns).Where(j => j != target).Select(j => (float)standardized[i, j])));
         });
 
+    [Theory]
+    [InlineData(9, 20_000, 15_000)]   // pieces of 65 536 / 9 = 7 281 rows: two whole, and the rows kept end inside the third
+    [InlineData(9, 7_281, 7_281)]     // exactly one piece
+    [InlineData(70_000, 3, 2)]        // a row longer than a piece: one row at a time
+    public void A_block_longer_than_a_piece_loads_piece_by_piece_to_the_same_bits(int columns, int rows, int keep)
+    {
+        // The fused load standardises about 2¹⁶ numbers at a time; the pieces' edges must neither drop nor repeat a row.
+        var random = new Random(columns + rows);
+        var table = new NumericTable([.. Enumerable.Range(0, rows * columns).Select(_ => random.NextDouble() * 10 - 5)], columns);
+        var target = columns / 2;
+        var standardized = Standardization.Standardize(table).Table;
+        var fused = Dataset<float>.FromTable(table, target, keep, Standardization.Of(table));
+        Assert.Equal(Dataset<float>.FromTable(standardized, target, keep), fused);
+        Assert.Equal((float)standardized.Row(keep - 1)[target], fused.Labels[^1]);
+    }
+
     [Property(MaxTest = 300)]
     public Property A_column_scaled_by_any_power_of_two_standardises_to_the_same_bits() =>
         Prop.ForAll(Tables, Gen.Choose(-1000, 1000).ToArbitrary(), (t, exponent) =>
