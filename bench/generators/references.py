@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Held-out references for Momentum.Training's seeded generators, written from their papers, not from the C# code.
+"""Held-out references for Momentum.Training's seeded generators, written from their papers and definitions, not from the C# code.
 
 Writes tests/Properties/Fixtures/generator_references.json, which GeneratorReferenceProperties checks Seeds and
 Minibatches against exactly (every bit of every number, every index of every order).
@@ -16,11 +16,12 @@ Sources:
     return m >> 32.
   Fisher-Yates as Knuth's Algorithm P (TAOCP vol. 2, 3.4.2): for i = n-1 down to 1, swap a[i] with a[j], j uniform in
     [0, i].
-  The toolkit's own derivation of a stream's state from (seed, stream, index), documented on Seeds.Derive64:
+  The toolkit's own derivation of a stream's state from (seed, stream, index), as Seeds.Derive64's documentation defines
+    it (no paper: this part restates that definition):
     mix(seed as unsigned 32 bits  XOR  mix(stream * 0x9E3779B97F4A7C15  XOR  mix(index))), mix being one SplitMix64
     output from the state given; Derive is its top 31 bits. The shuffle of epoch e is Algorithm P driven by the
     SplitMix64 stream whose state starts at Derive64(seed, Shuffle = 2, e); the "batches" order shuffles the
-    ⌊rows/b⌋ whole minibatches so, keeping each one's rows in order and a smaller last one last.
+    ⌊rows/b⌋ whole minibatches, keeping each one's rows in order and a smaller last one last.
 """
 import json
 import sys
@@ -97,7 +98,7 @@ def build():
     seeds = [0, 1, 42, -1, 2147483647, -2147483648]
     derived = [{"seed": s, "stream": stream, "index": index, "value64": str(derive64(s, stream, index)), "value": derive(s, stream, index)}
                for s in seeds for stream in (1, 2, 3, 4) for index in (0, 1, 7, 1 << 40, (1 << 63) - 1)]
-    # Bounds near 2^32 take Lemire's rejection branch often (t = 2^32 mod s is a third of the draws for 3e9).
+    # Bounds near 2^32 take Lemire's rejection branch often: for s = 3e9, t = 2^32 mod s rejects about 30 % of draws.
     below = [{"state": str(state), "bound": bound, "values": draws(state, bound, 40)}
              for state in (0, 12345, MASK) for bound in (1, 2, 3, 10, 1500, 3_000_000_000, 4_294_967_295)]
     orders = [{"rows": rows, "seed": s, "epoch": e, "order": order(rows, s, e)}

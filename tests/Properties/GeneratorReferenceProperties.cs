@@ -5,8 +5,9 @@ namespace Momentum.Properties;
 
 /// <summary>
 /// The seeded generators against references computed outside this code (Fixtures/generator_references.json, by
-/// bench/generators/references.py from SplitMix64's, Lemire's and Knuth's papers): every derived seed, every bounded
-/// draw (bounds near 2³² take Lemire's rejection branch a third of the time) and every index of every order, exactly.
+/// bench/generators/references.py from SplitMix64's, Lemire's and Knuth's papers and Seeds.Derive64's definition): every
+/// derived seed, every bounded draw (a bound of 3·10⁹ rejects about 30 % of draws, Lemire's branch that nothing else
+/// reaches) and every index of every order, exactly.
 /// </summary>
 public class GeneratorReferenceProperties
 {

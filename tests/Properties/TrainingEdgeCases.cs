@@ -73,6 +73,8 @@ public class TrainingEdgeCases
         { "advancing no state", () => Trainer.Advance<double>(Objective, Options, null!), "Value cannot be null. (Parameter 'state')" },
         { "advancing a finished run with no objective", () => Trainer.Advance(null!, Options, Trainer.Init(Objective, Options, [0.0, 0.0]) with { Epoch = 2 }), "Value cannot be null. (Parameter 'objective')" },
         { "training on a gradient with NaN at step 2", () => Trainer.Train(MinibatchObjective.From<double>(3, 2, NaNAtThirdCall(), Nought), Options, [0.0, 0.0]), "gradient[1] is NaN at step 2: the step was not taken." },
+        { "the record points of minibatches of 4 rows of 3", () => (Options with { BatchSize = 4 }).Records(3), "TrainingOptions.BatchSize = 4: must be in [1, 3], the number of rows" },
+        { "the record points of a run over no rows", () => (Options with { RecordEvery = 1 }).Records(0), "TrainingOptions.BatchSize = 1: must be in [1, 0], the number of rows" },
         { "options of no optimizer", () => new TrainingOptions(null!).Validate(3), "Value cannot be null. (Parameter 'Optimizer')" },
         { "options of minibatches of 0", () => (Options with { BatchSize = 0 }).Validate(3), "TrainingOptions.BatchSize = 0: must be in [1, 3], the number of rows" },
         { "options of 0 epochs", () => (Options with { Epochs = 0 }).Validate(3), "TrainingOptions.Epochs = 0: must be an integer ≥ 1" },

@@ -23,10 +23,14 @@ public static class Seeds
         GradientNoise = 4,
     }
 
-    /// <summary>A seed for <see cref="System.Random"/> that depends on all three inputs.</summary>
+    /// <summary>A seed for <see cref="System.Random"/> that depends on all three inputs: the top 31 bits of <see cref="Derive64"/>.</summary>
     public static int Derive(int seed, Stream stream, long index) => (int)(Derive64(seed, stream, index) >> 33);
 
-    /// <summary>A 64-bit generator state for <see cref="Below"/>, depending on all three inputs.</summary>
+    /// <summary>
+    /// A 64-bit generator state for <see cref="Below"/>, depending on all three inputs:
+    /// mix(seed as 32 unsigned bits ⊕ mix(stream · 0x9E3779B97F4A7C15 ⊕ mix(index))), where mix(z) is SplitMix64's output
+    /// from state z (z + 0x9E3779B97F4A7C15 through its finaliser) and every operation is modulo 2⁶⁴.
+    /// </summary>
     public static ulong Derive64(int seed, Stream stream, long index) =>
         Mix((ulong)(uint)seed ^ Mix((ulong)stream * 0x9E3779B97F4A7C15UL ^ Mix((ulong)index)));
 

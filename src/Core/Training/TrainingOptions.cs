@@ -45,21 +45,26 @@ public sealed record TrainingOptions(
     /// <summary>Minibatch steps in the whole run: epochs × ⌈rows / batch size⌉.</summary>
     public long TotalSteps(int rows) => (long)Epochs * Minibatches.PerEpoch(rows, BatchSize);
 
-    /// <summary>The record points of the whole run: how many losses a fold records (<see cref="Trainer.Train{T}(IMinibatchObjective{T}, TrainingOptions, ReadOnlySpan{T})"/>'s history).</summary>
+    /// <summary>
+    /// The record points of the whole run: how many losses a fold records (<see cref="Trainer.Train{T}(IMinibatchObjective{T}, TrainingOptions, ReadOnlySpan{T})"/>'s
+    /// history) when no fault stops it.
+    /// </summary>
     /// <remarks>
     /// A step records once when the examples seen pass at least one multiple of k = <see cref="RecordEvery"/>. Minibatches
     /// of at most k rows pass at most one each, so every multiple up to epochs × rows is one record. Longer ones pass at
     /// least one each, so each is one record, but for the smaller last minibatch of an epoch, which may pass none.
     /// </remarks>
+    /// <exception cref="HyperparameterException">The options do not fit <paramref name="rows"/> (<see cref="Validate"/>).</exception>
     public long Records(int rows)
     {
+        Validate(rows);
         var total = (long)Epochs * rows;
         if (BatchSize <= RecordEvery) return total / RecordEvery;
         var perEpoch = Minibatches.PerEpoch(rows, BatchSize);
         var last = rows - (long)BatchSize * (perEpoch - 1);
         long records = 0;
         for (long end = rows; end <= total; end += rows)
-            records += perEpoch - 1 + (end / RecordEvery > (end - last) / RecordEvery ? 1 : 0);
+            records += perEpoch - 1 + (Trainer.RecordDue(this, end - last, end) ? 1 : 0);
         return records;
     }
 }
