@@ -70,6 +70,14 @@ public abstract record Schedule
     /// <summary>Checks a rate-like value: finite and non-negative.</summary>
     private protected static double RequireRate(double value, string owner, string name) =>
         Require.In(value, ValueRange.NonNegative, owner, name);
+
+    /// <summary>Checks the steps at which a piecewise schedule changes: positive and strictly increasing.</summary>
+    private protected static void RequireIncreasing(ImmutableArray<long> boundaries)
+    {
+        for (var i = 0; i < boundaries.Length; i++)
+            if (boundaries[i] <= (i == 0 ? 0 : boundaries[i - 1]))
+                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"boundaries[{i}] = {boundaries[i]}: boundaries must be positive and strictly increasing."), nameof(boundaries));
+    }
 }
 
 /// <summary>v at every step.</summary>
@@ -213,9 +221,7 @@ public sealed record PiecewiseConstantSchedule : Schedule
         if (boundaries.IsDefault) boundaries = [];
         if (values.IsDefault || values.Length != boundaries.Length + 1)
             throw new ArgumentException($"{(values.IsDefault ? 0 : values.Length)} values for {boundaries.Length} boundaries: need one more value than boundaries.", nameof(values));
-        for (var i = 0; i < boundaries.Length; i++)
-            if (boundaries[i] <= (i == 0 ? 0 : boundaries[i - 1]))
-                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"boundaries[{i}] = {boundaries[i]}: boundaries must be positive and strictly increasing."), nameof(boundaries));
+        RequireIncreasing(boundaries);
         foreach (var v in values) RequireRate(v, nameof(PiecewiseConstantSchedule), nameof(Values));
         Boundaries = boundaries;
         Values = values;
@@ -265,9 +271,7 @@ public sealed record JoinedSchedule : Schedule
         if (boundaries.IsDefault) boundaries = [];
         if (schedules.IsDefault || schedules.Length != boundaries.Length + 1)
             throw new ArgumentException($"{(schedules.IsDefault ? 0 : schedules.Length)} schedules for {boundaries.Length} boundaries: need one more schedule than boundaries.", nameof(schedules));
-        for (var i = 0; i < boundaries.Length; i++)
-            if (boundaries[i] <= (i == 0 ? 0 : boundaries[i - 1]))
-                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"boundaries[{i}] = {boundaries[i]}: boundaries must be positive and strictly increasing."), nameof(boundaries));
+        RequireIncreasing(boundaries);
         foreach (var s in schedules) ArgumentNullException.ThrowIfNull(s, nameof(schedules));
         Schedules = schedules;
         Boundaries = boundaries;

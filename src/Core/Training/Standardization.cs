@@ -253,7 +253,7 @@ public class ColumnException : ArgumentException
     /// <param name="problem">What is wrong with it.</param>
     /// <param name="separator">What joins the column's name and the problem (": ", or " " for a problem that reads as a predicate).</param>
     protected ColumnException(int column, string problem, string separator)
-        : base($"column {column + 1}{separator}{problem}.")
+        : base(Join($"column {column + 1}", separator, problem) + ".")
     {
         Column = column;
         Problem = problem;
@@ -270,7 +270,9 @@ public class ColumnException : ArgumentException
     /// The problem said of the column by another name (a shell's "column 2 (pressure)"), in the message's words and
     /// without its full stop: <c>Describe("column k")</c> is the message without its last character.
     /// </summary>
-    public string Describe(string column) => column + separator + Problem;
+    public string Describe(string column) => Join(column, separator, Problem);
+
+    private static string Join(string column, string separator, string problem) => column + separator + problem;
 }
 
 /// <summary>A column has one value in every row, so standardising it would divide by zero.</summary>
