@@ -91,9 +91,12 @@ public class KernelProperties
     [InlineData(2, 2, 2, 0, "velocityDestination")]
     public void Step_with_mismatched_lengths_throws_naming_the_parameter(int v, int g, int xOut, int vOut, string name)
     {
-        var e = Assert.Throws<ArgumentException>(() =>
-            SgdKernel.Step<double>(HeavyBall<double>(), new double[2], new double[v], new double[g], new double[xOut], new double[vOut]));
-        Assert.Equal(name, e.ParamName);
+        foreach (var kernel in new Kernel<double>[] { Fused, Composed })
+        {
+            var e = Assert.Throws<ArgumentException>(() =>
+                kernel(HeavyBall<double>(), new double[2], new double[v], new double[g], new double[xOut], new double[vOut]));
+            Assert.Equal(name, e.ParamName);
+        }
     }
 
     [Fact]

@@ -137,7 +137,7 @@ public sealed class RegressionObjective<T> : IMinibatchObjective<T>
             return double.NaN;
         }
         SharedGradient(parameters, rows, upcoming, gradient);
-        RegressionKernel.ScaleAndCheck(gradient, scale);
+        TensorPrimitives.Multiply(gradient, scale, gradient);
         return double.NaN;
     }
 
