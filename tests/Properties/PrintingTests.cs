@@ -13,6 +13,7 @@ public class PrintingTests
         { "Dataset { Rows = 3, FeatureCount = 2, Features = [1, 2, 3, 4, 5, 6], Labels = [0, 1, 2.5] }", new Dataset<double>([1, 2, 3, 4, 5, 6], [0, 1, 2.5], 2) },
         { "Quadratic { Dimension = 2, Q = [[1, 0], [0, 2]], C = [0.5, 0], B = 3 }", Quadratic.FromEigenbasis(new double[,] { { 1, 0 }, { 0, 1 } }, [1, 2], [0.5, 0], 3) },
         { "NumericTable { Rows = 2, Columns = 2, Row 0 = [1, 2] }", new NumericTable([1.0, 2, 3, 4], 2) },
+        { "NumericTable { Rows = 0, Columns = 2 }", new NumericTable(System.Collections.Immutable.ImmutableArray<double>.Empty, 2) },
         { "DiagonalQuadratic { Dimension = 2, Eigenvalues = [1, 0.25] }", new DiagonalQuadratic([1.0, 0.25]) },
         { "TwoDimensionalQuadratic { A1 = 0.1, A2 = 2 }", TwoDimensionalQuadratic.Chapter },
         { "StateCovariance { State = [x, v], Values = [1, 0, 0, 2] }", new StateCovariance(["x", "v"], [1.0, 0, 0, 2]) },

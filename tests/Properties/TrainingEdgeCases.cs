@@ -193,6 +193,8 @@ public class TrainingEdgeCases
         var largest = new NumericTable([.. Enumerable.Repeat(full, 2047), ImmutableArray.Create(new double[(1 << 20) - 1])], 1);
         Assert.Equal(int.MaxValue, largest.Rows);
         Assert.Equal(int.MaxValue - ((1 << 20) - 1), largest.FirstRowOf(2047));
+        var tooLong = Assert.Throws<InvalidOperationException>(largest.ToArray);
+        Assert.Equal("The table holds 2147483647 numbers, more than one array can (2147483591); read it block by block.", tooLong.Message);
         var e = Assert.Throws<ArgumentException>(() => new NumericTable(Enumerable.Repeat(full, 2048), 1));
         Assert.Equal("A table holds at most 2147483647 rows. (Parameter 'blocks')", e.Message);
     }

@@ -91,9 +91,12 @@ public sealed class NumericTable : IEquatable<NumericTable>
         $"NumericTable {{ Rows = {Rows}, Columns = {Columns}{(Rows > 0 ? ", Row 0 = " + Optimizers.Show.Values(Row(0)) : "")} }}";
 
     /// <summary>Every number, row after row, in one new array (for small tables: a large one may not fit in one array).</summary>
+    /// <exception cref="InvalidOperationException">The table holds more numbers than one array can (<see cref="Array.MaxLength"/>).</exception>
     public double[] ToArray()
     {
-        var all = new double[checked((int)Count)];
+        if (Count > Array.MaxLength)
+            throw new InvalidOperationException($"The table holds {Count} numbers, more than one array can ({Array.MaxLength}); read it block by block.");
+        var all = new double[Count];
         var at = 0;
         foreach (var block in blocks)
         {
