@@ -82,19 +82,18 @@ internal static class RegressionKernel
     {
         var parts = Parts(rows.Length, featureCount);
         if (parts == 1)
-        {
             Sums(features, featureCount, labels, rows, parameters, gradient, prefetch, prefetch);
-            TensorPrimitives.Multiply(gradient, scale, gradient);
-            return;
-        }
-        var scratch = gradient.Length <= 1024 ? stackalloc T[gradient.Length] : new T[gradient.Length];
-        for (var k = 0; k < parts; k++)
+        else
         {
-            var part = Part(rows.Length, parts, k);
-            // Stryker disable once all : a prefetch hint; no value depends on it
-            var next = k + 1 < parts ? rows[Part(rows.Length, parts, k + 1)] : prefetch;
-            Sums(features, featureCount, labels, rows[part], parameters, k == 0 ? gradient : scratch, next, SamePart(prefetch, featureCount, k));
-            if (k > 0) TensorPrimitives.Add(gradient, scratch, gradient);
+            var scratch = gradient.Length <= 1024 ? stackalloc T[gradient.Length] : new T[gradient.Length];
+            for (var k = 0; k < parts; k++)
+            {
+                var part = Part(rows.Length, parts, k);
+                // Stryker disable once all : a prefetch hint; no value depends on it
+                var next = k + 1 < parts ? rows[Part(rows.Length, parts, k + 1)] : prefetch;
+                Sums(features, featureCount, labels, rows[part], parameters, k == 0 ? gradient : scratch, next, SamePart(prefetch, featureCount, k));
+                if (k > 0) TensorPrimitives.Add(gradient, scratch, gradient);
+            }
         }
         TensorPrimitives.Multiply(gradient, scale, gradient);
     }
