@@ -123,6 +123,47 @@ public sealed class DataProperties
     }
 
     [Fact]
+    public void A_column_beyond_2_to_the_400_is_scaled_by_its_power_of_two_and_its_statistics_reported_in_its_own_units()
+    {
+        // Columns 2⁵⁰⁰·{1, 3}, 2⁻⁵⁰⁰·{1, 3} and {1, 3}: the first two are divided by 2^⌊log₂ 3·2^±500⌋ = 2⁵⁰¹ and 2⁻⁴⁹⁹,
+        // giving {½, 3/2} (mean 1, deviation ½, exactly); their mean and deviation before scaling are 2⁵⁰¹, 2⁵⁰⁰ and
+        // 2⁻⁴⁹⁹, 2⁻⁵⁰⁰.
+        var (large, small) = (Math.ScaleB(1.0, 500), Math.ScaleB(1.0, -500));
+        var table = new NumericTable([large, small, 1, 3 * large, 3 * small, 3], 3);
+        var statistics = Standardization.Of(table);
+        Assert.Equal([501, -499, 0], statistics.Exponents.ToArray());
+        Assert.Equal([1.0, 1.0, 2.0], statistics.ScaledMeans.ToArray());
+        Assert.Equal([0.5, 0.5, 1.0], statistics.ScaledDeviations.ToArray());
+        Assert.Equal([Math.ScaleB(1.0, 501), Math.ScaleB(1.0, -499), 2.0], statistics.Means.ToArray());
+        Assert.Equal([large, small, 1.0], statistics.StandardDeviations.ToArray());
+        var standardized = Standardization.Standardize(table);
+        Assert.Equal([-1.0, -1, -1, 1, 1, 1], standardized.Table.ToArray());
+        Assert.Equal(statistics.Means.ToArray(), standardized.Means.ToArray());
+        Assert.Equal(statistics.StandardDeviations.ToArray(), standardized.StandardDeviations.ToArray());
+        // Another row, scaled the same way first: (2⁵⁰²·2⁻⁵⁰¹ − 1)/½ = 2, and so on; in place too.
+        var row = new[] { 4 * large, 4 * small, 4.0 };
+        statistics.Apply(row, row);
+        Assert.Equal([2.0, 2.0, 2.0], row);
+    }
+
+    [Theory]
+    [InlineData(400, 0)]    // 2⁴⁰⁰ itself: inside [2⁻⁴⁰⁰, 2⁴⁰⁰], not scaled
+    [InlineData(-400, 0)]   // 2⁻⁴⁰⁰ itself: inside
+    [InlineData(401, 401)]  // the next power outside, either way
+    [InlineData(-401, -401)]
+    public void A_column_is_scaled_exactly_when_its_largest_magnitude_lies_outside_2_to_the_minus_400_and_2_to_the_400(int power, int exponent)
+    {
+        // The column {−2ᵖ, 2ᵖ/2}, its largest magnitude 2ᵖ; and just beyond it, the double next to 2ᵖ outwards.
+        var edge = Math.ScaleB(1.0, power);
+        Assert.Equal(exponent, Standardization.Of(new NumericTable([-edge, 1, edge / 2, 2], 2)).Exponents[0]);
+        if (exponent == 0)
+        {
+            var beyond = power > 0 ? Math.BitIncrement(edge) : Math.BitDecrement(edge);
+            Assert.Equal(power > 0 ? power : power - 1, Standardization.Of(new NumericTable([-beyond, 1, beyond / 2, 2], 2)).Exponents[0]);
+        }
+    }
+
+    [Fact]
     public void A_column_of_NaN_or_infinity_is_refused_naming_it_as_not_finite()
     {
         var e = Assert.Throws<ColumnException>(() => Standardization.Of(new NumericTable([1, 2, 3, double.PositiveInfinity], 2)));
