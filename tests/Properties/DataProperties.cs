@@ -144,6 +144,11 @@ public sealed class DataProperties
         var row = new[] { 4 * large, 4 * small, 4.0 };
         statistics.Apply(row, row);
         Assert.Equal([2.0, 2.0, 2.0], row);
+        // Every column scaled, none left as it is: the same numbers for the two.
+        var scaledOnly = Standardization.Of(new NumericTable([large, small, 3 * large, 3 * small], 2));
+        Assert.Equal([501, -499], scaledOnly.Exponents.ToArray());
+        Assert.Equal([1.0, 1.0], scaledOnly.ScaledMeans.ToArray());
+        Assert.Equal([0.5, 0.5], scaledOnly.ScaledDeviations.ToArray());
     }
 
     [Theory]
