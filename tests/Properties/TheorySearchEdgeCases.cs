@@ -161,4 +161,25 @@ public class TheorySearchEdgeCases
         Assert.True(Math.Abs(worst - 0.94313602279879557) <= 1e-12, $"{worst:R}");
         Assert.Equal(worst, Tuning.WorstRate(new TwoBuffers(), 1, 4));
     }
+
+    [Theory]
+    [InlineData(0.3, 4, 0.94313602279879556)]  // the same peak; below λ = 0.04, outside the interval, ρ passes 0.97
+    [InlineData(2, 6, 0.94313602279879556)]    // μ ≠ 1, so ln μ ≠ 0; beyond λ = 7, outside, ρ passes 1
+    [InlineData(1, 2.5, 0.94241454528431599)]  // ρ still rising at L: the worst is ρ(L), and ρ(2.574) = 0.94292 beyond it
+    public void The_search_for_the_worst_rate_looks_only_inside_the_interval(double smallest, double largest, double expected)
+    {
+        // The same map on intervals around and beside its peak (ρ in 30 digits from mpmath, as above): ρ is 0.748 at
+        // λ = 0.4, 0.994 at 0.01 and 1.89 at 8, so a golden section whose bracket reaches out of [μ, L] (or is placed by a
+        // wrong ln μ) finds a rate the method does not have there, or misses the peak.
+        var worst = Tuning.WorstRate(LinearMethod.Of(new TwoBuffers()), smallest, largest);
+        Assert.True(Math.Abs(worst - expected) <= 1e-12, $"[{smallest}, {largest}]: {worst:R}");
+    }
+
+    [Fact]
+    public void A_tuned_value_asked_by_a_name_it_lacks_is_refused_listing_every_name()
+    {
+        var tuned = new TunedParameters(Optimizer.HeavyBall(0.1, 0.5), ["LearningRate", "Momentum"], [0.1, 0.5], 0.5);
+        Assert.Equal(0.5, tuned["Momentum"]);
+        Assert.Equal("no hyperparameter \"Nu\"; there are LearningRate, Momentum.", Assert.Throws<KeyNotFoundException>(() => tuned["Nu"]).Message);
+    }
 }
