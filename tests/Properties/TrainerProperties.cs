@@ -99,6 +99,7 @@ public class TrainerProperties
         Assert.Equal((2L, 0), (e.Step, e.Index));
         var skipped = Trainer.Train(bad, options with { OnNonFinite = NonFinitePolicy.Skip }, [0.0]).Final;
         Assert.Equal((3L, 1L, null), (skipped.Optimizer.Step, skipped.Optimizer.SkippedSteps, skipped.Fault));
+        Assert.Equal(4L, skipped.Minibatches); // every minibatch processed: 3 steps taken and 1 skipped
         var stopped = Trainer.Train(bad, options with { OnNonFinite = NonFinitePolicy.Stop }, [0.0]).Final;
         Assert.Equal(new TrainingFault(2, 0, double.NaN), stopped.Fault);
         Assert.Equal((2L, 2L, 0), (stopped.Optimizer.Step, stopped.Examples, stopped.Epoch));

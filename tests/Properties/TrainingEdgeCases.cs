@@ -272,5 +272,6 @@ public class TrainingEdgeCases
         Assert.False(result.Equals(null));
         Assert.StartsWith("TrainingResult { History = 1 points (last LossPoint { Examples = 2, Epoch = 0.5, Loss = 0.25 }), Final = TrainingState { ", result.ToString());
         Assert.StartsWith("TrainingResult { History = 0 points, Final = TrainingState { ", new TrainingResult<double>([], state).ToString());
+        Assert.EndsWith(" } }", result.ToString()); // the state's closing brace, then the result's, each after a space
     }
 }
