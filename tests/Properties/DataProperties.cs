@@ -178,7 +178,7 @@ public sealed class DataProperties
     // The generator's numbers at a fixed key: 2²⁰ of them.
     private static readonly double[] Normals = Draw(20240611, 0, 1 << 20);
 
-    private static double[] Draw(ulong key, long first, int count)
+    internal static double[] Draw(ulong key, long first, int count)
     {
         var values = new double[count];
         StandardNormal.Fill(key, first, values);

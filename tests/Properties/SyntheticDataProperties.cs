@@ -12,12 +12,7 @@ public class SyntheticDataProperties
 {
     private static double[] DocumentedRow(int seed, int features, int row, double noise)
     {
-        double[] Draw(long stream, long first, int count)
-        {
-            var values = new double[count];
-            StandardNormal.Fill(Seeds.Derive64(seed, Seeds.Stream.Synthetic, stream), first, values);
-            return values;
-        }
+        double[] Draw(long stream, long first, int count) => DataProperties.Draw(Seeds.Derive64(seed, Seeds.Stream.Synthetic, stream), first, count);
         var (x, w, e) = (Draw(0, (long)row * features, features), Draw(1, 0, features), Draw(2, row, 1));
         var whole = features / 4 * 4;
         var partial = new double[4];
