@@ -60,35 +60,68 @@ public class TrainerProperties
             return state.Equals(whole.Final) && state.Minibatches == options.TotalSteps(run.Rows);
         });
 
+    private static readonly Arbitrary<(int Rows, int Batch, int Epochs, int Every)> Schedules =
+        (from rows in Gen.Choose(1, 40)
+         from batch in Gen.Choose(1, 40)
+         from epochs in Gen.Choose(1, 3)
+         from every in Gen.Choose(1, 50)
+         select (Rows: rows, Batch: Math.Min(batch, rows), Epochs: epochs, Every: every)).ToArbitrary();
+
+    /// <summary>
+    /// The examples seen after each step that passes at least one multiple of RecordEvery, written out here: each epoch
+    /// takes minibatches of Batch rows, the last one what is left.
+    /// </summary>
+    private static List<long> RecordPoints((int Rows, int Batch, int Epochs, int Every) run)
+    {
+        var points = new List<long>();
+        long examples = 0;
+        for (var epoch = 0; epoch < run.Epochs; epoch++)
+            for (var first = 0; first < run.Rows; first += run.Batch)
+            {
+                var before = examples;
+                examples += Math.Min(run.Batch, run.Rows - first);
+                if (examples / run.Every > before / run.Every) points.Add(examples);
+            }
+        return points;
+    }
+
     [Property(MaxTest = 300)]
     public Property A_run_records_at_each_step_that_reaches_a_multiple_of_RecordEvery_and_as_many_times_as_Records_says() =>
-        Prop.ForAll(
-            (from rows in Gen.Choose(1, 40)
-             from batch in Gen.Choose(1, 40)
-             from epochs in Gen.Choose(1, 3)
-             from every in Gen.Choose(1, 50)
-             select (Rows: rows, Batch: Math.Min(batch, rows), Epochs: epochs, Every: every)).ToArbitrary(),
-            run =>
+        Prop.ForAll(Schedules, run =>
             {
                 var objective = MinibatchObjective.From<double>(run.Rows, 1, (_, _, g) => { g[0] = 0; return 0; }, _ => 0);
                 var options = new TrainingOptions(Optimizer.GradientDescent(0.1), run.Batch, run.Epochs, RecordEvery: run.Every);
                 var history = Trainer.Train(objective, options, [0.0]).History;
-                // Written out here: each epoch takes minibatches of Batch rows, the last one what is left; a step records
-                // once when the examples seen pass at least one multiple of RecordEvery.
-                var expected = new List<long>();
-                long examples = 0;
-                for (var epoch = 0; epoch < run.Epochs; epoch++)
-                    for (var first = 0; first < run.Rows; first += run.Batch)
-                    {
-                        var before = examples;
-                        examples += Math.Min(run.Batch, run.Rows - first);
-                        if (examples / run.Every > before / run.Every) expected.Add(examples);
-                    }
+                var expected = RecordPoints(run);
                 return (history.Select(p => p.Examples).SequenceEqual(expected)
                         && history.All(p => p.Epoch == (double)p.Examples / run.Rows)
                         && history.Length == options.Records(run.Rows))
                     .Label($"history {string.Join(", ", history.Select(p => p.Examples))}; expected {string.Join(", ", expected)}; Records {options.Records(run.Rows)}");
             });
+
+    [Property(MaxTest = 300)]
+    public Property Advance_with_no_step_limit_stops_at_each_record_point_and_at_the_end_and_the_state_holds_its_epochs_order() =>
+        Prop.ForAll(Schedules, Gen.Elements(ShuffleMode.Rows, ShuffleMode.Batches).ToArbitrary(), (run, shuffle) =>
+        {
+            var objective = MinibatchObjective.From<double>(run.Rows, 1, (_, _, g) => { g[0] = 1; return 0; }, _ => 0);
+            var options = new TrainingOptions(Optimizer.GradientDescent(0.1), run.Batch, run.Epochs, Seed: run.Rows, RecordEvery: run.Every, Shuffle: shuffle);
+            var state = Trainer.Init(objective, options, [0.0]);
+            var stops = new List<long>();
+            var orders = true;
+            while (!Trainer.IsFinished(options, state))
+            {
+                state = Trainer.Advance(objective, options, state);
+                stops.Add(state.Examples);
+                // The epoch under way, or the last one once the run is over.
+                var epoch = Math.Min(state.Epoch, run.Epochs - 1);
+                orders &= state.Order.SequenceEqual(Minibatches.Order(run.Rows, run.Batch, run.Rows, epoch, shuffle));
+            }
+            var expected = RecordPoints(run);
+            long total = (long)run.Rows * run.Epochs;
+            if (expected.Count == 0 || expected[^1] != total) expected.Add(total);
+            return (stops.SequenceEqual(expected) && orders && state.Epoch == run.Epochs && state.Batch == 0)
+                .Label($"stops {string.Join(", ", stops)}; expected {string.Join(", ", expected)}; orders {orders}; epoch {state.Epoch}, batch {state.Batch}");
+        });
 
     [Fact]
     public void A_non_finite_gradient_throws_skips_or_stops_as_the_policy_says()

@@ -14,8 +14,8 @@ namespace Momentum.Training;
 /// <param name="Batch">The next minibatch within the epoch, 0-based.</param>
 /// <param name="Examples">Examples processed so far (d2l's <c>n</c>).</param>
 /// <param name="Order">
-/// The current epoch's order of rows (<see cref="Minibatches.Order(int, int, int, int, ShuffleMode)"/>): derived from the
-/// seed, kept here so it is drawn once per epoch. Not part of equality.
+/// The current epoch's order of rows (<see cref="Minibatches.Order(int, int, int, int, ShuffleMode)"/>), the last epoch's
+/// once the run is over: derived from the seed, kept here so it is drawn once per epoch. Not part of equality.
 /// </param>
 /// <param name="Fault">Why the run stopped early (policy <see cref="NonFinitePolicy.Stop"/>), or null.</param>
 public sealed record TrainingState<T>(OptimizerState<T> Optimizer, int Epoch, int Batch, long Examples, ImmutableArray<int> Order, TrainingFault? Fault = null)
