@@ -173,6 +173,16 @@ public sealed class DataProperties
     {
         var e = Assert.Throws<ColumnException>(() => Standardization.Of(new NumericTable([1, 2, 3, double.PositiveInfinity], 2)));
         Assert.Equal((1, "holds NaN or ∞; only finite numbers can be standardised"), (e.Column, e.Problem));
+        // In every column of a row of 9, so in the vectors of 2, 4 and 8 lanes and in the scalar tail, in any row.
+        foreach (var bad in new[] { double.NaN, double.PositiveInfinity, double.NegativeInfinity })
+            for (var column = 0; column < 9; column++)
+                for (var row = 0; row < 3; row++)
+                {
+                    var values = Enumerable.Range(0, 27).Select(i => (double)(i / 9 * (i % 9 + 1) + i % 9)).ToArray(); // column c: c, 2c + 1, 3c + 2
+                    values[row * 9 + column] = bad;
+                    var refused = Assert.Throws<ColumnException>(() => Standardization.Of(new NumericTable([.. values], 9)));
+                    Assert.Equal((column, "holds NaN or ∞; only finite numbers can be standardised"), (refused.Column, refused.Problem));
+                }
     }
 
     // The generator's numbers at a fixed key: 2²⁰ of them.

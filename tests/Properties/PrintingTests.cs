@@ -28,7 +28,8 @@ public class PrintingTests
     [Fact]
     public void A_standardized_table_prints_its_table_and_column_statistics()
     {
+        // The columns {1, 3} and {2, 5}: means 2 and 3.5, population deviations 1 and 1.5, so the first row is (−1, −1).
         var s = Standardization.Standardize(new NumericTable([1.0, 2, 3, 5], 2)).ToString();
-        Assert.StartsWith("StandardizedTable { Table = NumericTable { Rows = 2, Columns = 2, Row 0 = [-1, -1] }, Means = [2, 3.5]", s);
+        Assert.Equal("StandardizedTable { Table = NumericTable { Rows = 2, Columns = 2, Row 0 = [-1, -1] }, Means = [2, 3.5], StandardDeviations = [1, 1.5] }", s);
     }
 }
