@@ -123,6 +123,50 @@ public class TrainerProperties
                 .Label($"stops {string.Join(", ", stops)}; expected {string.Join(", ", expected)}; orders {orders}; epoch {state.Epoch}, batch {state.Batch}");
         });
 
+    /// <summary>An objective of zero gradient that writes down the rows and upcoming rows of each call.</summary>
+    private sealed class Recording(int rows) : IMinibatchObjective<double>
+    {
+        public List<(int[] Rows, int[] Upcoming)> Calls { get; } = [];
+        public int Rows => rows;
+        public int ParameterCount => 1;
+
+        public double Gradient(ReadOnlySpan<double> parameters, ReadOnlySpan<int> batch, ReadOnlySpan<int> upcoming, Span<double> gradient)
+        {
+            Calls.Add((batch.ToArray(), upcoming.ToArray()));
+            gradient[0] = 0;
+            return 0;
+        }
+
+        public double Loss(ReadOnlySpan<double> parameters) => 0;
+    }
+
+    [Property(MaxTest = 200)]
+    public Property Each_minibatch_is_asked_for_with_the_next_one_of_its_epoch_as_upcoming_and_an_epochs_last_with_none() =>
+        Prop.ForAll(Schedules, run =>
+        {
+            var objective = new Recording(run.Rows);
+            var options = new TrainingOptions(Optimizer.GradientDescent(0.1), run.Batch, run.Epochs, Seed: run.Every, RecordEvery: run.Every);
+            Trainer.Train(objective, options, [0.0]);
+            var perEpoch = (run.Rows + run.Batch - 1) / run.Batch;
+            var calls = objective.Calls;
+            return (calls.Count == perEpoch * run.Epochs
+                    && calls.Select((call, i) => (i + 1) % perEpoch == 0 ? call.Upcoming.Length == 0 : call.Upcoming.SequenceEqual(calls[i + 1].Rows)).All(ok => ok))
+                .Label($"{calls.Count} calls, {perEpoch} an epoch");
+        });
+
+    [Fact]
+    public void A_finished_run_and_a_run_advanced_by_no_steps_are_returned_as_they_are()
+    {
+        var objective = MinibatchObjective.From<double>(5, 1, (_, _, g) => { g[0] = 1; return 0; }, _ => 0);
+        var options = new TrainingOptions(Optimizer.HeavyBall(0.1, 0.9), BatchSize: 2, Epochs: 2);
+        var finished = Trainer.Train(objective, options, [0.0]).Final;
+        Assert.True(Trainer.IsFinished(options, finished));
+        Assert.Same(finished, Trainer.Advance(objective, options, finished));
+        Assert.Same(finished, Trainer.Advance(objective, options, finished, 1));
+        var start = Trainer.Init(objective, options, [0.0]);
+        Assert.Same(start, Trainer.Advance(objective, options, start, 0));
+    }
+
     [Fact]
     public void A_non_finite_gradient_throws_skips_or_stops_as_the_policy_says()
     {

@@ -63,6 +63,7 @@ public class TrainingEdgeCases
         { "a run of no options", () => Trainer.Init(Objective, null!, [0.0, 0.0]), "Value cannot be null. (Parameter 'options')" },
         { "a run from 3 parameters of 2", () => Trainer.Init(Objective, Options, [0.0, 0.0, 0.0]), "initialParameters has length 3; 2 are expected. (Parameter 'initialParameters')" },
         { "a run of minibatches of 4 rows of 3", () => Trainer.Init(Objective, Options with { BatchSize = 4 }, [0.0, 0.0]), "TrainingOptions.BatchSize = 4: must be in [1, 3], the number of rows" },
+        { "advancing in minibatches of 4 rows of 3", () => Trainer.Advance(Objective, Options with { BatchSize = 4 }, Trainer.Init(Objective, Options, [0.0, 0.0])), "TrainingOptions.BatchSize = 4: must be in [1, 3], the number of rows" },
         { "whether a run of no options is finished", () => Trainer.IsFinished(null!, Trainer.Init(Objective, Options, [0.0, 0.0])), "Value cannot be null. (Parameter 'options')" },
         { "whether no state is finished", () => Trainer.IsFinished<double>(Options, null!), "Value cannot be null. (Parameter 'state')" },
         { "whether a record is due with no options", () => Trainer.RecordDue(null!, 0, 1), "Value cannot be null. (Parameter 'options')" },
@@ -197,6 +198,47 @@ public class TrainingEdgeCases
         Assert.Equal("The table holds 2147483647 numbers, more than one array can (2147483591); read it block by block.", tooLong.Message);
         var e = Assert.Throws<ArgumentException>(() => new NumericTable(Enumerable.Repeat(full, 2048), 1));
         Assert.Equal("A table holds at most 2147483647 rows. (Parameter 'blocks')", e.Message);
+    }
+
+    private sealed class Asked(int length) : Exception
+    {
+        public int Length => length;
+    }
+
+    [Fact]
+    public void A_data_set_holds_at_most_one_arrays_worth_of_features_and_says_so()
+    {
+        // 2³¹ − 1 rows of 2 columns in 16 MB (one block of 2²⁰ rows kept 2047 times, as above): one feature a row.
+        var full = ImmutableArray.Create(new double[2 << 20]);
+        var table = new NumericTable([.. Enumerable.Repeat(full, 2047), ImmutableArray.Create(new double[2 * ((1 << 20) - 1)])], 2);
+        var e = Assert.Throws<InvalidOperationException>(() => Dataset<float>.FromTable(table, 1));
+        Assert.Equal("The features of 2147483647 rows are 2147483647 numbers, more than one array can (2147483591); keep fewer rows.", e.Message);
+        // Array.MaxLength rows exactly are asked for (and refused here by the allocator); one more is not.
+        var asked = Assert.Throws<Asked>(() => Dataset<float>.FromTable(table, 1, 2_147_483_591, allocate: length => throw new Asked(length)));
+        Assert.Equal(2_147_483_591, asked.Length);
+        e = Assert.Throws<InvalidOperationException>(() => Dataset<float>.FromTable(table, 1, 2_147_483_592, allocate: length => throw new Asked(length)));
+        Assert.StartsWith("The features of 2147483592 rows are 2147483592 numbers", e.Message);
+    }
+
+    [Fact]
+    public void A_data_set_is_filled_by_the_given_executor_once_per_block_that_holds_a_kept_row()
+    {
+        // Three blocks of 2 rows of 3 columns; the target is the middle column.
+        (double, double, double)[] rows = [(1, 10, 0.5), (2, 20, 1.5), (4, 30, 2.5), (5, 40, 3.5), (6, 50, 4.5), (7, 60, 5.5)];
+        var table = new NumericTable(
+            [.. rows.Chunk(2).Select(pair => ImmutableArray.CreateRange(pair.SelectMany(r => new[] { r.Item1, r.Item2, r.Item3 })))], 3);
+        foreach (var (kept, blocks) in new[] { (1, 1), (2, 1), (3, 2), (4, 2), (5, 3), (6, 3) })
+        {
+            var counts = new List<int>();
+            var data = Dataset<double>.FromTable(table, 1, kept, forEach: (count, body) =>
+            {
+                counts.Add(count);
+                for (var k = count - 1; k >= 0; k--) body(k); // backwards: any order gives the same data set
+            });
+            Assert.Equal([blocks], counts);
+            Assert.Equal(rows.Take(kept).SelectMany(r => new[] { r.Item1, r.Item3 }), data.Features);
+            Assert.Equal(rows.Take(kept).Select(r => r.Item2), data.Labels);
+        }
     }
 
     [Fact]

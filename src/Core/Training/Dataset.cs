@@ -52,8 +52,8 @@ public sealed record Dataset<T>
     /// <param name="standardization">The statistics to standardise with, or null to convert the values as they are.</param>
     /// <param name="forEach">
     /// Runs <c>body(0)</c> … <c>body(count − 1)</c>, in any order or at once (the shell's executor: each call fills one
-    /// block of the table's rows and touches nothing else); null runs them in order on the calling thread. The result
-    /// is the same either way.
+    /// block of the table's rows and touches nothing else; count is the number of blocks that hold a kept row); null runs
+    /// them in order on the calling thread. The result is the same either way.
     /// </param>
     /// <param name="allocate">
     /// Creates the two arrays the data set keeps, features then labels, given their lengths: a new array of exactly that
@@ -62,7 +62,10 @@ public sealed record Dataset<T>
     /// </param>
     /// <exception cref="ArgumentOutOfRangeException">The target column or row count is out of range.</exception>
     /// <exception cref="ArgumentException">The table has fewer than 2 columns, or the statistics are for another number of columns.</exception>
-    /// <exception cref="InvalidOperationException"><paramref name="allocate"/> returned null, an array of another length, or one array twice.</exception>
+    /// <exception cref="InvalidOperationException">
+    /// The kept rows' features are more numbers than one array can hold (<see cref="Array.MaxLength"/>), or
+    /// <paramref name="allocate"/> returned null, an array of another length, or one array twice.
+    /// </exception>
     public static Dataset<T> FromTable(
         NumericTable table, int targetColumn, int? rows = null, ColumnStatistics? standardization = null, Action<int, Action<int>>? forEach = null,
         Func<int, T[]>? allocate = null)
@@ -79,7 +82,9 @@ public sealed record Dataset<T>
 
         var columns = table.Columns;
         var featureCount = columns - 1;
-        var features = Allocate(allocate, checked(n * featureCount));
+        if ((long)n * featureCount > Array.MaxLength)
+            throw new InvalidOperationException($"The features of {n} rows are {(long)n * featureCount} numbers, more than one array can ({Array.MaxLength}); keep fewer rows.");
+        var features = Allocate(allocate, n * featureCount);
         var labels = Allocate(allocate, n);
         if (ReferenceEquals(features, labels))
             throw new InvalidOperationException("allocate returned the same array for the features and the labels; expected a new array each time.");
