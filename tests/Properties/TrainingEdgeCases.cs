@@ -213,7 +213,8 @@ public class TrainingEdgeCases
         var table = new NumericTable([.. Enumerable.Repeat(full, 2047), ImmutableArray.Create(new double[2 * ((1 << 20) - 1)])], 2);
         var e = Assert.Throws<InvalidOperationException>(() => Dataset<float>.FromTable(table, 1));
         Assert.Equal("The features of 2147483647 rows are 2147483647 numbers, more than one array can (2147483591); keep fewer rows.", e.Message);
-        // Array.MaxLength rows exactly are asked for (and refused here by the allocator); one more is not.
+        // Array.MaxLength features exactly are asked of the allocator (which throws here instead of allocating 8 GB); one
+        // more is refused before it is asked.
         var asked = Assert.Throws<Asked>(() => Dataset<float>.FromTable(table, 1, 2_147_483_591, allocate: length => throw new Asked(length)));
         Assert.Equal(2_147_483_591, asked.Length);
         e = Assert.Throws<InvalidOperationException>(() => Dataset<float>.FromTable(table, 1, 2_147_483_592, allocate: length => throw new Asked(length)));

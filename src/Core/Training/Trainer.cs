@@ -67,9 +67,10 @@ public static class Trainer
     /// <summary>
     /// Takes minibatch steps from <paramref name="state"/> until a record point is reached, <paramref name="maxSteps"/>
     /// minibatches are processed, or the run ends; a finished run is returned as it is. Each minibatch's gradient is asked
-    /// for with the next minibatch of the same epoch as its upcoming rows (none for an epoch's last). A non-finite gradient is handled by
-    /// <see cref="TrainingOptions.OnNonFinite"/>: thrown (<see cref="NonFiniteGradientException"/>, with the step and
-    /// index), skipped, or stopped (the state before that minibatch is returned with <see cref="TrainingState{T}.Fault"/>).
+    /// for with the next minibatch of the same epoch as its upcoming rows (none for an epoch's last). A non-finite
+    /// gradient is handled by <see cref="TrainingOptions.OnNonFinite"/>: thrown (<see cref="NonFiniteGradientException"/>,
+    /// with the step and index), skipped, or stopped (the state before that minibatch is returned with
+    /// <see cref="TrainingState{T}.Fault"/>).
     /// </summary>
     /// <param name="objective">The objective; the same one for the whole run.</param>
     /// <param name="options">The run's options.</param>
