@@ -82,9 +82,10 @@ public sealed record Dataset<T>
 
         var columns = table.Columns;
         var featureCount = columns - 1;
-        if ((long)n * featureCount > Array.MaxLength)
-            throw new InvalidOperationException($"The features of {n} rows are {(long)n * featureCount} numbers, more than one array can ({Array.MaxLength}); keep fewer rows.");
-        var features = Allocate(allocate, n * featureCount);
+        var featureValues = (long)n * featureCount;
+        if (featureValues > Array.MaxLength)
+            throw new InvalidOperationException($"The features of {n} rows are {featureValues} numbers, more than one array can ({Array.MaxLength}); keep fewer rows.");
+        var features = Allocate(allocate, (int)featureValues);
         var labels = Allocate(allocate, n);
         if (ReferenceEquals(features, labels))
             throw new InvalidOperationException("allocate returned the same array for the features and the labels; expected a new array each time.");
