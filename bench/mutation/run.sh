@@ -5,7 +5,10 @@
 #   bench/mutation/run.sh                     every folder of src/Core, one Stryker run per folder
 #   bench/mutation/run.sh Theory Problems     those folders of src/Core
 #   bench/mutation/run.sh --changed [REF]     the src/Core files that differ from REF (default main), in one run
-#   bench/mutation/run.sh --files NAME F...   the files F… of src/Core (e.g. Theory/Region.cs), in one run called NAME
+#   bench/mutation/run.sh --lines [REF]       only the lines of src/Core that differ from REF (default HEAD^), in one run
+#                                             called "lines"; what .ci/run runs (MUTATION_MAX_LINES: see below)
+#   bench/mutation/run.sh --files NAME F...   the files F… of src/Core (e.g. Theory/Region.cs, or Theory/Tuning.cs:180-250
+#                                             for those lines only), in one run called NAME
 #
 # Four tests take about half of the suite's test time, and every mutant they execute would run them: the Monte Carlo check of
 # the noise plateau, two numerical searches for optimal parameters, and the reshuffled minibatch plateau. They check
@@ -17,6 +20,10 @@
 # (mutation-report.html and .json); the last lines printed are the score per run and in total:
 #   Theory: 812 mutants, 790 killed, 3 timeout, 19 survived, 0 no coverage: 97.66 %
 # MUTATION_CONCURRENCY sets Stryker's parallel test sessions (default 1: this is a shared machine).
+# --lines mutates only the mutants whose whole text lies on lines of tracked files added or changed since REF
+# (Stryker's mutate spans, in characters of each file), and lists the survivors by file:line. With MUTATION_MAX_LINES
+# set, it runs only when at most that many lines changed, and otherwise says so and exits 0: Stryker takes minutes
+# before its first mutant.
 # Exit status: 0 when every run finished (whatever the scores), 1 when Stryker failed, 2 for a bad argument.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -30,14 +37,37 @@ if [ "${1:-}" = "--changed" ]; then
   mode=changed
   ref="${2:-main}"
   git rev-parse --verify --quiet "$ref^{commit}" >/dev/null || { echo "--changed $ref: not a commit of this repository" >&2; exit 2; }
+elif [ "${1:-}" = "--lines" ]; then
+  mode=lines
+  ref="${2:-HEAD^}"
+  git rev-parse --verify --quiet "$ref^{commit}" >/dev/null || { echo "--lines $ref: not a commit of this repository" >&2; exit 2; }
+  [[ "${MUTATION_MAX_LINES:-0}" =~ ^[0-9]+$ ]] || { echo "MUTATION_MAX_LINES=${MUTATION_MAX_LINES}: must be a whole number of lines" >&2; exit 2; }
 elif [ "${1:-}" = "--files" ]; then
   mode=files
   [ $# -ge 3 ] || { echo "--files: expected a run name and at least one file of src/Core" >&2; exit 2; }
   name="$2"
   shift 2
   for file in "$@"; do
+    lines=""
+    [[ "$file" =~ ^(.+):([0-9]+)-([0-9]+)$ ]] && { file="${BASH_REMATCH[1]}"; lines="${BASH_REMATCH[2]} ${BASH_REMATCH[3]}"; }
     [ -f "src/Core/$file" ] || { echo "--files $file: not a file of src/Core (e.g. Theory/Region.cs)" >&2; exit 2; }
-    files+=("src/Core/$file")
+    if [ -n "$lines" ]; then
+      span=$(python3 - "src/Core/$file" $lines <<'PY'
+import sys
+path, first, last = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+lines = open(path, encoding="utf-8").read().split("\n")
+if not 1 <= first <= last <= len(lines):
+    sys.exit(f"--files {path[9:]}:{first}-{last}: the file has lines 1 to {len(lines)}")
+# Roslyn counts UTF-16 code units from the start of the text; the span covers its lines from first to last character.
+start = sum(len(t.encode("utf-16-le")) // 2 + 1 for t in lines[:first - 1])
+end = start + sum(len(t.encode("utf-16-le")) // 2 + 1 for t in lines[first - 1:last]) - 1
+print("{%d..%d}" % (start, end))
+PY
+) || exit 2
+      files+=("src/Core/$file$span")
+    else
+      files+=("src/Core/$file")
+    fi
   done
 elif [ $# -gt 0 ]; then
   for folder in "$@"; do
@@ -77,13 +107,47 @@ run_files() {
   local name="$1"; shift
   local filter="$SEARCH_TESTS"
   for file in "$@"; do
-    for search in "${searches[@]}"; do [ "$file" = "src/Core/$search" ] && filter=""; done
+    for search in "${searches[@]}"; do [ "${file%%\{*}" = "src/Core/$search" ] && filter=""; done
   done
   run "$name" "$filter" "${@/#src\/Core\//**/}"
 }
 
 names=()
-if [ "$mode" = changed ]; then
+if [ "$mode" = lines ]; then
+  # One pattern per changed file: the file, then {first..last} character spans of its changed lines' runs (whole lines).
+  mapfile -t patterns < <(git diff --unified=0 --no-color --diff-filter=d "$ref" -- 'src/Core/*.cs' | python3 -c '
+import re, sys
+spans, file = {}, None
+for line in sys.stdin:
+    if line.startswith("+++ "):
+        file = line[6:].rstrip("\n") if line.startswith("+++ b/") else None
+    elif line.startswith("@@") and file:
+        start, count = re.match(r"@@ -\S+ \+(\d+)(?:,(\d+))? @@", line).groups()
+        count = 1 if count is None else int(count)
+        if count: spans.setdefault(file, []).append((int(start), int(start) + count - 1))
+total = 0
+for file, runs in spans.items():
+    # Roslyn counts UTF-16 code units from the start of the text; a span covers its lines from first to last character.
+    lines = open(file, encoding="utf-8").read().split("\n")
+    offsets = [0]
+    for text in lines: offsets.append(offsets[-1] + len(text.encode("utf-16-le")) // 2 + 1)
+    total += sum(last - first + 1 for first, last in runs)
+    print(file + "".join("{%d..%d}" % (offsets[first - 1], offsets[last] - 1) for first, last in runs))
+print(total)
+')
+  count="${patterns[-1]}"
+  unset 'patterns[-1]'
+  if [ ${#patterns[@]} -eq 0 ]; then
+    echo "mutation: no line of src/Core was added or changed since $ref: nothing to mutate"
+    exit 0
+  fi
+  if [ "${MUTATION_MAX_LINES:-0}" -gt 0 ] && [ "$count" -gt "$MUTATION_MAX_LINES" ]; then
+    echo "mutation: $count lines of src/Core changed since $ref, more than MUTATION_MAX_LINES=$MUTATION_MAX_LINES: not run; run bench/mutation/run.sh --lines $ref"
+    exit 0
+  fi
+  echo "mutation: $count lines of src/Core changed since $ref, in ${#patterns[@]} file(s)"
+  run_files lines "${patterns[@]}"
+elif [ "$mode" = changed ]; then
   mapfile -t changed < <(git diff --name-only --diff-filter=d "$ref" -- 'src/Core/*.cs'; git ls-files --others --exclude-standard -- 'src/Core/*.cs')
   if [ ${#changed[@]} -eq 0 ]; then
     echo "no file of src/Core differs from $ref: nothing to mutate"
@@ -105,24 +169,33 @@ fi
 
 # Scores from the JSON reports (mutation-testing-elements schema): detected = killed + timeout over detected +
 # survived + no coverage; compile errors and ignored mutants are not counted (Stryker's own definition).
-python3 - "$out" "${names[@]}" <<'PY'
+python3 - "$mode" "$out" "${names[@]}" <<'PY'
 import json, pathlib, sys
-out, names = pathlib.Path(sys.argv[1]), sys.argv[2:]
+mode, out, names = sys.argv[1], pathlib.Path(sys.argv[2]), sys.argv[3:]
 def line(label, c):
     killed, timeout, survived, none = (c.get(k, 0) for k in ("Killed", "Timeout", "Survived", "NoCoverage"))
     valid = killed + timeout + survived + none
-    score = 100 * (killed + timeout) / valid if valid else float("nan")
+    if not valid:
+        print(f"{label}: no mutant (the lines hold none that compiles)")
+        return
+    score = 100 * (killed + timeout) / valid
     print(f"{label}: {valid} mutants, {killed} killed, {timeout} timeout, {survived} survived, {none} no coverage: {score:.2f} %")
 total = {}
 for name in names:
     report = out / name / "reports" / "mutation-report.json"
-    counts = {}
-    for f in json.loads(report.read_text())["files"].values():
-        for m in f["mutants"]:
+    counts, alive = {}, []
+    for path, f in sorted(json.loads(report.read_text())["files"].items()):
+        for m in sorted(f["mutants"], key=lambda m: m["location"]["start"]["line"]):
             counts[m["status"]] = counts.get(m["status"], 0) + 1
+            if m["status"] in ("Survived", "NoCoverage"):
+                where = path[path.find("src/Core/"):] if "src/Core/" in path else path
+                alive.append(f"  {m['status']}: {where}:{m['location']['start']['line']} {m['mutatorName']}: {m.get('replacement', '')[:100]}")
     for k, v in counts.items():
         total[k] = total.get(k, 0) + v
     line(name, counts)
+    # A run over changed lines names what it left alive, for the change's author to kill or to call equivalent.
+    if mode == "lines" and alive:
+        print("\n".join(alive))
 if len(names) > 1:
     line("total", total)
 PY
