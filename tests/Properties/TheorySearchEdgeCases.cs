@@ -175,6 +175,42 @@ public class TheorySearchEdgeCases
         Assert.True(Math.Abs(worst - expected) <= 1e-12, $"[{smallest}, {largest}]: {worst:R}");
     }
 
+    // Gradient descent on [1, 10] at η = η*(1 − h(x)), η* = 2/11: while η ≤ η* its worst rate is 1 − η = 9/11 + η*·h(x), so
+    // h shapes the objective. h = 0.8·(1 − 0.6·dip(0.1) − dip(0.9)) has a shallow basin at x = 0.1 (h = 0.32) and the deep
+    // one at x = 0.9 (h = 0, Polyak's 9/11 for gradient descent), with h = 0.8 between: farther apart than the simplices
+    // the search starts with, so a search that begins in one basin ends in it.
+    private static double Dip(double x, double at) => Math.Exp(-Math.Pow((x - at) / 0.05, 2));
+
+    private static IGradientTransformation TwoBasins(ImmutableArray<double> v) =>
+        Optimizer.GradientDescent(2.0 / 11 * (1 - 0.8 * (1 - 0.6 * Dip(v[0], 0.1) - Dip(v[0], 0.9))));
+
+    private static readonly ImmutableArray<TuningAxis> UnitAxis = [new("x", 0, 1, false)];
+
+    [Fact]
+    public void The_search_runs_from_every_start_so_a_later_start_in_the_deeper_basin_finds_it()
+    {
+        // The second start (h = 0.51) is worse than the first (h = 0.32), and only it lies in the deep basin.
+        var found = Tuning.Minimize(TwoBasins, UnitAxis, [[0.1], [0.85]], 1, 10);
+        Assert.True(Math.Abs(found.Rate - 9.0 / 11) <= 1e-12, $"rate {found.Rate:R}, x = {found["x"]:R}");
+        Assert.True(Math.Abs(found["x"] - 0.9) <= 1e-4, $"x = {found["x"]:R}");
+
+        // The landscape is what the test needs: from the shallow basin alone, the search ends there (9/11 + 0.32·2/11).
+        var shallow = Tuning.Minimize(TwoBasins, UnitAxis, [[0.1]], 1, 10);
+        Assert.True(Math.Abs(shallow.Rate - (9.0 / 11 + 0.32 * 2 / 11)) <= 1e-9, $"rate {shallow.Rate:R}, x = {shallow["x"]:R}");
+    }
+
+    [Fact]
+    public void A_start_whose_method_is_not_a_fixed_linear_map_is_refused_though_every_other_member_is_linear()
+    {
+        // Lookahead's sync every 200 steps is seen only by the full reading (the search reads steps 1 and 2); elsewhere the
+        // family is plain gradient descent, which the search would tune without complaint.
+        IGradientTransformation Build(ImmutableArray<double> v) =>
+            v[0] == 0.5 ? Optimizer.Lookahead(Optimizer.GradientDescent(0.05), 200) : Optimizer.GradientDescent(v[0] / 10);
+        var refused = Assert.Throws<NonlinearMethodException>(() => Tuning.Minimize(Build, UnitAxis, [[0.3], [0.5]], 1, 10));
+        Assert.Equal(NonlinearReason.VariesWithStep, refused.Reason);
+        Assert.True(Tuning.Minimize(Build, UnitAxis, [[0.3]], 1, 10).Rate < 1);
+    }
+
     [Fact]
     public void A_tuned_value_asked_by_a_name_it_lacks_is_refused_listing_every_name()
     {
