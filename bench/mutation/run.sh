@@ -22,8 +22,8 @@
 # MUTATION_CONCURRENCY sets Stryker's parallel test sessions (default 1: this is a shared machine).
 # --lines mutates only the mutants whose whole text lies on lines of tracked files added or changed since REF
 # (Stryker's mutate spans, in characters of each file), and lists the survivors by file:line. With MUTATION_MAX_LINES
-# set, it runs only when at most that many lines changed, and otherwise says so and exits 0: Stryker takes minutes
-# before its first mutant.
+# set (unset or 0: no limit), it runs only when at most that many lines changed, and otherwise says so and exits 0:
+# Stryker takes minutes before its first mutant. Lines only removed leave nothing to mutate.
 # Exit status: 0 when every run finished (whatever the scores), 1 when Stryker failed, 2 for a bad argument.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -52,18 +52,7 @@ elif [ "${1:-}" = "--files" ]; then
     [[ "$file" =~ ^(.+):([0-9]+)-([0-9]+)$ ]] && { file="${BASH_REMATCH[1]}"; lines="${BASH_REMATCH[2]} ${BASH_REMATCH[3]}"; }
     [ -f "src/Core/$file" ] || { echo "--files $file: not a file of src/Core (e.g. Theory/Region.cs)" >&2; exit 2; }
     if [ -n "$lines" ]; then
-      span=$(python3 - "src/Core/$file" $lines <<'PY'
-import sys
-path, first, last = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-lines = open(path, encoding="utf-8").read().split("\n")
-if not 1 <= first <= last <= len(lines):
-    sys.exit(f"--files {path[9:]}:{first}-{last}: the file has lines 1 to {len(lines)}")
-# Roslyn counts UTF-16 code units from the start of the text; the span covers its lines from first to last character.
-start = sum(len(t.encode("utf-16-le")) // 2 + 1 for t in lines[:first - 1])
-end = start + sum(len(t.encode("utf-16-le")) // 2 + 1 for t in lines[first - 1:last]) - 1
-print("{%d..%d}" % (start, end))
-PY
-) || exit 2
+      span=$(python3 bench/mutation/spans.py lines "src/Core/$file" $lines) || exit 2
       files+=("src/Core/$file$span")
     else
       files+=("src/Core/$file")
@@ -114,29 +103,15 @@ run_files() {
 
 names=()
 if [ "$mode" = lines ]; then
-  # One pattern per changed file: the file, then {first..last} character spans of its changed lines' runs (whole lines).
-  mapfile -t patterns < <(git diff --unified=0 --no-color --diff-filter=d "$ref" -- 'src/Core/*.cs' | python3 -c '
-import re, sys
-spans, file = {}, None
-for line in sys.stdin:
-    if line.startswith("+++ "):
-        file = line[6:].rstrip("\n") if line.startswith("+++ b/") else None
-    elif line.startswith("@@") and file:
-        start, count = re.match(r"@@ -\S+ \+(\d+)(?:,(\d+))? @@", line).groups()
-        count = 1 if count is None else int(count)
-        if count: spans.setdefault(file, []).append((int(start), int(start) + count - 1))
-total = 0
-for file, runs in spans.items():
-    # Roslyn counts UTF-16 code units from the start of the text; a span covers its lines from first to last character.
-    lines = open(file, encoding="utf-8").read().split("\n")
-    offsets = [0]
-    for text in lines: offsets.append(offsets[-1] + len(text.encode("utf-16-le")) // 2 + 1)
-    total += sum(last - first + 1 for first, last in runs)
-    print(file + "".join("{%d..%d}" % (offsets[first - 1], offsets[last] - 1) for first, last in runs))
-print(total)
-')
+  # One pattern per changed file: the file, then a character span per run of changed lines (spans.py); then the count.
+  # Fixed prefixes and unquoted names, whatever the user's git configuration says.
+  diff=$(git -c core.quotePath=false diff --unified=0 --no-color --no-ext-diff --no-textconv --src-prefix=a/ --dst-prefix=b/ \
+    --diff-filter=d "$ref" -- 'src/Core/*.cs') || { echo "--lines $ref: git diff failed" >&2; exit 1; }
+  listed=$(python3 bench/mutation/spans.py diff <<<"$diff") || { echo "--lines $ref: the changed lines could not be read" >&2; exit 1; }
+  mapfile -t patterns <<<"$listed"
   count="${patterns[-1]}"
   unset 'patterns[-1]'
+  [[ "$count" =~ ^[0-9]+$ ]] || { echo "--lines $ref: the changed lines could not be read" >&2; exit 1; }
   if [ ${#patterns[@]} -eq 0 ]; then
     echo "mutation: no line of src/Core was added or changed since $ref: nothing to mutate"
     exit 0
@@ -189,7 +164,7 @@ for name in names:
             counts[m["status"]] = counts.get(m["status"], 0) + 1
             if m["status"] in ("Survived", "NoCoverage"):
                 where = path[path.find("src/Core/"):] if "src/Core/" in path else path
-                alive.append(f"  {m['status']}: {where}:{m['location']['start']['line']} {m['mutatorName']}: {m.get('replacement', '')[:100]}")
+                alive.append(f"  {m['status']}: {where}:{m['location']['start']['line']} {m['mutatorName']}: {' '.join((m.get('replacement') or '').split())[:100]}")
     for k, v in counts.items():
         total[k] = total.get(k, 0) + v
     line(name, counts)
