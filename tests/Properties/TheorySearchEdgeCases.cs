@@ -11,7 +11,8 @@ namespace Momentum.Properties;
 /// The edges of the noise models and of the numerical tuning (the files the Theory-searches mutation run measures): what
 /// each entry point refuses, in its own words; a map on the stability border itself; the fewest rows and the most
 /// ill-conditioned data minibatch noise accepts; the transient's start read from the data; a worst rate that lies inside
-/// [μ, L], not at an end; the tuning axes' map onto a range that does not start at 0.
+/// [μ, L], not at an end; the tuning axes' map onto a range that does not start at 0; a search from every start, and a
+/// start refused that only the full reading finds nonlinear.
 /// </summary>
 public class TheorySearchEdgeCases
 {
@@ -175,10 +176,10 @@ public class TheorySearchEdgeCases
         Assert.True(Math.Abs(worst - expected) <= 1e-12, $"[{smallest}, {largest}]: {worst:R}");
     }
 
-    // Gradient descent on [1, 10] at η = η*(1 − h(x)), η* = 2/11: while η ≤ η* its worst rate is 1 − η = 9/11 + η*·h(x), so
-    // h shapes the objective. h = 0.8·(1 − 0.6·dip(0.1) − dip(0.9)) has a shallow basin at x = 0.1 (h = 0.32) and the deep
-    // one at x = 0.9 (h = 0, Polyak's 9/11 for gradient descent), with h = 0.8 between: farther apart than the simplices
-    // the search starts with, so a search that begins in one basin ends in it.
+    // Gradient descent on [1, 10] at η = η*(1 − h(x)), η* = 2/11: while η ≤ η* its worst rate is 1 − η = 9/11 + η*·h(x),
+    // so h shapes the objective. h = 0.8·(1 − 0.6·dip(0.1) − dip(0.9)) has a shallow basin at x = 0.1 (h = 0.32) and the
+    // deep one at x = 0.9 (h = 0: gradient descent's optimal rate (κ − 1)/(κ + 1) = 9/11), with h = 0.8 between: farther
+    // apart than the simplices the search starts with, so a search that begins in one basin ends in it.
     private static double Dip(double x, double at) => Math.Exp(-Math.Pow((x - at) / 0.05, 2));
 
     private static IGradientTransformation TwoBasins(ImmutableArray<double> v) =>

@@ -214,8 +214,8 @@ public static class Tuning
     /// <summary>
     /// QHM's α, β and ν, numerically (Ma and Yarats 2019; no closed form). Searched over (α(1 − β), β, ν), in which QHM
     /// with ν = 1 is heavy ball with η = α(1 − β), so the search meets heavy ball's valley where it lies; one of its starts
-    /// is heavy ball's own optimum, found numerically by <see cref="HeavyBall"/> (from the three generic starts alone, the
-    /// search stops short of it when κ is near 1: at κ = 1.5 by 8·10⁻⁴ in rate).
+    /// is heavy ball's own optimum, found numerically by <see cref="HeavyBall"/>, because from the generic starts alone the
+    /// search can stop short of it when κ is near 1 (no method of this kind beats Polyak's rate on [μ, L]).
     /// </summary>
     public static TunedParameters Qhm(double smallest, double largest)
     {
