@@ -151,7 +151,7 @@ def line(label, c):
     killed, timeout, survived, none = (c.get(k, 0) for k in ("Killed", "Timeout", "Survived", "NoCoverage"))
     valid = killed + timeout + survived + none
     if not valid:
-        print(f"{label}: no mutant (the lines hold none that compiles)")
+        print(f"{label}: no mutant to test (the lines hold none, or none that compiles)")
         return
     score = 100 * (killed + timeout) / valid
     print(f"{label}: {valid} mutants, {killed} killed, {timeout} timeout, {survived} survived, {none} no coverage: {score:.2f} %")

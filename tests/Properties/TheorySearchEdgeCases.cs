@@ -216,6 +216,24 @@ public class TheorySearchEdgeCases
         Assert.True(Tuning.Minimize(Build, UnitAxis, [[0.3]], 1, 10).Rate < 1);
     }
 
+    [Theory]
+    [InlineData(1.0, 10.0)]
+    [InlineData(1.0, 100.0)]
+    [InlineData(1.0, 1e4)]
+    public void Restarts_carry_a_search_in_three_axes_past_the_kinks_of_the_worst_rate_to_Polyaks_rate(double smallest, double largest)
+    {
+        // QHM over (α(1 − β), β, ν) from three starts away from heavy ball's optimum: the worst rate is a maximum of rates,
+        // not smooth where two meet (as at the optimum), and a first simplex collapses there; restarted from the best point
+        // the search goes on to Polyak's rate, which QHM reaches at ν = 1 and no such method beats.
+        var q = Math.Sqrt(smallest / largest);
+        ImmutableArray<TuningAxis> axes = [new("LearningRate", 1e-4 / largest, 8 / largest, true), new("Momentum", 0, 1, false), new("Nu", 0, 1, false)];
+        var found = Tuning.Minimize(v => Optimizer.Qhm(v[0] / (1 - v[1]), v[1], v[2]), axes,
+            [[1 / largest, Math.Max(0.1, 1 - 3 * q), 0.7], [2 / largest, 0.5, 0.95], [0.5 / largest, Math.Max(0.2, 1 - q), 0.3]],
+            smallest, largest);
+        var polyak = OptimalParameters.ForMomentum(smallest, largest).Rate;
+        Assert.True(Math.Abs(found.Rate - polyak) <= 1e-7, $"κ = {largest / smallest}: {found.Rate:R} vs Polyak's {polyak:R}");
+    }
+
     [Fact]
     public void A_tuned_value_asked_by_a_name_it_lacks_is_refused_listing_every_name()
     {
