@@ -19,7 +19,8 @@
 # is never replaced by a mutated one and work can go on meanwhile. Reports go to artifacts/mutation/<run>/reports/
 # (mutation-report.html and .json); the last lines printed are the score per run and in total:
 #   Theory: 812 mutants, 790 killed, 3 timeout, 19 survived, 0 no coverage: 97.66 %
-# MUTATION_CONCURRENCY sets Stryker's parallel test sessions (default 1: this is a shared machine).
+# MUTATION_CONCURRENCY sets Stryker's parallel test sessions (default 1: this is a shared machine). MUTATION_TEST_FILTER
+# (a dotnet test filter) runs only those tests: a quicker start for a few lines, and a score that can only be lower.
 # --lines mutates only the mutants whose whole text lies on lines of tracked files added or changed since REF
 # (Stryker's mutate spans, in characters of each file), and lists the survivors by file:line. With MUTATION_MAX_LINES
 # set (unset or 0: no limit), it runs only when at most that many lines changed, and otherwise says so and exits 0:
@@ -83,6 +84,7 @@ run() {
   local name="$1" filter="$2"; shift 2
   local args=()
   for glob in "$@"; do args+=(--mutate "$glob"); done
+  filter="${MUTATION_TEST_FILTER:-$filter}"
   [ -n "$filter" ] && args+=(--test-case-filter "$filter")
   rm -rf "$out/$name"
   echo "== $name: $* (${filter:+without the four search tests, }concurrency $concurrency)"
