@@ -84,10 +84,11 @@ run() {
   local name="$1" filter="$2"; shift 2
   local args=()
   for glob in "$@"; do args+=(--mutate "$glob"); done
-  filter="${MUTATION_TEST_FILTER:-$filter}"
+  local tests="${filter:+without the four search tests, }"
+  [ -n "${MUTATION_TEST_FILTER:-}" ] && { filter="$MUTATION_TEST_FILTER"; tests="only the tests $filter, "; }
   [ -n "$filter" ] && args+=(--test-case-filter "$filter")
   rm -rf "$out/$name"
-  echo "== $name: $* (${filter:+without the four search tests, }concurrency $concurrency)"
+  echo "== $name: $* (${tests}concurrency $concurrency)"
   (cd "$work/src/Core" && dotnet stryker --config-file ../../bench/mutation/stryker-config.json --concurrency "$concurrency" \
       --skip-version-check --output "$out/$name" "${args[@]}") || { echo "$name: Stryker failed" >&2; return 1; }
   names+=("$name")
